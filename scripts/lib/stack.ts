@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readShareHostConfig } from '../../server/src/config.ts'
+import { startShareHost } from '../../server/src/serve.ts'
+import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from './anvil.ts'
+import { deployContracts, type Deployment } from './deploy.ts'
+import { freePort } from './ports.ts'
+
+export type BackendStack = {
+  chain: LocalChain
+  deployment: Deployment
+  shareHostUrl: string
+  /** The CAREKEY_* variables an app build or a share host needs to use this stack. */
+  env: Record<string, string>
+  stop(): Promise<void>
+}
+
+export type BackendOptions = {
+  chainPort?: number
+  shareHostPort?: number
+  /** Where the share host keeps its files; a fresh temporary folder when absent. */
+  shareHostDataDir?: string
+}
+
+/**
+ * Starts what the app talks to: an anvil chain with the contracts deployed and the share host.
+ * Used by `npm run dev`, the end-to-end tests and the benchmarks.
+ */
+export async function startBackend(options: BackendOptions = {}): Promise<BackendStack> {
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined)
+  }
+  try {
+    const chain = await startAnvil({ port: options.chainPort })
+    stops.push(() => chain.stop())
+    const deployment = await deployContracts(chain.client, chain.rpcUrl, ANVIL_DEPLOYER_KEY)
+
+    const hostPort = options.shareHostPort ?? (await freePort())
+    let dataDir = options.shareHostDataDir
+    if (!dataDir) {
+      const temp = await mkdtemp(join(tmpdir(), 'carekey-share-host-'))
+      stops.push(() => rm(temp, { recursive: true, force: true }))
+      dataDir = temp
+    }
+    const shareHostUrl = `http://localhost:${hostPort}`
+    const env = {
+      CAREKEY_CHAIN_ID: String(deployment.chainId),
+      CAREKEY_RPC_URL: chain.rpcUrl,
+      CAREKEY_CONSENT_REGISTRY: deployment.consentRegistry,
+      CAREKEY_CONSENT_REGISTRY_BLOCK: String(deployment.deployBlock),
+      CAREKEY_SHARE_HOST_URL: shareHostUrl,
+    }
+    const host = await startShareHost(
+      readShareHostConfig({ ...env, CAREKEY_SHARE_HOST_PORT: String(hostPort), CAREKEY_SHARE_HOST_DATA_DIR: dataDir }),
+    )
+    stops.push(() => host.close())
+    return { chain, deployment, shareHostUrl, env, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
