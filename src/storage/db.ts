@@ -1,0 +1,73 @@
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import type { EncryptedVault } from '../domain/wallet/vault.ts'
+import { StorageUnavailableError, storageCall } from './errors.ts'
+
+/**
+ * The whole IndexedDB schema. Only ciphertext and non-identifying metadata are stored.
+ * Add a store or an index with a new migration below; never change an old migration.
+ */
+export interface CareKeyDB extends DBSchema {
+  /** The encrypted recovery phrase, under the single key 'main'. */
+  vault: { key: 'main'; value: EncryptedVault }
+  /** Non-secret preferences (auto-lock delay, ...), keyed by name. */
+  settings: { key: string; value: unknown }
+}
+
+export type CareKeyStoreName = StoreNames<CareKeyDB>
+type UpgradeTransaction = IDBPTransaction<CareKeyDB, CareKeyStoreName[], 'versionchange'>
+
+/** Migration n brings a database from version n-1 to n. */
+export const migrations: Record<number, (db: IDBPDatabase<CareKeyDB>, tx: UpgradeTransaction) => void> = {
+  1: (db) => {
+    db.createObjectStore('vault')
+    db.createObjectStore('settings')
+  },
+}
+
+export const DB_VERSION = Math.max(...Object.keys(migrations).map(Number))
+
+let databaseName = 'carekey'
+let connection: Promise<IDBPDatabase<CareKeyDB>> | undefined
+
+/** Opens (once) and returns the database, running any pending migrations. */
+export function openCareKeyDb(): Promise<IDBPDatabase<CareKeyDB>> {
+  connection ??= storageCall(async () => {
+    if (typeof indexedDB === 'undefined') throw new StorageUnavailableError()
+    const db = await openDB<CareKeyDB>(databaseName, DB_VERSION, {
+      upgrade(db, oldVersion, newVersion, tx) {
+        for (let v = oldVersion + 1; v <= (newVersion ?? DB_VERSION); v++) migrations[v]?.(db, tx)
+      },
+      blocking() {
+        // A newer version of the app wants to upgrade the schema in another tab: let it.
+        db.close()
+        connection = undefined
+      },
+      terminated() {
+        connection = undefined
+      },
+    })
+    return db
+  }).catch((error: unknown) => {
+    connection = undefined
+    throw error
+  })
+  return connection
+}
+
+/** Closes the connection and deletes every CareKey store on this device. */
+export async function deleteCareKeyDb(): Promise<void> {
+  await closeCareKeyDb()
+  await storageCall(() => deleteDB(databaseName))
+}
+
+export async function closeCareKeyDb(): Promise<void> {
+  const open = connection
+  connection = undefined
+  if (open) (await open.catch(() => undefined))?.close()
+}
+
+/** For tests: use another database name (each test file gets a clean database). */
+export async function useDatabaseName(name: string): Promise<void> {
+  await closeCareKeyDb()
+  databaseName = name
+}
