@@ -1,0 +1,61 @@
+import { afterAll, beforeAll } from 'vitest'
+import { createWalletClient, http, type Account, type PublicClient, type WalletClient, type Chain, type Transport } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from '../../scripts/lib/anvil.ts'
+import { deployContracts, type Deployment } from '../../scripts/lib/deploy.ts'
+
+/** anvil's default accounts come from this public test phrase. */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
+
+export type ChainFixture = {
+  chain: LocalChain
+  deployment: Deployment
+  publicClient: PublicClient
+  /** Wallet clients for anvil's funded accounts 0..9 (0 deployed the contracts). */
+  wallets: WalletClient<Transport, Chain, Account>[]
+  /** Moves the chain's clock forward and mines a block. */
+  increaseTime(seconds: number): Promise<void>
+  /** The timestamp of the latest block. */
+  now(): Promise<bigint>
+}
+
+/**
+ * Starts a fresh anvil on a free port with CareKey's contracts deployed, for the tests in the
+ * calling file, and stops it afterwards. Read the fields inside tests (after beforeAll).
+ *
+ * @example
+ * const local = startLocalChainForTests()
+ * it('...', async () => { await local.wallets[1].writeContract(...) })
+ */
+export function startLocalChainForTests(): ChainFixture {
+  const fixture = {} as ChainFixture
+  beforeAll(async () => {
+    const chain = await startAnvil()
+    const deployment = await deployContracts(chain.client, chain.rpcUrl, ANVIL_DEPLOYER_KEY)
+    const viemChain = { ...foundry, rpcUrls: { default: { http: [chain.rpcUrl] } } }
+    Object.assign(fixture, {
+      chain,
+      deployment,
+      publicClient: chain.client,
+      wallets: Array.from({ length: 10 }, (_, i) =>
+        createWalletClient({
+          account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }),
+          chain: viemChain,
+          transport: http(chain.rpcUrl),
+        }),
+      ),
+      async increaseTime(seconds: number) {
+        await chain.client.request({ method: 'evm_increaseTime' as never, params: [seconds] as never })
+        await chain.client.request({ method: 'evm_mine' as never, params: [] as never })
+      },
+      async now() {
+        return (await chain.client.getBlock()).timestamp
+      },
+    } satisfies ChainFixture)
+  })
+  afterAll(async () => {
+    await fixture.chain?.stop()
+  })
+  return fixture
+}
