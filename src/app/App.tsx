@@ -1,0 +1,96 @@
+import { lazy, Suspense, useState } from 'react'
+import { QueryClientProvider } from '@tanstack/react-query'
+import {
+  CreateWalletScreen,
+  RemoveWalletScreen,
+  RestoreWalletScreen,
+  UnlockScreen,
+  useWalletKeys,
+  useWalletPresence,
+  WelcomeScreen,
+} from '../features/wallet/index.ts'
+import { ErrorMessage } from '../ui/ErrorMessage.tsx'
+import { Page } from '../ui/Page.tsx'
+import { appConfigError } from './config.ts'
+import { ErrorBoundary } from './ErrorBoundary.tsx'
+import { Layout, ScreenLoading } from './Layout.tsx'
+import { createAppQueryClient } from './queryClient.ts'
+import { matchRoute, usePathname } from './router.tsx'
+import { publicRoutes } from './routes.tsx'
+
+const loadUnlockedApp = () => import('./UnlockedApp.tsx')
+const UnlockedApp = lazy(loadUnlockedApp)
+
+export function App() {
+  const [queryClient] = useState(createAppQueryClient)
+  return (
+    <ErrorBoundary>
+      <QueryClientProvider client={queryClient}>
+        <Shell />
+      </QueryClientProvider>
+    </ErrorBoundary>
+  )
+}
+
+/** Chooses what to show: a public screen, the wallet's gate (welcome, unlock), or the unlocked app. */
+function Shell() {
+  const pathname = usePathname()
+  const presence = useWalletPresence()
+  const keys = useWalletKeys()
+
+  if (appConfigError) {
+    return (
+      <Layout>
+        <Page title="CareKey is not configured correctly">
+          <pre className="whitespace-pre-wrap">{appConfigError.message}</pre>
+        </Page>
+      </Layout>
+    )
+  }
+
+  const publicMatch = matchRoute(pathname, publicRoutes)
+  if (publicMatch) {
+    const Screen = publicMatch.route
+    return (
+      <Layout>
+        <Suspense fallback={<ScreenLoading />}>
+          <Screen rest={publicMatch.rest} />
+        </Suspense>
+      </Layout>
+    )
+  }
+
+  if (presence.isPending) return <Layout><ScreenLoading /></Layout>
+  if (presence.isError) {
+    return (
+      <Layout>
+        <Page title="CareKey cannot open its storage">
+          <ErrorMessage error={presence.error} />
+        </Page>
+      </Layout>
+    )
+  }
+
+  if (keys) {
+    return (
+      <Suspense fallback={<Layout><ScreenLoading /></Layout>}>
+        <UnlockedApp />
+      </Suspense>
+    )
+  }
+
+  const screen =
+    presence.data === 'absent' ? (
+      pathname === '/create' ? <CreateWalletScreen /> : pathname === '/restore' ? <RestoreWalletScreen /> : <WelcomeScreen />
+    ) : pathname === '/remove' ? (
+      <RemoveWalletScreen />
+    ) : (
+      // Start loading the unlocked app while the passphrase is being checked.
+      <UnlockScreen onUnlockStart={() => void loadUnlockedApp()} />
+    )
+  return (
+    <Layout>
+      <Suspense fallback={<ScreenLoading />}>{screen}</Suspense>
+    </Layout>
+  )
+}

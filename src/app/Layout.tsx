@@ -1,0 +1,67 @@
+import type { ReactNode } from 'react'
+import { Link, usePathname } from './router.tsx'
+
+export type NavItem = { to: string; label: string }
+
+/** The frame of every screen: skip link, header with the app name, main navigation, content. */
+export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; headerAction?: ReactNode; children: ReactNode }) {
+  const pathname = usePathname()
+  return (
+    <div className="flex min-h-dvh flex-col pt-[env(safe-area-inset-top)] pb-[env(safe-area-inset-bottom)]">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-lg focus:bg-white focus:p-3 focus:text-slate-900"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex max-w-2xl items-center justify-between gap-3 px-4 py-2">
+          <Link to="/" className="inline-flex min-h-11 items-center gap-2 text-lg font-bold text-teal-800 dark:text-teal-300">
+            <svg aria-hidden="true" viewBox="0 0 24 24" className="size-6 fill-current">
+              <path d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Zm2 4h2v2h2v2h-2v2h-2v-2H9v-2h2v-2Z" />
+            </svg>
+            CareKey
+          </Link>
+          {headerAction}
+        </div>
+        {nav && nav.length > 0 && (
+          <nav aria-label="Main" className="mx-auto max-w-2xl overflow-x-auto px-2">
+            <ul className="flex gap-1">
+              {nav.map((item) => {
+                const current = pathname === item.to || pathname.startsWith(`${item.to}/`)
+                return (
+                  <li key={item.to}>
+                    <Link
+                      to={item.to}
+                      aria-current={current ? 'page' : undefined}
+                      className={`inline-flex min-h-11 items-center border-b-3 px-3 font-medium whitespace-nowrap ${
+                        current
+                          ? 'border-teal-700 text-teal-900 dark:border-teal-400 dark:text-teal-200'
+                          : 'border-transparent text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white'
+                      }`}
+                    >
+                      {item.label}
+                    </Link>
+                  </li>
+                )
+              })}
+            </ul>
+          </nav>
+        )}
+      </header>
+      <main id="main" className="flex-1">
+        {children}
+      </main>
+    </div>
+  )
+}
+
+/** Shown while a lazy screen loads. */
+export function ScreenLoading() {
+  return (
+    <div className="flex justify-center p-10" role="status">
+      <span className="sr-only">Loading…</span>
+      <span aria-hidden="true" className="size-8 animate-spin rounded-full border-4 border-teal-700 border-t-transparent" />
+    </div>
+  )
+}

@@ -1,0 +1,15 @@
+import { QueryClient } from '@tanstack/react-query'
+
+/**
+ * One QueryClient for local (IndexedDB) and chain reads. Network mode 'always': local reads
+ * must run offline, and chain reads should fail fast and show their last known value rather
+ * than pause silently while offline.
+ */
+export function createAppQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { networkMode: 'always', retry: 1, refetchOnWindowFocus: false },
+      mutations: { networkMode: 'always', retry: false },
+    },
+  })
+}

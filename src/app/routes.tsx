@@ -1,0 +1,27 @@
+import type { ComponentType } from 'react'
+import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
+import type { NavItem } from './Layout.tsx'
+import type { RouteTable } from './router.tsx'
+
+/** A screen receives what followed a '/*' route's prefix, if anything. */
+export type ScreenProps = { rest: string }
+export type Screen = ComponentType<ScreenProps>
+
+/** Where '/' leads once the wallet is unlocked. */
+export const HOME_PATH = '/account'
+
+/** Screens of the unlocked wallet. */
+export const unlockedRoutes: RouteTable<Screen> = {
+  '/account': AccountScreen,
+  '/settings': SettingsScreen,
+  '/remove': RemoveWalletScreen,
+}
+
+/** The main navigation of the unlocked wallet, in order. */
+export const unlockedNav: NavItem[] = [
+  { to: '/account', label: 'Account' },
+  { to: '/settings', label: 'Settings' },
+]
+
+/** Screens anyone can open, with or without a wallet (the clinician's viewer, later). */
+export const publicRoutes: RouteTable<Screen> = {}

@@ -1,0 +1,84 @@
+import { useEffect, useSyncExternalStore } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
+import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { keyring } from './keyring.ts'
+import { autoLockQueryOptions, walletKeys, walletPresenceQueryOptions } from './queries.ts'
+import { writeAutoLockMinutes, type AutoLockMinutes } from './settings.ts'
+import { changePassphrase, lockWallet, removeWallet, storeNewWallet, unlockWallet } from './walletActions.ts'
+
+/** The unlocked wallet's keys, or undefined while locked. */
+export function useWalletKeys(): WalletKeys | undefined {
+  return useSyncExternalStore(keyring.subscribe, keyring.get, keyring.get)
+}
+
+export const useWalletPresence = () => useQuery(walletPresenceQueryOptions())
+
+export function useStoreNewWallet() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ phrase, passphrase }: { phrase: RecoveryPhrase; passphrase: string }) => storeNewWallet(phrase, passphrase),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: walletKeys.all }),
+  })
+}
+
+export function useUnlockWallet() {
+  return useMutation({ mutationFn: (passphrase: string) => unlockWallet(passphrase) })
+}
+
+export function useChangePassphrase() {
+  return useMutation({ mutationFn: ({ current, next }: { current: string; next: string }) => changePassphrase(current, next) })
+}
+
+export function useRemoveWallet() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () => removeWallet(),
+    // Every cached query may hold data of the removed wallet.
+    onSuccess: () => queryClient.resetQueries(),
+  })
+}
+
+export const useAutoLockMinutes = () => useQuery(autoLockQueryOptions())
+
+export function useSetAutoLockMinutes() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (minutes: AutoLockMinutes) => writeAutoLockMinutes(minutes),
+    onSuccess: (_void, minutes) => queryClient.setQueryData(walletKeys.autoLock(), minutes),
+  })
+}
+
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'scroll'] as const
+
+/**
+ * Locks the wallet after `minutes` without interaction. A hidden tab keeps counting (timers
+ * may be throttled, so the deadline is checked against the clock when the tab comes back).
+ */
+export function useAutoLock(minutes: number | undefined): void {
+  useEffect(() => {
+    if (minutes === undefined) return
+    const limit = minutes * 60_000
+    let lastActivity = Date.now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const check = () => {
+      const idle = Date.now() - lastActivity
+      if (idle >= limit) lockWallet()
+      else timer = setTimeout(check, limit - idle)
+    }
+    const onActivity = () => {
+      lastActivity = Date.now()
+    }
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') check()
+    }
+    timer = setTimeout(check, limit)
+    for (const e of ACTIVITY_EVENTS) window.addEventListener(e, onActivity, { passive: true, capture: true })
+    document.addEventListener('visibilitychange', onVisible)
+    return () => {
+      clearTimeout(timer)
+      for (const e of ACTIVITY_EVENTS) window.removeEventListener(e, onActivity, { capture: true })
+      document.removeEventListener('visibilitychange', onVisible)
+    }
+  }, [minutes])
+}

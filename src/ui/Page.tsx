@@ -1,0 +1,37 @@
+import { useEffect, useRef, type ReactNode } from 'react'
+
+/**
+ * A screen: its heading receives focus when the screen opens, so keyboard and screen reader
+ * users land at the top of the new content, and the document title follows.
+ */
+export function Page({ title, description, children, actions }: { title: string; description?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    document.title = `${title} · CareKey`
+    heading.current?.focus({ preventScroll: true })
+  }, [title])
+  return (
+    <section aria-labelledby="page-title" className="mx-auto w-full max-w-2xl space-y-5 px-4 py-6">
+      <header className="flex flex-wrap items-start justify-between gap-3">
+        <div className="space-y-1">
+          <h1 id="page-title" ref={heading} tabIndex={-1} className="text-2xl font-bold text-slate-900 outline-none dark:text-slate-50">
+            {title}
+          </h1>
+          {description && <p className="text-slate-700 dark:text-slate-300">{description}</p>}
+        </div>
+        {actions}
+      </header>
+      {children}
+    </section>
+  )
+}
+
+/** A titled block on a screen. */
+export function Card({ title, children, className = '' }: { title?: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={`space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-700 dark:bg-slate-900 ${className}`}>
+      {title && <h2 className="text-lg font-semibold text-slate-900 dark:text-slate-100">{title}</h2>}
+      {children}
+    </section>
+  )
+}
