@@ -1,0 +1,31 @@
+import { rm } from 'node:fs/promises'
+import { build, preview } from 'vite'
+import { freePort } from '../scripts/lib/ports.ts'
+import { startBackend } from '../scripts/lib/stack.ts'
+
+export const E2E_DIST = '.carekey/e2e-dist'
+
+/**
+ * Brings up the whole stack for the end-to-end tests: anvil with fresh contracts, the share
+ * host, and a production build of the app served by `vite preview`, each on a free port.
+ * Tests read the addresses from CAREKEY_E2E_* variables.
+ */
+export default async function globalSetup() {
+  const backend = await startBackend()
+  Object.assign(process.env, backend.env)
+  await rm(E2E_DIST, { recursive: true, force: true })
+  await build({ logLevel: 'warn', build: { outDir: E2E_DIST, emptyOutDir: true, sourcemap: false } })
+  const port = await freePort()
+  const server = await preview({ logLevel: 'warn', build: { outDir: E2E_DIST }, preview: { port, strictPort: true, host: 'localhost' } })
+  const baseUrl = `http://localhost:${port}`
+  Object.assign(process.env, {
+    CAREKEY_E2E_BASE_URL: baseUrl,
+    CAREKEY_E2E_RPC_URL: backend.chain.rpcUrl,
+    CAREKEY_E2E_REGISTRY: backend.deployment.consentRegistry,
+    CAREKEY_E2E_SHARE_HOST_URL: backend.shareHostUrl,
+  })
+  return async () => {
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()))
+    await backend.stop()
+  }
+}
