@@ -1,0 +1,71 @@
+import { rm } from 'node:fs/promises'
+import { chromium, type Browser } from '@playwright/test'
+import { build, preview } from 'vite'
+import { chromiumArgs, resolveChromium } from '../../e2e/support/browser.ts'
+import { freePort } from '../../scripts/lib/ports.ts'
+import { startBackend, type BackendStack } from '../../scripts/lib/stack.ts'
+
+export type BenchRow = { name: string; value: number; unit: string }
+
+export type BenchSuite = {
+  /** Matches the first part of its rows' names (`vault`, `records`, ...); `npm run bench -- vault` runs only it. */
+  name: string
+  run(ctx: BenchContext): Promise<BenchRow[]>
+}
+
+export const BENCH_DIST = '.carekey/bench-dist'
+
+/**
+ * Shared, lazily started pieces for the benchmarks: the backend (anvil, contracts, share
+ * host), a production build of the app served by `vite preview`, and a headless Chromium.
+ */
+export class BenchContext {
+  private backendPromise: Promise<BackendStack> | undefined
+  private appPromise: Promise<{ url: string; close(): Promise<void> }> | undefined
+  private browserPromise: Promise<Browser> | undefined
+
+  backend(): Promise<BackendStack> {
+    this.backendPromise ??= startBackend()
+    return this.backendPromise
+  }
+
+  /** The production build, served; resolves to its base URL. */
+  async appUrl(): Promise<string> {
+    this.appPromise ??= (async () => {
+      const backend = await this.backend()
+      Object.assign(process.env, backend.env)
+      await rm(BENCH_DIST, { recursive: true, force: true })
+      await build({ logLevel: 'warn', build: { outDir: BENCH_DIST, emptyOutDir: true, sourcemap: false } })
+      const port = await freePort()
+      const server = await preview({ logLevel: 'warn', build: { outDir: BENCH_DIST }, preview: { port, strictPort: true, host: 'localhost' } })
+      return {
+        url: `http://localhost:${port}`,
+        close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
+      }
+    })()
+    return (await this.appPromise).url
+  }
+
+  browser(): Promise<Browser> {
+    this.browserPromise ??= chromium.launch({ executablePath: resolveChromium().executablePath, args: chromiumArgs(), headless: true })
+    return this.browserPromise
+  }
+
+  async close(): Promise<void> {
+    if (this.browserPromise) await (await this.browserPromise).close()
+    if (this.appPromise) await (await this.appPromise).close()
+    if (this.backendPromise) await (await this.backendPromise).stop()
+  }
+}
+
+/** The median of a list of numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+/** Rounds for display and JSON: whole numbers above 100, two decimals below. */
+export function round(value: number): number {
+  return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100
+}

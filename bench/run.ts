@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- name ...]`: runs the benchmark suites (or those named), prints a table and
+ * writes bench/results.json as an array of { name, value, unit }.
+ */
+import { writeFile } from 'node:fs/promises'
+import { bundleSuite } from './bundle.bench.ts'
+import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
+import { walletSuite } from './wallet.bench.ts'
+
+const suites: BenchSuite[] = [bundleSuite, walletSuite]
+
+async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+  const selected = only.length ? suites.filter((s) => only.includes(s.name)) : suites
+  const ctx = new BenchContext()
+  const rows: BenchRow[] = []
+  let failed = false
+  try {
+    for (const suite of selected) {
+      process.stdout.write(`running ${suite.name}…\n`)
+      try {
+        for (const row of await suite.run(ctx)) rows.push({ ...row, value: round(row.value) })
+      } catch (error) {
+        failed = true
+        console.error(`${suite.name} failed:`, error)
+      }
+    }
+  } finally {
+    await ctx.close()
+  }
+  const width = Math.max(...rows.map((r) => r.name.length), 4)
+  console.log(`\n${'name'.padEnd(width)}  ${'value'.padStart(10)}  unit`)
+  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit}`)
+  await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`)
+  console.log('\nwrote bench/results.json')
+  if (failed) process.exit(1)
+}
+
+await main()
