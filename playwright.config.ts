@@ -12,8 +12,9 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
-  outputDir: 'test-results',
+  reporter: [['list'], ['html', { open: 'never', outputFolder: process.env.CAREKEY_E2E_REPORT_DIR ?? 'playwright-report' }]],
+  // Traces, screenshots and other artifacts; CAREKEY_E2E_OUTPUT_DIR keeps parallel runs apart.
+  outputDir: process.env.CAREKEY_E2E_OUTPUT_DIR ?? 'test-results',
   use: {
     // Set by the global setup, which starts the stack on free ports.
     baseURL: process.env.CAREKEY_E2E_BASE_URL,

@@ -3,7 +3,8 @@ import { build, preview } from 'vite'
 import { freePort } from '../scripts/lib/ports.ts'
 import { startBackend } from '../scripts/lib/stack.ts'
 
-export const E2E_DIST = '.carekey/e2e-dist'
+// One folder per run, so that several test runs on one machine do not overwrite each other's build.
+const E2E_DIST = `.carekey/e2e-dist-${process.pid}`
 
 /**
  * Brings up the whole stack for the end-to-end tests: anvil with fresh contracts, the share
@@ -27,5 +28,6 @@ export default async function globalSetup() {
   return async () => {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()))
     await backend.stop()
+    await rm(E2E_DIST, { recursive: true, force: true })
   }
 }

@@ -13,7 +13,7 @@ export type BenchSuite = {
   run(ctx: BenchContext): Promise<BenchRow[]>
 }
 
-export const BENCH_DIST = '.carekey/bench-dist'
+export const BENCH_DIST = `.carekey/bench-dist-${process.pid}`
 
 /**
  * Shared, lazily started pieces for the benchmarks: the backend (anvil, contracts, share
