@@ -1,4 +1,5 @@
 import { BaseError, ContractFunctionRevertedError, HttpRequestError, TimeoutError, UserRejectedRequestError, InsufficientFundsError } from 'viem'
+import { BaseError as WagmiBaseError } from 'wagmi'
 import { CareKeyError } from '../domain/errors.ts'
 
 export class NetworkUnreachableError extends CareKeyError {
@@ -39,6 +40,7 @@ export class ChainRequestFailedError extends CareKeyError {
  * are returned unchanged, for the error boundary.
  */
 export function toChainError(error: unknown, describeRevert?: (name: string, args: readonly unknown[]) => CareKeyError | undefined): unknown {
+  if (error instanceof WagmiBaseError) return new ChainRequestFailedError(error.shortMessage, { cause: error })
   if (error instanceof CareKeyError || !(error instanceof BaseError)) return error
   if (error.walk((e) => e instanceof UserRejectedRequestError)) return new SignatureRejectedError({ cause: error })
   if (error.walk((e) => e instanceof InsufficientFundsError)) return new NotEnoughFundsError({ cause: error })

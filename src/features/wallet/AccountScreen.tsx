@@ -98,7 +98,6 @@ function SigningWalletCard() {
   const disconnect = useDisconnect()
   const browserWallets = connectors.filter((c) => c.id !== LOCAL_WALLET_CONNECTOR_ID && c.type !== 'carekeyLocal')
   const usingBrowserWallet = connection.status === 'connected' && connection.connector?.id !== LOCAL_WALLET_CONNECTOR_ID
-  const local = connectors.find((c) => c.id === LOCAL_WALLET_CONNECTOR_ID)
 
   return (
     <Card title="Signing wallet">
@@ -107,13 +106,9 @@ function SigningWalletCard() {
           ? `Consents are signed with ${connection.connector?.name ?? 'your browser wallet'}.`
           : 'Consents are signed with your CareKey wallet, on this device.'}
       </p>
-      {usingBrowserWallet && local && (
-        <Button
-          variant="secondary"
-          onClick={() => {
-            disconnect.mutate(undefined, { onSuccess: () => connect.mutate({ connector: local }) })
-          }}
-        >
+      {/* Disconnecting is enough: the app reconnects the CareKey wallet whenever no other is connected. */}
+      {usingBrowserWallet && (
+        <Button variant="secondary" onClick={() => disconnect.mutate({ connector: connection.connector })}>
           Use my CareKey wallet instead
         </Button>
       )}
@@ -130,6 +125,7 @@ function SigningWalletCard() {
         </div>
       )}
       <ErrorMessage error={connect.error ? toChainError(connect.error) : undefined} />
+      <ErrorMessage error={disconnect.error ? toChainError(disconnect.error) : undefined} />
     </Card>
   )
 }
