@@ -6,7 +6,7 @@ pragma solidity ^0.8.28;
 /// which address granted, until when, and whether the grant was revoked. The terms (grantee,
 /// scope, purpose, period, data hash and a random salt) stay off chain; whoever is shown them
 /// recomputes the commitment and reads its status here.
-/// @dev One storage slot per grant: `validUntil` (64 bits) and `state` (8 bits), keyed by the
+/// @dev One storage slot per grant: `validUntil` (64 bits) and `revoked` (8 bits), keyed by the
 /// granting patient and the commitment. Keying by the patient makes the caller check of
 /// `revoke` implicit and means nobody can occupy a patient's commitment before them.
 contract ConsentRegistry {
@@ -91,12 +91,24 @@ contract ConsentRegistry {
     }
 
     /// @notice Status of the grant with these terms: Unknown, Active, Revoked, Expired or Pending.
-    /// @dev A grant whose recorded end of validity differs from the terms is Unknown: terms
-    /// that claim a longer validity than was recorded are not the terms that were granted.
+    /// @dev For other contracts. Calling it through someone else's RPC node shows that node the
+    /// whole terms (grantee, purpose, salt); off-chain verifiers compute the commitment
+    /// themselves and call `statusOfGrant`, which sends only the commitment and the period.
     function statusOf(GrantTerms calldata t) external view returns (Status) {
-        (Status status, uint64 validUntil) = statusOfCommitment(t.patient, commitmentOf(t));
-        if (validUntil != t.validUntil) return Status.Unknown;
-        if (status == Status.Active && block.timestamp < t.validFrom) return Status.Pending;
+        return statusOfGrant(t.patient, commitmentOf(t), t.validFrom, t.validUntil);
+    }
+
+    /// @notice Status of the grant whose terms hash to `commitment` and state this period.
+    /// @dev A grant whose recorded end of validity differs from `validUntil` is Unknown: terms
+    /// that claim a longer validity than was recorded are not the terms that were granted.
+    function statusOfGrant(address patient, bytes32 commitment, uint64 validFrom, uint64 validUntil)
+        public
+        view
+        returns (Status)
+    {
+        (Status status, uint64 recordedUntil) = statusOfCommitment(patient, commitment);
+        if (recordedUntil != validUntil) return Status.Unknown;
+        if (status == Status.Active && block.timestamp < validFrom) return Status.Pending;
         return status;
     }
 
