@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react'
+import { ScanScreen } from '../features/clinician/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
 import type { RouteTable } from './router.tsx'
@@ -23,5 +24,7 @@ export const unlockedNav: NavItem[] = [
   { to: '/settings', label: 'Settings' },
 ]
 
-/** Screens anyone can open, with or without a wallet (the clinician's viewer, later). */
-export const publicRoutes: RouteTable<Screen> = {}
+/** Screens anyone can open, with or without a wallet: the clinician's scanner and viewer. */
+export const publicRoutes: RouteTable<Screen> = {
+  '/scan': ScanScreen,
+}

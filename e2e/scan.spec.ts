@@ -1,0 +1,56 @@
+import { writeFile } from 'node:fs/promises'
+import { chromium, type Browser } from '@playwright/test'
+import { toBuffer } from 'qrcode'
+import { chromiumArgs, resolveChromium } from './support/browser.ts'
+import { expect, test } from './support/fixtures.ts'
+import { writeQrVideo } from './support/qr.ts'
+
+const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
+const LINK = `${baseURL}/view#shlink:/eyJ1cmwiOiJodHRwczovL2V4YW1wbGUub3JnL3NobC90ZXN0Iiwia2V5IjoidGVzdCJ9`
+
+/** A Chromium whose camera shows the given video file. */
+async function browserWithCamera(video: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: resolveChromium().executablePath,
+    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  })
+}
+
+test('the scanner reads a consent QR from the camera and opens its link', async () => {
+  const video = test.info().outputPath('consent-qr.y4m')
+  await writeQrVideo(LINK, video)
+  const browser = await browserWithCamera(video)
+  try {
+    const page = await browser.newPage({ baseURL })
+    await page.goto('/scan')
+    await expect(page.getByRole('heading', { name: 'Scan a consent QR' })).toBeVisible()
+    await expect(page).toHaveURL(LINK)
+  } finally {
+    await browser.close()
+  }
+})
+
+test('the scanner reads a picture of the code', async ({ page }, testInfo) => {
+  const picture = testInfo.outputPath('qr.png')
+  await writeFile(picture, await toBuffer(LINK, { margin: 4, scale: 6 }))
+  await page.goto('/scan')
+  await page.getByLabel('Choose a picture of the code').setInputFiles(picture)
+  await expect(page).toHaveURL(LINK)
+})
+
+test('a picture without a code, a link that is not a share, and no camera are explained', async ({ page, checkA11y }, testInfo) => {
+  await page.goto('/scan')
+  // This browser has no camera device.
+  await expect(page.getByRole('alert').first()).toContainText(/camera/i)
+  await checkA11y('scan')
+
+  await page.getByLabel('Shared link').fill('https://example.org/not-a-share')
+  await page.getByRole('button', { name: 'Open' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'That is not a shared health record link.' })).toBeVisible()
+
+  const blank = testInfo.outputPath('blank.png')
+  // A 1×1 white PNG.
+  await writeFile(blank, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==', 'base64'))
+  await page.getByLabel('Choose a picture of the code').setInputFiles(blank)
+  await expect(page.getByRole('alert').filter({ hasText: 'No QR code was found in that picture.' })).toBeVisible()
+})
