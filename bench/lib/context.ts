@@ -53,7 +53,10 @@ export class BenchContext {
 
   async close(): Promise<void> {
     if (this.browserPromise) await (await this.browserPromise).close()
-    if (this.appPromise) await (await this.appPromise).close()
+    if (this.appPromise) {
+      await (await this.appPromise).close()
+      await rm(BENCH_DIST, { recursive: true, force: true })
+    }
     if (this.backendPromise) await (await this.backendPromise).stop()
   }
 }
