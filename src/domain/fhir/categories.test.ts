@@ -23,6 +23,17 @@ describe('record categories', () => {
     expect(categoryOf(observation('laboratory'))).toBe('labs')
   })
 
+  it('files clinical notes sent as documents under notes, other documents under documents', () => {
+    const note = {
+      resourceType: 'DocumentReference' as const,
+      status: 'current' as const,
+      content: [],
+      category: [{ coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category', code: 'clinical-note' }] }],
+    }
+    expect(categoryOf(note)).toBe('notes')
+    expect(categoryOf({ ...note, category: [] })).toBe('documents')
+  })
+
   it('validates category ids and names them', () => {
     expect(isRecordCategory('labs')).toBe(true)
     expect(isRecordCategory('lab')).toBe(false)

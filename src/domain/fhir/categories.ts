@@ -31,6 +31,9 @@ export function isRecordCategory(value: unknown): value is RecordCategory {
 }
 
 const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category'
+/** US Core DocumentReference category; its code 'clinical-note' marks a clinical note. */
+export const DOCUMENT_CATEGORY_SYSTEM = 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category'
+export const CLINICAL_NOTE = 'clinical-note'
 
 /**
  * The category of a FHIR R4 resource. Observations split into lab results and vital signs by
@@ -58,6 +61,11 @@ export function categoryOf(resource: Resource): RecordCategory {
     case 'DiagnosticReport':
       return 'labs'
     case 'DocumentReference':
+      // Clinical notes travel as documents (US Core's "clinical-note" category): the patient
+      // looks for them with their notes.
+      return (resource.category ?? []).some((c) => c.coding?.some((k) => k.code === CLINICAL_NOTE && k.system === DOCUMENT_CATEGORY_SYSTEM))
+        ? 'notes'
+        : 'documents'
     case 'Binary':
       return 'documents'
     case 'Observation': {
