@@ -1,0 +1,148 @@
+/**
+ * CareKey's own part of a share link: the chain, the ConsentRegistry and the terms of the
+ * grant behind the share, so that a CareKey viewer can check the consent on chain itself. It
+ * rides in the `_ck` payload property, which other SMART Health Links viewers ignore.
+ *
+ * It is one base64url string of fixed-width binary fields (225 bytes, 300 characters) rather
+ * than JSON with hex: QR codes get denser with every character, and this halves the cost.
+ *
+ *   version u8 (1) | chainId u64 | registry 20 | patient 20 | grantee 32 | scopeHash 32 |
+ *   purpose 32 | validFrom u64 | validUntil u64 | dataHash 32 | salt 32
+ */
+import { bytesToHex, getAddress, hexToBytes, isHex, type Address, type Hex } from 'viem'
+import { fromBase64Url, toBase64Url } from '../crypto/bytes.ts'
+import { InvalidShareLinkError } from './errors.ts'
+import type { ShlPayload, ShlPayloadInput } from './link.ts'
+
+export const CAREKEY_EXTENSION = '_ck' as const
+export const CAREKEY_EXTENSION_VERSION = 1
+
+/** The terms of the grant behind a share, field for field the ConsentRegistry's `GrantTerms` struct. */
+export type ShareGrantTerms = {
+  patient: Address
+  grantee: Hex
+  scopeHash: Hex
+  purpose: Hex
+  validFrom: bigint
+  validUntil: bigint
+  dataHash: Hex
+  salt: Hex
+}
+
+/** Where and under which grant a CareKey share was made. */
+export type CareKeyShareInfo = {
+  chainId: number
+  registry: Address
+  terms: ShareGrantTerms
+}
+
+const FIELDS = [
+  ['version', 1],
+  ['chainId', 8],
+  ['registry', 20],
+  ['patient', 20],
+  ['grantee', 32],
+  ['scopeHash', 32],
+  ['purpose', 32],
+  ['validFrom', 8],
+  ['validUntil', 8],
+  ['dataHash', 32],
+  ['salt', 32],
+] as const
+const LENGTH = FIELDS.reduce((sum, [, size]) => sum + size, 0)
+const MAX_U64 = 2n ** 64n - 1n
+
+/**
+ * The `_ck` extension value for a share, to pass as `extensions` to `encodeShlink`.
+ *
+ * @example
+ * encodeShlink({ url, key, flags: ['P'], extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
+ */
+export function careKeyExtension(info: CareKeyShareInfo): NonNullable<ShlPayloadInput['extensions']> {
+  const bytes = new Uint8Array(LENGTH)
+  let at = 0
+  const put = (field: string, size: number, value: Uint8Array) => {
+    if (value.length !== size) throw new RangeError(`${field} must be ${size} bytes, it is ${value.length}`)
+    bytes.set(value, at)
+    at += size
+  }
+  put('version', 1, Uint8Array.of(CAREKEY_EXTENSION_VERSION))
+  put('chainId', 8, u64(BigInt(info.chainId), 'chainId'))
+  put('registry', 20, hexBytes(info.registry))
+  put('patient', 20, hexBytes(info.terms.patient))
+  put('grantee', 32, hexBytes(info.terms.grantee))
+  put('scopeHash', 32, hexBytes(info.terms.scopeHash))
+  put('purpose', 32, hexBytes(info.terms.purpose))
+  put('validFrom', 8, u64(info.terms.validFrom, 'validFrom'))
+  put('validUntil', 8, u64(info.terms.validUntil, 'validUntil'))
+  put('dataHash', 32, hexBytes(info.terms.dataHash))
+  put('salt', 32, hexBytes(info.terms.salt))
+  return { [CAREKEY_EXTENSION]: toBase64Url(bytes) }
+}
+
+/**
+ * Reads CareKey's part of a decoded payload: undefined for a link made by another SMART Health
+ * Links app (no `_ck`), else the chain, registry and terms, or InvalidShareLinkError('_ck', …).
+ *
+ * @example
+ * const info = readCareKeyExtension(decodeShlink(text).payload)
+ * if (info) info.terms.patient // the patient who granted
+ */
+export function readCareKeyExtension(payload: Pick<ShlPayload, 'extensions'>): CareKeyShareInfo | undefined {
+  const value = payload.extensions[CAREKEY_EXTENSION]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw new InvalidShareLinkError(CAREKEY_EXTENSION, 'must be text')
+  let bytes: Uint8Array
+  try {
+    bytes = fromBase64Url(value)
+  } catch (cause) {
+    throw new InvalidShareLinkError(CAREKEY_EXTENSION, 'is not base64url', { cause })
+  }
+  if (bytes[0] !== CAREKEY_EXTENSION_VERSION) {
+    throw new InvalidShareLinkError(CAREKEY_EXTENSION, `has version ${bytes[0] ?? 'none'}, this CareKey reads version ${CAREKEY_EXTENSION_VERSION}`)
+  }
+  if (bytes.length !== LENGTH) throw new InvalidShareLinkError(CAREKEY_EXTENSION, `must be ${LENGTH} bytes, it has ${bytes.length}`)
+
+  const fields: Record<string, Uint8Array> = {}
+  let at = 0
+  for (const [name, size] of FIELDS) {
+    fields[name] = bytes.subarray(at, at + size)
+    at += size
+  }
+  const field = (name: (typeof FIELDS)[number][0]): Uint8Array => fields[name] ?? new Uint8Array()
+  const chainId = readU64(field('chainId'))
+  if (chainId === 0n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidShareLinkError(CAREKEY_EXTENSION, 'names an impossible chain id')
+  const validFrom = readU64(field('validFrom'))
+  const validUntil = readU64(field('validUntil'))
+  if (validUntil <= validFrom) throw new InvalidShareLinkError(CAREKEY_EXTENSION, 'has a grant that ends before it starts')
+  return {
+    chainId: Number(chainId),
+    registry: getAddress(bytesToHex(field('registry'))),
+    terms: {
+      patient: getAddress(bytesToHex(field('patient'))),
+      grantee: bytesToHex(field('grantee')),
+      scopeHash: bytesToHex(field('scopeHash')),
+      purpose: bytesToHex(field('purpose')),
+      validFrom,
+      validUntil,
+      dataHash: bytesToHex(field('dataHash')),
+      salt: bytesToHex(field('salt')),
+    },
+  }
+}
+
+function u64(value: bigint, field: string): Uint8Array {
+  if (value < 0n || value > MAX_U64) throw new RangeError(`${field} does not fit in 64 bits`)
+  const bytes = new Uint8Array(8)
+  new DataView(bytes.buffer).setBigUint64(0, value)
+  return bytes
+}
+
+function readU64(bytes: Uint8Array): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0)
+}
+
+function hexBytes(hex: Hex): Uint8Array {
+  if (!isHex(hex, { strict: true })) throw new RangeError(`not hex bytes: ${String(hex).slice(0, 12)}…`)
+  return hexToBytes(hex)
+}

@@ -1,0 +1,226 @@
+/**
+ * The share host's management protocol, shared by the host and its client: the patient
+ * creates a share (its encrypted files), replaces the files, deactivates it and reads its
+ * access log, each request signed by the patient's wallet (EIP-712) so that only the patient
+ * who made the grant can act, and no request can be replayed.
+ *
+ * EIP-712, domain `shareHostDomain(chainId, registry)`, primary type `ShareRequest`:
+ *   action     string   'create-share' | 'update-files' | 'deactivate-share' | 'read-access-log'
+ *   host       string   the share host's public URL, so a request is worth nothing at another host
+ *   shareId    string   the share (43 base64url characters)
+ *   bodyHash   bytes32  keccak256 of the exact request body bytes (of '' when there is none)
+ *   nonce      bytes32  random; the host refuses a nonce it has seen
+ *   expiresAt  uint64   unix seconds; at most 10 minutes ahead
+ *
+ * The signature travels in `Authorization: CareKey <base64url(JSON {signer, nonce, expiresAt, signature})>`.
+ */
+import { z } from 'zod'
+import { keccak256, stringToBytes, type Address, type Hex } from 'viem'
+import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../crypto/bytes.ts'
+import { SHL_CONTENT_TYPES } from './jwe.ts'
+import {
+  addressSchema,
+  bytes32Schema,
+  DEFAULT_SIGNED_REQUEST_LIFETIME_S,
+  newNonce,
+  shareHostDomain,
+  signatureSchema,
+  unixSecondsSchema,
+  type TypedDataSigner,
+} from './signing.ts'
+
+export const SHARE_ACTIONS = ['create-share', 'update-files', 'deactivate-share', 'read-access-log'] as const
+export type ShareAction = (typeof SHARE_ACTIONS)[number]
+
+export const AUTHORIZATION_SCHEME = 'CareKey'
+/** A share may hold at most this many files. */
+export const MAX_SHARE_FILES = 20
+export const MIN_PASSCODE_LENGTH = 4
+
+export const shareRequestTypes = {
+  ShareRequest: [
+    { name: 'action', type: 'string' },
+    { name: 'host', type: 'string' },
+    { name: 'shareId', type: 'string' },
+    { name: 'bodyHash', type: 'bytes32' },
+    { name: 'nonce', type: 'bytes32' },
+    { name: 'expiresAt', type: 'uint64' },
+  ],
+} as const
+
+/** The typed data a patient signs (and the host verifies) for one management request. */
+export function shareRequestTypedData(params: {
+  chainId: number
+  registry: Address
+  action: ShareAction
+  host: string
+  shareId: string
+  bodyHash: Hex
+  nonce: Hex
+  expiresAt: number
+}) {
+  return {
+    domain: shareHostDomain(params.chainId, params.registry),
+    types: shareRequestTypes,
+    primaryType: 'ShareRequest',
+    message: {
+      action: params.action,
+      host: params.host,
+      shareId: params.shareId,
+      bodyHash: params.bodyHash,
+      nonce: params.nonce,
+      expiresAt: BigInt(params.expiresAt),
+    },
+  } as const
+}
+
+export type ShareRequestTypedData = ReturnType<typeof shareRequestTypedData>
+
+/** keccak256 of the request body exactly as sent. */
+export function hashRequestBody(body: string): Hex {
+  return keccak256(stringToBytes(body))
+}
+
+export const shareAuthorizationSchema = z.object({
+  signer: addressSchema,
+  nonce: bytes32Schema,
+  expiresAt: unixSecondsSchema,
+  signature: signatureSchema,
+})
+export type ShareAuthorization = z.infer<typeof shareAuthorizationSchema>
+
+/** The Authorization header value for a signed request. */
+export function encodeShareAuthorization(auth: ShareAuthorization): string {
+  return `${AUTHORIZATION_SCHEME} ${toBase64Url(utf8.encode(JSON.stringify(auth)))}`
+}
+
+/** Reads an Authorization header; undefined when it is missing or not CareKey's scheme or malformed. */
+export function parseShareAuthorization(header: string | undefined): ShareAuthorization | undefined {
+  const match = /^CareKey ([A-Za-z0-9_-]{1,2048})$/.exec(header?.trim() ?? '')
+  if (!match?.[1]) return undefined
+  try {
+    const parsed = shareAuthorizationSchema.safeParse(JSON.parse(utf8.decode(fromBase64Url(match[1]))))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    // Not base64url JSON: the same as no header.
+    return undefined
+  }
+}
+
+/**
+ * Signs one management request: returns the headers to send with exactly this body.
+ *
+ * @example
+ * const body = JSON.stringify({ files })
+ * const headers = await signShareRequest(signer, { chainId, registry, host, action: 'update-files', shareId, body })
+ * await fetch(`${host}/api/shares/${shareId}/files`, { method: 'PUT', headers, body })
+ */
+export async function signShareRequest(
+  signer: TypedDataSigner<ShareRequestTypedData>,
+  params: { chainId: number; registry: Address; host: string; action: ShareAction; shareId: string; body: string; now?: number },
+): Promise<{ authorization: string }> {
+  const nonce = newNonce()
+  const expiresAt = Math.floor((params.now ?? Date.now()) / 1000) + DEFAULT_SIGNED_REQUEST_LIFETIME_S
+  const signature = await signer.signTypedData(
+    shareRequestTypedData({ ...params, bodyHash: hashRequestBody(params.body), nonce, expiresAt }),
+  )
+  return { authorization: encodeShareAuthorization({ signer: signer.address, nonce, expiresAt, signature }) }
+}
+
+export const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/
+export const shareIdSchema = z.string().regex(SHARE_ID_PATTERN, 'must be 43 base64url characters (32 random bytes)')
+
+/**
+ * A fresh share id: 32 random bytes, base64url. It is the secret part of the manifest URL,
+ * so it carries the 256 bits of entropy the spec asks for.
+ *
+ * @example
+ * const id = newShareId() // 'Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM'
+ */
+export function newShareId(): string {
+  return toBase64Url(randomBytes(32))
+}
+
+/**
+ * The manifest URL of a share at a host (the link's `url`).
+ *
+ * @example
+ * manifestUrlFor('https://share.example.org', id) // 'https://share.example.org/shl/Y9xw…'
+ */
+export function manifestUrlFor(hostUrl: string, shareId: string): string {
+  return `${hostUrl.replace(/\/+$/, '')}/shl/${shareId}`
+}
+
+const shareFileUploadSchema = z.object({
+  contentType: z.enum(SHL_CONTENT_TYPES),
+  jwe: z.string().min(1),
+})
+
+export const newShareSchema = z.object({
+  id: shareIdSchema,
+  patient: addressSchema,
+  /** The grant's commitment in the ConsentRegistry (keyed by `patient`). */
+  commitment: bytes32Schema,
+  /** Whoever opens the link must give this (flag P). The host stores only a slow hash of it. */
+  passcode: z.string().min(MIN_PASSCODE_LENGTH, `passcode must be at least ${MIN_PASSCODE_LENGTH} characters`).max(200).optional(),
+  /** After this (unix seconds) the host answers 404, whatever the grant says. */
+  expiresAt: unixSecondsSchema.optional(),
+  files: z.array(shareFileUploadSchema).min(1).max(MAX_SHARE_FILES),
+})
+/** The body of `POST /api/shares`. */
+export type NewShare = z.input<typeof newShareSchema>
+export type ShareFileUpload = z.infer<typeof shareFileUploadSchema>
+
+export const updateShareFilesSchema = z.object({ files: z.array(shareFileUploadSchema).min(1).max(MAX_SHARE_FILES) })
+/** The body of `PUT /api/shares/:id/files`. */
+export type UpdateShareFiles = z.input<typeof updateShareFilesSchema>
+
+const isoTime = z.iso.datetime()
+
+export const shareStatusSchema = z.object({
+  id: shareIdSchema,
+  manifestUrl: z.url({ protocol: /^https?$/ }),
+  patient: addressSchema,
+  commitment: bytes32Schema,
+  /** `locked`: too many wrong passcodes; the link is dead for good. */
+  status: z.enum(['active', 'deactivated', 'locked']),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  expiresAt: unixSecondsSchema.optional(),
+  passcode: z.object({ required: z.boolean(), remainingAttempts: z.int().min(0).optional() }),
+  files: z.array(
+    z.object({
+      id: z.string(),
+      contentType: z.string(),
+      length: z.int().min(0),
+      lastUpdated: isoTime,
+    }),
+  ),
+})
+/** What the host says about a share (never its files' contents). */
+export type ShareStatus = z.infer<typeof shareStatusSchema>
+
+export const accessLogEntrySchema = z.object({
+  at: isoTime,
+  /** The name the recipient gave, as they typed it. */
+  recipient: z.string(),
+  outcome: z.enum(['opened', 'wrong-passcode']),
+  /** Present when the recipient signed the request (see recipientProof.ts). */
+  verifiedAddress: addressSchema.optional(),
+})
+export type AccessLogEntry = z.infer<typeof accessLogEntrySchema>
+
+export const accessLogReplySchema = z.object({
+  share: shareStatusSchema,
+  /** Oldest first. */
+  entries: z.array(accessLogEntrySchema),
+})
+export type ShareAccessLog = z.infer<typeof accessLogReplySchema>
+
+/** Every error reply of the host: a stable code, sometimes a detail for developers. */
+export const errorReplySchema = z.object({
+  error: z.string(),
+  detail: z.string().optional(),
+  remainingAttempts: z.int().min(0).optional(),
+})
+export type ShareHostErrorReply = z.infer<typeof errorReplySchema>
