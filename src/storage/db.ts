@@ -1,4 +1,6 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import type { EncryptedAttachment, EncryptedChunk } from '../domain/records/attachments.ts'
+import type { EncryptedRecord } from '../domain/records/records.ts'
 import type { EncryptedVault } from '../domain/wallet/vault.ts'
 import { StorageUnavailableError, storageCall } from './errors.ts'
 
@@ -11,6 +13,12 @@ export interface CareKeyDB extends DBSchema {
   vault: { key: 'main'; value: EncryptedVault }
   /** Non-secret preferences (auto-lock delay, ...), keyed by name. */
   settings: { key: string; value: unknown }
+  /** Health records, each encrypted under its own data key; keyed by a random id. */
+  records: { key: string; value: EncryptedRecord }
+  /** Attachment files' wrapped keys and sizes; keyed by a random id. */
+  attachments: { key: string; value: EncryptedAttachment }
+  /** Attachment contents in encrypted 1 MiB chunks, keyed by [attachment id, chunk index]. */
+  attachmentChunks: { key: [string, number]; value: EncryptedChunk }
 }
 
 export type CareKeyStoreName = StoreNames<CareKeyDB>
@@ -21,6 +29,11 @@ export const migrations: Record<number, (db: IDBPDatabase<CareKeyDB>, tx: Upgrad
   1: (db) => {
     db.createObjectStore('vault')
     db.createObjectStore('settings')
+  },
+  2: (db) => {
+    db.createObjectStore('records', { keyPath: 'id' })
+    db.createObjectStore('attachments', { keyPath: 'id' })
+    db.createObjectStore('attachmentChunks', { keyPath: ['attachmentId', 'index'] })
   },
 }
 
