@@ -165,7 +165,7 @@ export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey
   } catch (cause) {
     throw new RecordDamagedError('its summary fails the integrity check', { cause })
   }
-  const stored = parseStoredSummary(value)
+  const { v: _format, ...stored } = parseStoredSummary(value)
   return { ...stored, id: row.id, sortKey: fhirDateSortKey(stored.date), createdAt: row.createdAt, updatedAt: row.updatedAt }
 }
 

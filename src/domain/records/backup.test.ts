@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { bytesEqual } from '../crypto/bytes.ts'
+import { encryptAttachment } from './attachments.ts'
+import {
+  BackupDamagedError,
+  BackupFromAnotherWalletError,
+  BackupTruncatedError,
+  NotABackupError,
+  openBackup,
+  sealBackup,
+  type BackupContents,
+} from './backup.ts'
+import { encryptRecord, summarizeResource } from './records.ts'
+
+const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
+
+async function contents(recordsKey: CryptoKey): Promise<BackupContents> {
+  const resource = { resourceType: 'Condition' as const, subject: { display: 'Me' }, code: { text: 'Asthma' } }
+  const summary = { ...(await summarizeResource(resource, 'entered')), id: crypto.randomUUID(), createdAt: 1, updatedAt: 1 }
+  const file = randomFile(2_500_000)
+  return {
+    createdAt: 1_700_000_000_000,
+    records: [await encryptRecord({ summary, resource }, recordsKey)],
+    attachments: [await encryptAttachment(crypto.randomUUID(), file, recordsKey)],
+  }
+}
+
+describe('backup file', () => {
+  it('round-trips records and attachments exactly', async () => {
+    const [recordsKey, backupKey] = [await kek(), await kek()]
+    const original = await contents(recordsKey)
+    const file = await sealBackup(original, backupKey)
+    const opened = await openBackup(file, backupKey)
+    expect(opened.records).toEqual(original.records)
+    const [got, sent] = [opened.attachments[0], original.attachments[0]]
+    expect(got?.attachment).toEqual(sent?.attachment)
+    expect(got?.chunks.map((c) => c.iv)).toEqual(sent?.chunks.map((c) => c.iv))
+    // Byte comparison: a deep equality over megabytes is needlessly slow.
+    expect(got?.chunks.every((c, i) => bytesEqual(c.ciphertext, sent?.chunks[i]?.ciphertext ?? new Uint8Array()))).toBe(true)
+  })
+
+  it('refuses a backup made with another wallet', async () => {
+    const file = await sealBackup(await contents(await kek()), await kek())
+    await expect(openBackup(file, await kek())).rejects.toBeInstanceOf(BackupFromAnotherWalletError)
+  })
+
+  it('refuses a truncated backup, saying how much is missing', async () => {
+    const backupKey = await kek()
+    const file = await sealBackup(await contents(await kek()), backupKey)
+    await expect(openBackup(file.slice(0, file.length - 1000), backupKey)).rejects.toThrow(BackupTruncatedError)
+    await expect(openBackup(file.slice(0, 5), backupKey)).rejects.toThrow(BackupTruncatedError)
+  })
+
+  it('refuses a backup changed anywhere: header, payload, or extra bytes', async () => {
+    const backupKey = await kek()
+    const file = await sealBackup(await contents(await kek()), backupKey)
+    const flip = (at: number) => {
+      const copy = file.slice()
+      copy[at] = (copy[at] ?? 0) ^ 1
+      return copy
+    }
+    await expect(openBackup(flip(file.length - 10), backupKey)).rejects.toBeInstanceOf(BackupDamagedError)
+    const headerEnd = file.indexOf(0x7d) // the header JSON's closing brace
+    await expect(openBackup(flip(headerEnd - 2), backupKey)).rejects.toBeInstanceOf(BackupDamagedError)
+    await expect(openBackup(new Uint8Array([...file, 0]), backupKey)).rejects.toBeInstanceOf(BackupDamagedError)
+  })
+
+  it('says plainly when a file is not a backup at all', async () => {
+    await expect(openBackup(new TextEncoder().encode('{"resourceType":"Bundle"}'), await kek())).rejects.toBeInstanceOf(NotABackupError)
+    await expect(openBackup(new Uint8Array(), await kek())).rejects.toBeInstanceOf(NotABackupError)
+  })
+})
+
+/** Random bytes of any length (getRandomValues gives at most 64 KiB per call). */
+function randomFile(length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  for (let i = 0; i < length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536))
+  return bytes
+}
