@@ -33,6 +33,11 @@ describe("CareKey's part of a share link (_ck)", () => {
     expect(readCareKeyExtension(decodeShlink(link).payload)).toEqual(info)
   })
 
+  it('carries the bearer secret of a "whoever holds this QR" grant when there is one', () => {
+    const withSecret = { ...info, bearerSecret: keccak256(toHex('bearer secret')) }
+    expect(readCareKeyExtension({ extensions: careKeyExtension(withSecret) })).toEqual(withSecret)
+  })
+
   it('keeps a full CareKey link short enough for a QR code a phone reads at arm’s length', () => {
     const link = shlinkViewerUrl('https://carekey.example.org/view', {
       url: manifestUrlFor('https://share.example.org', newShareId()),
@@ -40,7 +45,7 @@ describe("CareKey's part of a share link (_ck)", () => {
       exp: 1_800_086_400,
       flags: ['P'],
       label: 'Allergies and medications for Dr. Lovelace',
-      extensions: careKeyExtension(info),
+      extensions: careKeyExtension({ ...info, bearerSecret: info.terms.salt }),
     })
     // Version 25 at error correction M holds 997 bytes.
     expect(link.length).toBeLessThan(900)
@@ -70,7 +75,7 @@ describe("CareKey's part of a share link (_ck)", () => {
       return undefined
     }
     expect(bad(42)).toEqual(['_ck', 'must be text'])
-    expect(bad(value.slice(0, 200))?.[1]).toMatch(/^must be 225 bytes, it has 150$/)
+    expect(bad(value.slice(0, 200))?.[1]).toMatch(/^must be 225 or 257 bytes, it has 150$/)
     const version2 = fromBase64Url(value)
     version2[0] = 2
     expect(bad(toBase64Url(version2))?.[1]).toBe('has version 2, this CareKey reads version 1')

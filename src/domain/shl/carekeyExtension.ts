@@ -3,11 +3,15 @@
  * grant behind the share, so that a CareKey viewer can check the consent on chain itself. It
  * rides in the `_ck` payload property, which other SMART Health Links viewers ignore.
  *
- * It is one base64url string of fixed-width binary fields (225 bytes, 300 characters) rather
- * than JSON with hex: QR codes get denser with every character, and this halves the cost.
+ * It is one base64url string of fixed-width binary fields (225 bytes, 300 characters; 257 bytes
+ * with a bearer secret) rather than JSON with hex: QR codes get denser with every character,
+ * and this halves the cost.
  *
  *   version u8 (1) | chainId u64 | registry 20 | patient 20 | grantee 32 | scopeHash 32 |
- *   purpose 32 | validFrom u64 | validUntil u64 | dataHash 32 | salt 32
+ *   purpose 32 | validFrom u64 | validUntil u64 | dataHash 32 | salt 32 | [bearerSecret 32]
+ *
+ * The bearer secret is there for "whoever holds this QR" grants, whose grantee is the hash of
+ * it: the viewer shows the secret matches. It is worth as much as the link's key.
  */
 import { bytesToHex, getAddress, hexToBytes, isHex, type Address, type Hex } from 'viem'
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.ts'
@@ -34,6 +38,8 @@ export type CareKeyShareInfo = {
   chainId: number
   registry: Address
   terms: ShareGrantTerms
+  /** For a bearer grant: the secret whose hash is the grantee. */
+  bearerSecret?: Hex
 }
 
 const FIELDS = [
@@ -50,6 +56,7 @@ const FIELDS = [
   ['salt', 32],
 ] as const
 const LENGTH = FIELDS.reduce((sum, [, size]) => sum + size, 0)
+const BEARER_SECRET_LENGTH = 32
 const MAX_U64 = 2n ** 64n - 1n
 
 /**
@@ -59,7 +66,7 @@ const MAX_U64 = 2n ** 64n - 1n
  * encodeShlink({ url, key, flags: ['P'], extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
  */
 export function careKeyExtension(info: CareKeyShareInfo): NonNullable<ShlPayloadInput['extensions']> {
-  const bytes = new Uint8Array(LENGTH)
+  const bytes = new Uint8Array(LENGTH + (info.bearerSecret === undefined ? 0 : BEARER_SECRET_LENGTH))
   let at = 0
   const put = (field: string, size: number, value: Uint8Array) => {
     if (value.length !== size) throw new RangeError(`${field} must be ${size} bytes, it is ${value.length}`)
@@ -77,6 +84,7 @@ export function careKeyExtension(info: CareKeyShareInfo): NonNullable<ShlPayload
   put('validUntil', 8, u64(info.terms.validUntil, 'validUntil'))
   put('dataHash', 32, hexBytes(info.terms.dataHash))
   put('salt', 32, hexBytes(info.terms.salt))
+  if (info.bearerSecret !== undefined) put('bearerSecret', BEARER_SECRET_LENGTH, hexBytes(info.bearerSecret))
   return { [CAREKEY_EXTENSION]: toBase64Url(bytes) }
 }
 
@@ -101,7 +109,9 @@ export function readCareKeyExtension(payload: Pick<ShlPayload, 'extensions'>): C
   if (bytes[0] !== CAREKEY_EXTENSION_VERSION) {
     throw new InvalidShareLinkError(CAREKEY_EXTENSION, `has version ${bytes[0] ?? 'none'}, this CareKey reads version ${CAREKEY_EXTENSION_VERSION}`)
   }
-  if (bytes.length !== LENGTH) throw new InvalidShareLinkError(CAREKEY_EXTENSION, `must be ${LENGTH} bytes, it has ${bytes.length}`)
+  if (bytes.length !== LENGTH && bytes.length !== LENGTH + BEARER_SECRET_LENGTH) {
+    throw new InvalidShareLinkError(CAREKEY_EXTENSION, `must be ${LENGTH} or ${LENGTH + BEARER_SECRET_LENGTH} bytes, it has ${bytes.length}`)
+  }
 
   const fields: Record<string, Uint8Array> = {}
   let at = 0
@@ -128,6 +138,7 @@ export function readCareKeyExtension(payload: Pick<ShlPayload, 'extensions'>): C
       dataHash: bytesToHex(field('dataHash')),
       salt: bytesToHex(field('salt')),
     },
+    ...(bytes.length > LENGTH && { bearerSecret: bytesToHex(bytes.subarray(LENGTH)) }),
   }
 }
 
