@@ -1,24 +1,92 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { createMiddleware } from 'hono/factory'
+import { routePath } from 'hono/route'
 import { secureHeaders } from 'hono/secure-headers'
+import { ChainUnavailableError, registryGrantStatusReader, type GrantStatusReader } from './chain/grantStatus.ts'
 import type { ShareHostConfig } from './config.ts'
+import { fail, type HostContext } from './context.ts'
+import { FileLocations } from './fileLocations.ts'
+import { managementRoutes } from './http/managementRoutes.ts'
+import { rateLimit } from './http/rateLimit.ts'
+import { shlRoutes } from './http/shlRoutes.ts'
+import { KeyedQueue } from './keyedQueue.ts'
+import { LocalDiskShareStore } from './storage/localDiskShareStore.ts'
+import type { ShareStore } from './storage/shareStore.ts'
 
-/** Builds the share host's HTTP application. */
-export function createShareHostApp(config: ShareHostConfig) {
+/** Parts a test (or another deployment) can swap: storage, the chain reader and the clock. */
+export type ShareHostDeps = {
+  store?: ShareStore
+  grants?: GrantStatusReader
+  /** Unix milliseconds. */
+  clock?: () => number
+}
+
+/**
+ * Builds the share host's HTTP application: the SMART Health Links routes (manifest, files),
+ * the patient's signed management routes, and /health. See README, "Share host".
+ */
+export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps = {}) {
+  const clock = deps.clock ?? Date.now
+  const store = deps.store ?? new LocalDiskShareStore(config.dataDir)
+  let ready: Promise<void> | undefined
+  let locationSecret: Promise<Uint8Array> | undefined
+  const ctx: HostContext = {
+    config,
+    store,
+    grants:
+      deps.grants ??
+      registryGrantStatusReader({ rpcUrl: config.rpcUrl, registry: config.consentRegistry, blockTtlMs: config.blockTtlMs, clock }),
+    clock,
+    queue: new KeyedQueue(),
+    locations: new FileLocations(config.publicUrl, () => (locationSecret ??= store.secret('file-locations'))),
+    signatures: { chainId: config.chainId, registry: config.consentRegistry, host: config.publicUrl, store, clock },
+  }
+
   const app = new Hono()
+  if (config.logRequests) {
+    app.use(
+      createMiddleware(async (c, next) => {
+        const start = performance.now()
+        await next()
+        // The route pattern, never the path: paths hold share ids, which are secrets.
+        console.log(`${c.req.method} ${routePath(c, -1)} ${c.res.status} ${Math.round(performance.now() - start)}ms`)
+      }),
+    )
+  }
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
   // SMART Health Links viewers run on any origin: the host serves ciphertext only, so CORS is open.
-  app.use('*', cors({ origin: '*', allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'], maxAge: 600 }))
-
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', chainId: config.chainId, consentRegistry: config.consentRegistry }),
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
   )
 
-  app.notFound((c) => c.json({ error: 'not_found' }, 404))
+  app.get('/health', (c) => c.json({ status: 'ok', chainId: config.chainId, consentRegistry: config.consentRegistry }))
+
+  app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy, clock }))
+  app.use('*', async (_c, next) => {
+    await (ready ??= store.init())
+    await next()
+  })
+  app.route('/', shlRoutes(ctx))
+  app.route('/', managementRoutes(ctx))
+
+  app.notFound((c) => fail(c, 404, 'not_found'))
   app.onError((err, c) => {
+    if (err instanceof ChainUnavailableError) {
+      console.error(`share host: the chain did not answer (${routePath(c, -1)})`)
+      c.header('Retry-After', '5')
+      return fail(c, 503, 'chain_unavailable', 'the chain could not be read; try again shortly')
+    }
     // Log the error class only: messages can echo request content.
-    console.error(`share host: ${err.name} on ${c.req.method} ${new URL(c.req.url).pathname}`)
-    return c.json({ error: 'internal_error' }, 500)
+    console.error(`share host: ${err.name} on ${c.req.method} ${routePath(c, -1)}`)
+    return fail(c, 500, 'internal_error')
   })
   return app
 }

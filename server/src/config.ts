@@ -11,19 +11,57 @@ export type ShareHostConfig = {
   rpcUrl: string
   consentRegistry: Address
   dataDir: string
+  /** Lifetime of a file `location` URL; the spec allows at most one hour. */
+  fileUrlTtlSeconds: number
+  /** Wrong passcodes a share survives over its whole life; then it is dead for good. */
+  passcodeAttempts: number
+  /** Largest total size of a share's encrypted files. */
+  maxShareBytes: number
+  /** Files up to this length are embedded in a manifest when the viewer did not say. */
+  defaultEmbeddedLengthMax: number
+  /** Requests per minute per client address; 0 turns the limit off. */
+  rateLimitPerMinute: number
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean
+  /** How long the chain's block number is reused; grant reads are cached within a block. */
+  blockTtlMs: number
+  /** One line per request (method, route pattern, status, time): never ids, bodies or addresses. */
+  logRequests: boolean
 }
+
+/** The manifest URL is `<publicUrl>/shl/<43 characters>`, and the spec caps it at 128 characters. */
+export const MAX_PUBLIC_URL_LENGTH = 128 - '/shl/'.length - 43
+/** SMART Health Links: "The lifetime of .files.location links SHALL NOT exceed one hour." */
+export const MAX_FILE_URL_TTL_SECONDS = 3600
 
 const address = z.string().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((a) => a as Address)
 const url = z.url({ protocol: /^https?$/ })
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
 const schema = z.object({
   CAREKEY_SHARE_HOST_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   CAREKEY_SHARE_HOST_BIND: z.string().min(1).default('127.0.0.1'),
-  CAREKEY_SHARE_HOST_URL: url.optional(),
+  CAREKEY_SHARE_HOST_URL: url
+    .transform((u) => u.replace(/\/+$/, ''))
+    .refine((u) => u.length <= MAX_PUBLIC_URL_LENGTH, `must be at most ${MAX_PUBLIC_URL_LENGTH} characters, so that manifest URLs stay within the 128 the spec allows`)
+    .optional(),
   CAREKEY_CHAIN_ID: z.coerce.number().int().positive(),
   CAREKEY_RPC_URL: url,
   CAREKEY_CONSENT_REGISTRY: address,
   CAREKEY_SHARE_HOST_DATA_DIR: z.string().min(1).default('.carekey/share-host'),
+  CAREKEY_SHARE_HOST_FILE_URL_TTL: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_FILE_URL_TTL_SECONDS, `must be at most ${MAX_FILE_URL_TTL_SECONDS} seconds (SMART Health Links allow one hour)`)
+    .default(900),
+  CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  CAREKEY_SHARE_HOST_MAX_SHARE_BYTES: z.coerce.number().int().min(1024).max(512 * 1_048_576).default(32 * 1_048_576),
+  CAREKEY_SHARE_HOST_EMBED_MAX: z.coerce.number().int().min(0).max(1_048_576).default(16_384),
+  CAREKEY_SHARE_HOST_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  CAREKEY_SHARE_HOST_TRUST_PROXY: flag.default(false),
+  CAREKEY_SHARE_HOST_BLOCK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  CAREKEY_SHARE_HOST_LOG_REQUESTS: flag.default(false),
 })
 
 /** Parses the share host's configuration; the error names each bad variable. */
@@ -37,10 +75,18 @@ export function readShareHostConfig(env: Record<string, string | undefined>): Sh
   return {
     port: e.CAREKEY_SHARE_HOST_PORT,
     host: e.CAREKEY_SHARE_HOST_BIND,
-    publicUrl: (e.CAREKEY_SHARE_HOST_URL ?? `http://localhost:${e.CAREKEY_SHARE_HOST_PORT}`).replace(/\/+$/, ''),
+    publicUrl: e.CAREKEY_SHARE_HOST_URL ?? `http://localhost:${e.CAREKEY_SHARE_HOST_PORT}`,
     chainId: e.CAREKEY_CHAIN_ID,
     rpcUrl: e.CAREKEY_RPC_URL,
     consentRegistry: e.CAREKEY_CONSENT_REGISTRY,
     dataDir: e.CAREKEY_SHARE_HOST_DATA_DIR,
+    fileUrlTtlSeconds: e.CAREKEY_SHARE_HOST_FILE_URL_TTL,
+    passcodeAttempts: e.CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS,
+    maxShareBytes: e.CAREKEY_SHARE_HOST_MAX_SHARE_BYTES,
+    defaultEmbeddedLengthMax: e.CAREKEY_SHARE_HOST_EMBED_MAX,
+    rateLimitPerMinute: e.CAREKEY_SHARE_HOST_RATE_LIMIT,
+    trustProxy: e.CAREKEY_SHARE_HOST_TRUST_PROXY,
+    blockTtlMs: e.CAREKEY_SHARE_HOST_BLOCK_TTL_MS,
+    logRequests: e.CAREKEY_SHARE_HOST_LOG_REQUESTS,
   }
 }

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
-import { createShareHostApp } from './app.ts'
+import { createPublicClient, http } from 'viem'
+import { createShareHostApp, type ShareHostDeps } from './app.ts'
 import type { ShareHostConfig } from './config.ts'
 
 export type RunningShareHost = {
@@ -9,10 +10,15 @@ export type RunningShareHost = {
   close(): Promise<void>
 }
 
-/** Starts the share host and resolves once it listens. */
-export async function startShareHost(config: ShareHostConfig): Promise<RunningShareHost> {
+/**
+ * Starts the share host and resolves once it listens. Refuses to start against a chain whose
+ * id differs from the configured one; a chain that does not answer yet only gets a warning
+ * (manifests answer 503 until it does).
+ */
+export async function startShareHost(config: ShareHostConfig, deps: ShareHostDeps = {}): Promise<RunningShareHost> {
   await mkdir(config.dataDir, { recursive: true })
-  const app = createShareHostApp(config)
+  if (!deps.grants) await checkChain(config)
+  const app = createShareHostApp(config, deps)
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined
     try {
@@ -22,7 +28,12 @@ export async function startShareHost(config: ShareHostConfig): Promise<RunningSh
         resolve({
           url: config.publicUrl,
           port: info.port,
-          close: () => new Promise<void>((done) => running.close(() => done())),
+          close: () =>
+            new Promise<void>((done) => {
+              running.close(() => done())
+              // Keep-alive connections of viewers would otherwise hold the close open.
+              if ('closeAllConnections' in running) running.closeAllConnections()
+            }),
         })
       })
       server.once('error', (error: Error) => reject(error))
@@ -30,4 +41,19 @@ export async function startShareHost(config: ShareHostConfig): Promise<RunningSh
       reject(error instanceof Error ? error : new Error(String(error)))
     }
   })
+}
+
+async function checkChain(config: ShareHostConfig): Promise<void> {
+  const client = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 0, timeout: 5_000 }) })
+  let chainId: number
+  try {
+    chainId = await client.getChainId()
+  } catch {
+    // The URL itself is not printed: RPC URLs often carry an API key.
+    console.warn('share host: the chain (CAREKEY_RPC_URL) does not answer yet; manifests answer 503 until it does.')
+    return
+  }
+  if (chainId !== config.chainId) {
+    throw new Error(`The chain at CAREKEY_RPC_URL has chain id ${chainId}, but CAREKEY_CHAIN_ID says ${config.chainId}.`)
+  }
 }

@@ -1,0 +1,455 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Address, Hex } from 'viem'
+import {
+  createShare,
+  deactivateShare,
+  openShareLink,
+  readShareAccessLog,
+  ShareHostRefusedError,
+  ShareNotAvailableError,
+  updateShareFiles,
+  type ShareHostTarget,
+} from '../../src/chain/shareHost.ts'
+import {
+  careKeyExtension,
+  decodeShlink,
+  encryptShareFile,
+  hashRequestBody,
+  newShareId,
+  shareRequestTypedData,
+  encodeShareAuthorization,
+  signRecipientProof,
+  newNonce,
+  type ShlManifest,
+} from '../../src/domain/shl/index.ts'
+import { createShareHostApp } from './app.ts'
+import type { GrantStatus, GrantStatusReader } from './chain/grantStatus.ts'
+import { readShareHostConfig } from './config.ts'
+import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
+
+const REGISTRY: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+const HOST = 'http://share.test'
+const patient = testAccount(1)
+const stranger = testAccount(2)
+const clinician = testAccount(3)
+
+/** The chain, faked: grant statuses set by the test. */
+class FakeGrants implements GrantStatusReader {
+  readonly statuses = new Map<string, GrantStatus>()
+  reads = 0
+  set(patientAddress: Address, commitment: Hex, status: GrantStatus) {
+    this.statuses.set(`${patientAddress.toLowerCase()}:${commitment}`, status)
+  }
+  async statusOf(patientAddress: Address, commitment: Hex): Promise<GrantStatus> {
+    this.reads++
+    return this.statuses.get(`${patientAddress.toLowerCase()}:${commitment}`) ?? 'unknown'
+  }
+}
+
+const dirs: string[] = []
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+
+async function startHost(env: Record<string, string> = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'carekey-share-host-test-'))
+  dirs.push(dataDir)
+  const config = readShareHostConfig({
+    CAREKEY_CHAIN_ID: '31337',
+    CAREKEY_RPC_URL: 'http://127.0.0.1:9',
+    CAREKEY_CONSENT_REGISTRY: REGISTRY,
+    CAREKEY_SHARE_HOST_URL: HOST,
+    CAREKEY_SHARE_HOST_DATA_DIR: dataDir,
+    CAREKEY_SHARE_HOST_RATE_LIMIT: '0',
+    ...env,
+  })
+  const grants = new FakeGrants()
+  let now = Date.now()
+  const clock = () => now
+  const app = createShareHostApp(config, { grants, clock })
+  const fetchImpl = (input: string, init?: RequestInit) => Promise.resolve(app.request(input, init))
+  const target: ShareHostTarget = { hostUrl: HOST, chainId: 31337, registry: REGISTRY, fetch: fetchImpl, clock }
+  return {
+    app,
+    config,
+    dataDir,
+    grants,
+    fetch: fetchImpl,
+    target,
+    advance: (seconds: number) => {
+      now += seconds * 1000
+    },
+    /** A share of `patient` behind an active grant. */
+    async share(options: { passcode?: string; expiresAt?: number; bundle?: Record<string, unknown> } = {}) {
+      const commitment = fakeCommitment(newShareId())
+      grants.set(patient.address, commitment, 'active')
+      return { commitment, ...(await makeShare(target, signerOf(patient), { commitment, ...options })) }
+    },
+  }
+}
+
+describe('share host: manifests and files', () => {
+  it('serves a manifest with the file embedded, and the same ciphertext at a location when asked not to embed', async () => {
+    const host = await startHost()
+    const share = await host.share()
+
+    const embedded = await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace' })
+    expect(embedded.status).toBe(200)
+    expect(embedded.headers.get('content-type')).toMatch(/^application\/json/)
+    const manifest = (await embedded.json()) as ShlManifest
+    expect(manifest.files).toEqual([
+      { contentType: 'application/fhir+json', fhirVersion: '4.0.1', lastUpdated: expect.any(String) as unknown, embedded: share.jwe },
+    ])
+
+    const linked = (await (await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace', embeddedLengthMax: 0 })).json()) as ShlManifest
+    const location = linked.files[0]?.location
+    expect(location).toMatch(new RegExp(`^${HOST}/shl/${share.id}/files/[A-Za-z0-9_-]{22}\\?exp=\\d+&sig=[A-Za-z0-9_-]{43}$`))
+    const file = await host.fetch(location ?? '')
+    expect(file.status).toBe(200)
+    expect(file.headers.get('content-type')).toBe('application/jose')
+    expect(await file.text()).toBe(share.jwe)
+  })
+
+  it('lets a viewer open the link and get the bundle back, and logs the open for the patient without the file', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', fetch: host.fetch })
+    expect(files).toEqual([{ contentType: 'application/fhir+json', content: share.bundle }])
+
+    const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(log.entries).toEqual([{ at: expect.any(String) as unknown, recipient: 'Dr. Ada Lovelace', outcome: 'opened' }])
+    expect(log.share).toMatchObject({ id: share.id, status: 'active', passcode: { required: false } })
+  })
+
+  it('answers 404 for an unknown or malformed link, a revoked or expired grant, and a share past its own expiry', async () => {
+    const host = await startHost()
+    const status = async (url: string) => (await postManifest(host.fetch, url, { recipient: 'Dr. Ada Lovelace' })).status
+
+    expect(await status(`${HOST}/shl/${newShareId()}`)).toBe(404)
+    expect(await status(`${HOST}/shl/not-a-share-id`)).toBe(404)
+
+    const revoked = await host.share()
+    host.grants.set(patient.address, revoked.commitment, 'revoked')
+    expect(await status(revoked.manifestUrl)).toBe(404)
+
+    const expiredGrant = await host.share()
+    host.grants.set(patient.address, expiredGrant.commitment, 'expired')
+    expect(await status(expiredGrant.manifestUrl)).toBe(404)
+
+    const shortLived = await host.share({ expiresAt: Math.floor(Date.now() / 1000) + 60 })
+    expect(await status(shortLived.manifestUrl)).toBe(200)
+    host.advance(61)
+    expect(await status(shortLived.manifestUrl)).toBe(404)
+  })
+
+  it('issues file locations that stop working when they expire, when changed, or when the grant is revoked', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_FILE_URL_TTL: '600' })
+    const share = await host.share()
+    const manifest = async () =>
+      ((await (await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace', embeddedLengthMax: 0 })).json()) as ShlManifest).files[0]
+        ?.location ?? ''
+
+    const location = await manifest()
+    const expiresAt = Number(new URL(location).searchParams.get('exp'))
+    expect(expiresAt * 1000 - Date.now()).toBeLessThanOrEqual(3600 * 1000)
+    host.advance(599)
+    expect((await host.fetch(location)).status).toBe(200)
+    host.advance(2)
+    const expired = await host.fetch(location)
+    expect([expired.status, ((await expired.json()) as { error: string }).error]).toEqual([404, 'location_expired'])
+
+    const fresh = await manifest()
+    expect((await host.fetch(fresh.replace(/exp=\d+/, `exp=${expiresAt + 10_000}`))).status).toBe(404)
+    host.grants.set(patient.address, share.commitment, 'revoked')
+    expect((await host.fetch(fresh)).status).toBe(404)
+  })
+
+  it('refuses a file-location lifetime over an hour in its configuration', () => {
+    expect(() =>
+      readShareHostConfig({ CAREKEY_CHAIN_ID: '1', CAREKEY_RPC_URL: 'http://x', CAREKEY_CONSENT_REGISTRY: REGISTRY, CAREKEY_SHARE_HOST_FILE_URL_TTL: '3601' }),
+    ).toThrow(/CAREKEY_SHARE_HOST_FILE_URL_TTL: must be at most 3600 seconds/)
+  })
+
+  it('serves a one-file share without passcode directly by GET, for links with flag U', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const response = await host.fetch(`${share.manifestUrl}?recipient=${encodeURIComponent('Front desk')}`)
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'application/jose', share.jwe])
+    const { files } = await openShareLink({ ...decodeShlink(share.link).payload, flags: ['U'] }, { recipient: 'Front desk', fetch: host.fetch })
+    expect(files[0]?.content).toEqual(share.bundle)
+    expect((await host.fetch(share.manifestUrl)).status).toBe(400)
+    const withPasscode = await host.share({ passcode: '2468' })
+    expect((await host.fetch(`${withPasscode.manifestUrl}?recipient=x`)).status).toBe(405)
+  })
+})
+
+describe('share host: passcodes', () => {
+  it('counts wrong passcodes over the link’s life, does not count a missing one, and opens with the right one', async () => {
+    const host = await startHost()
+    const share = await host.share({ passcode: '2468' })
+    const payload = decodeShlink(share.link).payload
+    const open = (passcode?: string) =>
+      openShareLink(payload, { recipient: 'Dr. Ada Lovelace', fetch: host.fetch, ...(passcode !== undefined && { passcode }) })
+
+    await expect(open()).rejects.toMatchObject({ remainingAttempts: 10, passcodeGiven: false })
+    await expect(open('1111')).rejects.toMatchObject({ remainingAttempts: 9, passcodeGiven: true })
+    await expect(open('2222')).rejects.toMatchObject({ remainingAttempts: 8 })
+    expect((await open('2468')).files[0]?.content).toEqual(share.bundle)
+    // The right passcode does not reset the lifetime count.
+    await expect(open('3333')).rejects.toMatchObject({ remainingAttempts: 7 })
+
+    const wrong = await postManifest(host.fetch, share.manifestUrl, { recipient: 'x', passcode: '0000' })
+    expect([wrong.status, await wrong.json()]).toEqual([401, { error: 'wrong_passcode', detail: expect.any(String) as unknown, remainingAttempts: 6 }])
+  })
+
+  it('holds the lifetime count exactly under 20 parallel wrong guesses, then the link is dead even for the right passcode', async () => {
+    const host = await startHost()
+    const share = await host.share({ passcode: '2468' })
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const response = await postManifest(host.fetch, share.manifestUrl, { recipient: `guess ${i}`, passcode: `wrong-${i}` })
+        return { status: response.status, body: (await response.json()) as { remainingAttempts?: number } }
+      }),
+    )
+    const remaining = replies.filter((r) => r.status === 401).map((r) => r.body.remainingAttempts)
+    expect(remaining.sort((a = 0, b = 0) => b - a)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+    expect(replies.filter((r) => r.status === 404)).toHaveLength(10)
+
+    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'x', passcode: '2468' })).status).toBe(404)
+    const { share: status, entries } = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(status).toMatchObject({ status: 'locked', passcode: { required: true, remainingAttempts: 0 } })
+    expect(entries.filter((e) => e.outcome === 'wrong-passcode')).toHaveLength(10)
+  })
+
+  it('keeps only a slow hash of the passcode on disk, never the passcode or the plaintext', async () => {
+    const host = await startHost()
+    const share = await host.share({ passcode: 'correct-horse-2468' })
+    const record = await readFile(join(host.dataDir, 'shares', share.id, 'share.json'), 'utf8')
+    expect(record).not.toContain('correct-horse-2468')
+    expect(JSON.parse(record)).toMatchObject({ passcode: { algorithm: 'scrypt', N: 32768 } })
+    const everything = await readTree(host.dataDir)
+    expect(everything).not.toContain('Lovelace')
+    expect(everything).not.toContain('Penicillin')
+    expect(everything).not.toContain(share.key)
+  })
+})
+
+describe('share host: signed management', () => {
+  it('refuses a replayed request, an expired one, a changed body and a missing signature', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const body = JSON.stringify({ files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile('{}', share.key) }] })
+    const sign = async (over: { expiresAt?: number; body?: string } = {}) => {
+      const nonce = newNonce()
+      const expiresAt = over.expiresAt ?? Math.floor(Date.now() / 1000) + 300
+      const signature = await patient.signTypedData(
+        shareRequestTypedData({
+          chainId: 31337,
+          registry: REGISTRY,
+          action: 'update-files',
+          host: HOST,
+          shareId: share.id,
+          bodyHash: hashRequestBody(over.body ?? body),
+          nonce,
+          expiresAt,
+        }),
+      )
+      return encodeShareAuthorization({ signer: patient.address, nonce, expiresAt, signature })
+    }
+    const put = (authorization: string | undefined) =>
+      host.fetch(`${HOST}/api/shares/${share.id}/files`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+        body,
+      })
+    const detail = async (response: Response) => [response.status, ((await response.json()) as { detail?: string }).detail]
+
+    const authorization = await sign()
+    expect((await put(authorization)).status).toBe(200)
+    expect(await detail(await put(authorization))).toEqual([401, 'this signed request was used before'])
+    expect(await detail(await put(await sign({ expiresAt: Math.floor(Date.now() / 1000) - 1 })))).toEqual([
+      401,
+      'the signed request has expired; sign a new one',
+    ])
+    expect(await detail(await put(await sign({ expiresAt: Math.floor(Date.now() / 1000) + 3600 })))).toEqual([
+      401,
+      'the signed request must expire within 600 seconds',
+    ])
+    expect(await detail(await put(await sign({ body: `${body} ` })))).toEqual([401, 'the signature does not match this request and signer'])
+    expect((await put(undefined)).status).toBe(401)
+  })
+
+  it('refuses a signer who is not the patient of the share, and a share for a grant that is not active', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    await expect(deactivateShare(host.target, signerOf(stranger), share.id)).rejects.toMatchObject({ status: 403, code: 'forbidden' })
+    await expect(readShareAccessLog(host.target, signerOf(stranger), share.id)).rejects.toBeInstanceOf(ShareHostRefusedError)
+
+    // A stranger cannot make a share in the patient's name, nor for a grant that is not theirs.
+    const commitment = fakeCommitment('granted by the patient')
+    host.grants.set(patient.address, commitment, 'active')
+    await expect(makeShare(host.target, signerOf(stranger), { commitment, patientAddress: patient.address })).rejects.toMatchObject({ status: 403 })
+    await expect(makeShare(host.target, signerOf(stranger), { commitment })).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining('it is unknown') as unknown,
+    })
+    host.grants.set(patient.address, commitment, 'revoked')
+    await expect(makeShare(host.target, signerOf(patient), { commitment })).rejects.toMatchObject({ status: 403 })
+  })
+
+  it('replaces the files: the manifest serves the new bundle and the old location is gone', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const before = ((await (await postManifest(host.fetch, share.manifestUrl, { recipient: 'x', embeddedLengthMax: 0 })).json()) as ShlManifest).files[0]
+    const updated = sampleBundle('Peanuts')
+    const status = await updateShareFiles(host.target, signerOf(patient), share.id, [
+      { contentType: 'application/fhir+json', jwe: await encryptShareFile(JSON.stringify(updated), share.key) },
+    ])
+    expect(status.files).toHaveLength(1)
+    expect((await host.fetch(before?.location ?? '')).status).toBe(404)
+    const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'x', fetch: host.fetch })
+    expect(files[0]?.content).toEqual(updated)
+  })
+
+  it('deactivates a share: 404 from then on, its files deleted, its log still readable, twice is fine', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', fetch: host.fetch })
+    expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
+    await expect(openShareLink(decodeShlink(share.link).payload, { recipient: 'x', fetch: host.fetch })).rejects.toBeInstanceOf(ShareNotAvailableError)
+    expect(await readdir(join(host.dataDir, 'shares', share.id, 'files'))).toEqual([])
+    expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
+    const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(log.entries.map((e) => e.recipient)).toEqual(['Dr. Ada Lovelace'])
+    await expect(
+      updateShareFiles(host.target, signerOf(patient), share.id, [{ contentType: 'application/fhir+json', jwe: share.jwe }]),
+    ).rejects.toMatchObject({ status: 409, code: 'share_inactive' })
+  })
+
+  it('refuses uploads that are not SMART Health Links ciphertext, a reused id, and shares over the size limit', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_MAX_SHARE_BYTES: '4096' })
+    const share = await host.share()
+    const upload = (jwe: string) => updateShareFiles(host.target, signerOf(patient), share.id, [{ contentType: 'application/fhir+json', jwe }])
+    await expect(upload(JSON.stringify(sampleBundle()))).rejects.toMatchObject({ status: 400, message: expect.stringContaining('not a JWE') as unknown })
+    const smartHealthCard = await encryptShareFile('{}', share.key, { contentType: 'application/smart-health-card' })
+    await expect(upload(smartHealthCard)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('cty') as unknown })
+    const big = await encryptShareFile(crypto.getRandomValues(new Uint8Array(4000)), share.key, { compress: false })
+    await expect(upload(big)).rejects.toMatchObject({ status: 413 })
+    await expect(
+      createShare(host.target, signerOf(patient), {
+        id: share.id,
+        patient: patient.address,
+        commitment: share.commitment,
+        files: [{ contentType: 'application/fhir+json', jwe: share.jwe }],
+      }),
+    ).rejects.toMatchObject({ status: 409, code: 'share_exists' })
+  })
+})
+
+describe('share host: recipients, limits and logs', () => {
+  it('logs the verified address of a recipient who signs, and refuses a proof for another name or used twice', async () => {
+    const host = await startHost()
+    const commitment = fakeCommitment('with extension')
+    host.grants.set(patient.address, commitment, 'active')
+    const extensions = careKeyExtension({
+      chainId: 31337,
+      registry: REGISTRY,
+      terms: {
+        patient: patient.address,
+        grantee: commitment,
+        scopeHash: commitment,
+        purpose: commitment,
+        validFrom: 1n,
+        validUntil: 2n ** 40n,
+        dataHash: commitment,
+        salt: commitment,
+      },
+    })
+    const share = await makeShare(host.target, signerOf(patient), { commitment, extensions })
+    const payload = decodeShlink(share.link).payload
+    await openShareLink(payload, { recipient: 'Dr. Ada Lovelace', recipientSigner: signerOf(clinician), fetch: host.fetch })
+    const { entries } = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(entries).toEqual([{ at: expect.any(String) as unknown, recipient: 'Dr. Ada Lovelace', outcome: 'opened', verifiedAddress: clinician.address }])
+
+    const proof = await signRecipientProof(signerOf(clinician), {
+      chainId: 31337,
+      registry: REGISTRY,
+      manifestUrl: share.manifestUrl,
+      recipient: 'Dr. Ada Lovelace',
+    })
+    const asSomeoneElse = await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Grace Hopper', _recipientProof: proof })
+    expect([asSomeoneElse.status, ((await asSomeoneElse.json()) as { error: string }).error]).toEqual([400, 'invalid_recipient_proof'])
+    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace', _recipientProof: proof })).status).toBe(200)
+    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace', _recipientProof: proof })).status).toBe(400)
+  })
+
+  it('refuses a manifest request without a recipient, and one too large to be a manifest request', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    expect((await postManifest(host.fetch, share.manifestUrl, { passcode: 'x' })).status).toBe(400)
+    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: '   ' })).status).toBe(400)
+    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'x'.repeat(20_000) })).status).toBe(413)
+  })
+
+  it('limits requests per client address and says when to come back', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_RATE_LIMIT: '3' })
+    const url = `${HOST}/shl/${newShareId()}`
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await postManifest(host.fetch, url, { recipient: 'x' })).status)
+    expect(statuses).toEqual([404, 404, 404, 429])
+    const limited = await postManifest(host.fetch, url, { recipient: 'x' })
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await host.fetch(`${HOST}/health`)).status).toBe(200)
+  })
+
+  it('lets viewers on any origin call it (CORS)', async () => {
+    const host = await startHost()
+    const preflight = await host.fetch(`${HOST}/shl/${newShareId()}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://viewer.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    })
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
+  })
+
+  describe('request logs', () => {
+    let lines: string[] = []
+    beforeEach(() => {
+      lines = []
+      const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '))
+      vi.spyOn(console, 'log').mockImplementation(capture)
+      vi.spyOn(console, 'error').mockImplementation(capture)
+      vi.spyOn(console, 'warn').mockImplementation(capture)
+    })
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('carry the route pattern and status, never share ids, keys, passcodes, names or payloads', async () => {
+      const host = await startHost({ CAREKEY_SHARE_HOST_LOG_REQUESTS: 'true' })
+      const share = await host.share({ passcode: 'secret-2468' })
+      await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', passcode: 'secret-2468', fetch: host.fetch })
+      await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace', passcode: 'wrong-1357' })
+      await readShareAccessLog(host.target, signerOf(patient), share.id)
+
+      expect(lines.some((l) => /^POST \/shl\/:id 200 \d+ms$/.test(l))).toBe(true)
+      expect(lines.some((l) => /^POST \/shl\/:id 401 \d+ms$/.test(l))).toBe(true)
+      expect(lines.some((l) => /^GET \/api\/shares\/:id\/access-log 200 \d+ms$/.test(l))).toBe(true)
+      const all = lines.join('\n')
+      for (const secret of [share.id, share.key, 'secret-2468', 'wrong-1357', 'Lovelace', share.jwe.slice(0, 40), patient.address]) {
+        expect(all).not.toContain(secret)
+      }
+    })
+  })
+})
+
+async function readTree(dir: string): Promise<string> {
+  let text = ''
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) text += await readFile(join(entry.parentPath, entry.name), 'utf8')
+  }
+  return text
+}

@@ -1,0 +1,103 @@
+/**
+ * Helpers shared by the share host's tests: accounts, a FHIR bundle, and a patient who makes a
+ * share through the real client, the way the app does.
+ */
+import { keccak256, toHex, type Address, type Hex } from 'viem'
+import { mnemonicToAccount, type HDAccount } from 'viem/accounts'
+import {
+  createShare,
+  type FetchLike,
+  type PatientSigner,
+  type RecipientSigner,
+  type ShareHostTarget,
+} from '../../../src/chain/shareHost.ts'
+import {
+  encodeShlink,
+  encryptShareFile,
+  manifestUrlFor,
+  newShareId,
+  newShareKey,
+  type ShlFlag,
+  type ShlPayloadInput,
+} from '../../../src/domain/shl/index.ts'
+
+export const TEST_MNEMONIC = 'test test test test test test test test test test test junk'
+
+/** anvil's well-known development accounts (public keys: tests only). */
+export function testAccount(index: number): HDAccount {
+  return mnemonicToAccount(TEST_MNEMONIC, { addressIndex: index })
+}
+
+export function signerOf(account: HDAccount): PatientSigner & RecipientSigner {
+  // viem's signTypedData is generic over the typed data, so it signs both kinds of request.
+  return { address: account.address, signTypedData: account.signTypedData }
+}
+
+/** A small FHIR bundle with a name and an allergy, so that "no plaintext" checks have something to look for. */
+export function sampleBundle(note = 'Penicillin'): Record<string, unknown> {
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [
+      { resource: { resourceType: 'Patient', name: [{ family: 'Lovelace', given: ['Ada'] }] } },
+      { resource: { resourceType: 'AllergyIntolerance', code: { text: note } } },
+    ],
+  }
+}
+
+/** A stand-in commitment for tests where the chain is faked. */
+export function fakeCommitment(label: string): Hex {
+  return keccak256(toHex(label))
+}
+
+export type MadeShare = {
+  id: string
+  key: string
+  manifestUrl: string
+  /** The plain `shlink:/…` link. */
+  link: string
+  payload: ShlPayloadInput
+  bundle: Record<string, unknown>
+  jwe: string
+}
+
+/** Encrypts a bundle under a fresh key and stores it as a new share, signed by the patient. */
+export async function makeShare(
+  target: ShareHostTarget,
+  patient: PatientSigner,
+  options: {
+    commitment: Hex
+    patientAddress?: Address
+    passcode?: string
+    bundle?: Record<string, unknown>
+    expiresAt?: number
+    flags?: ShlFlag[]
+    extensions?: ShlPayloadInput['extensions']
+  },
+): Promise<MadeShare> {
+  const id = newShareId()
+  const key = newShareKey()
+  const bundle = options.bundle ?? sampleBundle()
+  const jwe = await encryptShareFile(JSON.stringify(bundle), key)
+  await createShare(target, patient, {
+    id,
+    patient: options.patientAddress ?? patient.address,
+    commitment: options.commitment,
+    ...(options.passcode !== undefined && { passcode: options.passcode }),
+    ...(options.expiresAt !== undefined && { expiresAt: options.expiresAt }),
+    files: [{ contentType: 'application/fhir+json', jwe }],
+  })
+  const manifestUrl = manifestUrlFor(target.hostUrl, id)
+  const payload: ShlPayloadInput = {
+    url: manifestUrl,
+    key,
+    flags: options.flags ?? (options.passcode !== undefined ? ['P'] : []),
+    ...(options.extensions && { extensions: options.extensions }),
+  }
+  return { id, key, manifestUrl, link: encodeShlink(payload), payload, bundle, jwe }
+}
+
+/** `fetch` that POSTs a manifest request the way any viewer would. */
+export function postManifest(fetchImpl: FetchLike, url: string, body: unknown): Promise<Response> {
+  return fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+}
