@@ -101,14 +101,22 @@ export async function writeRecordsChange(change: RecordsChange): Promise<void> {
     const attachments = tx.objectStore('attachments')
     const chunks = tx.objectStore('attachmentChunks')
     const requests: Promise<unknown>[] = []
-    for (const id of change.deleteRecordIds ?? []) requests.push(records.delete(id))
-    for (const id of change.deleteAttachmentIds ?? []) {
-      requests.push(attachments.delete(id), chunks.delete(chunkRange(id)))
-    }
-    for (const row of change.putRecords ?? []) requests.push(records.put(row))
-    for (const { attachment, chunks: parts } of change.putAttachments ?? []) {
-      requests.push(attachments.put(attachment))
-      for (const part of parts) requests.push(chunks.put(part))
+    try {
+      for (const id of change.deleteRecordIds ?? []) requests.push(records.delete(id))
+      for (const id of change.deleteAttachmentIds ?? []) {
+        requests.push(attachments.delete(id), chunks.delete(chunkRange(id)))
+      }
+      for (const row of change.putRecords ?? []) requests.push(records.put(row))
+      for (const { attachment, chunks: parts } of change.putAttachments ?? []) {
+        requests.push(attachments.put(attachment))
+        for (const part of parts) requests.push(chunks.put(part))
+      }
+    } catch (error) {
+      // Some failures (a value that cannot be cloned, a full disk) throw at once rather than
+      // failing their request: undo the requests already made, then report.
+      tx.abort()
+      await Promise.allSettled([...requests, tx.done])
+      throw error
     }
     // A failed request aborts the transaction; tx.done then rejects and nothing is kept.
     await Promise.all([...requests, tx.done])

@@ -1,0 +1,149 @@
+import 'fake-indexeddb/auto'
+import { readFileSync } from 'node:fs'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { EmptyImportError, UnsupportedFhirVersionError } from '../../domain/fhir/errors.ts'
+import { BackupFromAnotherWalletError, BackupTruncatedError } from '../../domain/records/backup.ts'
+import { deriveWalletKeys } from '../../domain/wallet/keys.ts'
+import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
+import { deleteCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
+import { StorageFullError } from '../../storage/errors.ts'
+import { keyring } from '../wallet/index.ts'
+import {
+  deleteRecord,
+  exportBackup,
+  importRecords,
+  readRecord,
+  restoreBackup,
+  saveRecord,
+  selectRecordsForSharing,
+  undoDelete,
+} from './recordsActions.ts'
+import { RecordsSession, WalletLockedError } from './session.ts'
+
+const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as IDBObjectStore['put']
+const sample = readFileSync(new URL('../../../sample-data/sample-patient.json', import.meta.url), 'utf8')
+const walletA = await deriveWalletKeys(parseRecoveryPhrase('test test test test test test test test test test test junk'))
+const walletB = await deriveWalletKeys(
+  parseRecoveryPhrase('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'),
+)
+const allergy = { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: 'Peanut' } }
+const lab = { resourceType: 'Observation', status: 'final', code: { text: 'HbA1c' }, valueQuantity: { value: 5.6, unit: '%' } }
+const bundle = (...resources: unknown[]) => JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) })
+
+let n = 0
+let session: RecordsSession
+beforeEach(async () => {
+  await useDatabaseName(`records-actions-${++n}`)
+  keyring.set(walletA)
+  session = new RecordsSession(keyring)
+})
+
+const titles = async (s = session) => (await s.index()).records.map((r) => r.title).sort()
+
+describe('importing FHIR', () => {
+  it('imports, counts duplicates and rejections, and skips what is already there on a second import', async () => {
+    const file = bundle(allergy, lab, lab, { resourceType: 'Observation', status: 'final' })
+    expect(await importRecords(file, 'imported', session)).toMatchObject({ imported: 2, duplicates: 1, rejected: [{ position: 'entry 4' }] })
+    expect(await importRecords(file, 'imported', session)).toMatchObject({ imported: 0, duplicates: 3 })
+    expect(await titles()).toEqual(['HbA1c', 'Peanut'])
+  })
+
+  it('imports the sample patient and finds its records again after a lock and unlock', async () => {
+    const summary = await importRecords(sample, 'sample', session)
+    expect(summary.imported).toBeGreaterThan(300)
+    keyring.clear()
+    await expect(session.index()).rejects.toBeInstanceOf(WalletLockedError)
+    keyring.set(walletA)
+    expect((await session.index()).records).toHaveLength(summary.imported)
+  })
+
+  it('changes nothing when the file is refused as a whole', async () => {
+    await importRecords(bundle(allergy), 'imported', session)
+    await expect(importRecords(bundle(), 'imported', session)).rejects.toBeInstanceOf(EmptyImportError)
+    const r5 = { resourceType: 'MedicationStatement', status: 'recorded', subject: {}, medication: { concept: { text: 'x' } } }
+    await expect(importRecords(bundle(lab, r5), 'imported', session)).rejects.toBeInstanceOf(UnsupportedFhirVersionError)
+    expect(await titles()).toEqual(['Peanut'])
+    expect(await (await openCareKeyDb()).count('records')).toBe(1)
+  })
+
+  it('stores all or nothing when the disk fills up halfway', async () => {
+    const db = await openCareKeyDb()
+    // The third write fails as a full disk does.
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put')
+    let puts = 0
+    put.mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (++puts === 3) throw new DOMException('full', 'QuotaExceededError')
+      return Reflect.apply(realPut, this, args)
+    })
+    try {
+      await expect(importRecords(sample, 'imported', session)).rejects.toBeInstanceOf(StorageFullError)
+    } finally {
+      put.mockRestore()
+    }
+    expect(await db.count('records')).toBe(0)
+    expect((await session.index()).records).toHaveLength(0)
+  })
+})
+
+describe('editing and deleting', () => {
+  it('edits in place, deletes, and undoes the delete exactly', async () => {
+    const saved = await saveRecord({ resourceType: 'Condition', subject: { display: 'Me' }, code: { text: 'Asthma' } }, undefined, session)
+    await saveRecord({ resourceType: 'Condition', subject: { display: 'Me' }, code: { text: 'Mild asthma' } }, saved.id, session)
+    expect(await titles()).toEqual(['Mild asthma'])
+    await deleteRecord(saved.id, session)
+    expect(await titles()).toEqual([])
+    await undoDelete(session)
+    expect((await readRecord(saved.id, session)).resource).toMatchObject({ code: { text: 'Mild asthma' } })
+  })
+})
+
+describe('backup and restore', () => {
+  it('restores everything on a new device with the same phrase, and merges without duplicates', async () => {
+    await importRecords(sample, 'sample', session)
+    await saveRecord(allergy as never, undefined, session)
+    const { file } = await exportBackup(session)
+    const before = await titles()
+
+    await deleteCareKeyDb()
+    const newDevice = new RecordsSession(keyring)
+    expect(await restoreBackup(file, newDevice)).toEqual({ restored: before.length, alreadyPresent: 0 })
+    expect(await titles(newDevice)).toEqual(before)
+    expect(await restoreBackup(file, newDevice)).toEqual({ restored: 0, alreadyPresent: before.length })
+    expect(await titles(newDevice)).toEqual(before)
+  })
+
+  it('merges by content: the same sample imported on two devices is not doubled', async () => {
+    await importRecords(sample, 'sample', session)
+    const { file } = await exportBackup(session)
+    await deleteCareKeyDb()
+    const other = new RecordsSession(keyring)
+    await importRecords(sample, 'sample', other)
+    await saveRecord(allergy as never, undefined, other)
+    const result = await restoreBackup(file, other)
+    expect(result.restored).toBe(0)
+    expect((await other.index()).records).toHaveLength(result.alreadyPresent + 1)
+  })
+
+  it('refuses a backup from another wallet, or a truncated one, and changes nothing', async () => {
+    await importRecords(bundle(lab), 'imported', session)
+    const { file } = await exportBackup(session)
+    keyring.set(walletB)
+    const other = new RecordsSession(keyring)
+    await importRecords(bundle(allergy), 'imported', other)
+    await expect(restoreBackup(file, other)).rejects.toBeInstanceOf(BackupFromAnotherWalletError)
+    keyring.set(walletA)
+    const same = new RecordsSession(keyring)
+    const cut = new Blob([(await file.arrayBuffer()).slice(0, file.size - 20)])
+    await expect(restoreBackup(cut, same)).rejects.toBeInstanceOf(BackupTruncatedError)
+    expect(await (await openCareKeyDb()).count('records')).toBe(2)
+  })
+})
+
+describe('for the consent and share features', () => {
+  it('returns the FHIR resources of chosen categories and records', async () => {
+    await importRecords(bundle(allergy, lab, { resourceType: 'Condition', subject: {}, code: { text: 'Asthma' } }), 'imported', session)
+    const asthma = (await session.index()).records.find((r) => r.title === 'Asthma')
+    const shared = await selectRecordsForSharing(walletA, { categories: ['allergies'], recordIds: [asthma?.id ?? ''] }, {}, session)
+    expect(shared.map((r) => r.resourceType).sort()).toEqual(['AllergyIntolerance', 'Condition'])
+  })
+})

@@ -1,0 +1,313 @@
+import type { DocumentReference, Resource } from '@medplum/fhirtypes'
+import { CareKeyError } from '../../domain/errors.ts'
+import type { RecordCategory } from '../../domain/fhir/categories.ts'
+import { FileTooLargeError } from '../../domain/fhir/errors.ts'
+import { parseFhirImport, type ImportRejection, type ParsedImport } from '../../domain/fhir/parse.ts'
+import { checkAttachment, decryptAttachment, encryptAttachment } from '../../domain/records/attachments.ts'
+import { BACKUP_FILE_EXTENSION, BackupDamagedError, MAX_BACKUP_BYTES, openBackup, sealBackup } from '../../domain/records/backup.ts'
+import { attachmentUrl, collectionBundle, inlineStoredAttachments } from '../../domain/records/fhirBundle.ts'
+import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
+import {
+  decryptResource,
+  decryptSummary,
+  encryptRecord,
+  RecordDamagedError,
+  summarizeResource,
+  type EncryptedRecord,
+  type RecordOrigin,
+  type RecordSummary,
+} from '../../domain/records/records.ts'
+import { buildRecordsIndex, changeRecordsIndex, findDuplicate, type RecordsIndex } from '../../domain/records/search.ts'
+import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import {
+  estimateStorageUsage,
+  readAllRecordRows,
+  readAttachment,
+  readEverything,
+  readRecordRow,
+  requestPersistentStorage,
+  writeRecordsChange,
+  type StorageUsage,
+  type StoredAttachment,
+} from '../../storage/recordsRepository.ts'
+import { recordsSession, type RecordsSession } from './session.ts'
+
+/** The largest FHIR file CareKey reads in one go. */
+export const MAX_IMPORT_BYTES = 100 * 1000 * 1000
+
+export class RecordNotFoundError extends CareKeyError {
+  constructor() {
+    super('This record is not in your wallet (any more).', 'It may have been deleted. Go back to your records.')
+  }
+}
+
+/** What an import did, for the summary the patient sees. */
+export type ImportSummary = {
+  source: ParsedImport['source']
+  imported: number
+  duplicates: number
+  rejected: ImportRejection[]
+}
+
+/**
+ * Imports a FHIR R4 file's text: parses it, skips what is already in the wallet, encrypts each
+ * new record under its own key and stores them all in one transaction, so a failure (storage
+ * full, a tab closed) leaves the store as it was.
+ */
+export async function importRecords(text: string, origin: RecordOrigin = 'imported', session: RecordsSession = recordsSession): Promise<ImportSummary> {
+  const parsed = parseFhirImport(text)
+  const summaries = await Promise.all(parsed.items.map((item) => summarizeResource(item.resource, origin)))
+  return session.write(async (index, keys) => {
+    const seen = new Map(index.byDuplicateKey)
+    const now = Date.now()
+    const fresh: { summary: RecordSummary; resource: Resource }[] = []
+    let duplicates = 0
+    parsed.items.forEach((item, i) => {
+      const base = summaries[i]
+      if (!base) return
+      if (base.duplicateKeys.some((k) => seen.has(k))) {
+        duplicates++
+        return
+      }
+      const summary: RecordSummary = { ...base, id: crypto.randomUUID(), createdAt: now, updatedAt: now }
+      for (const key of summary.duplicateKeys) seen.set(key, summary.id)
+      fresh.push({ summary, resource: item.resource })
+    })
+    const rows = await Promise.all(fresh.map((record) => encryptRecord(record, keys.records)))
+    if (rows.length) await writeRecordsChange({ putRecords: rows })
+    void keepStoragePersistent()
+    return {
+      result: { source: parsed.source, imported: rows.length, duplicates, rejected: parsed.rejected },
+      index: changeRecordsIndex(index, { upsert: fresh.map((r) => r.summary) }),
+    }
+  })
+}
+
+/** Reads a chosen file's text after checking its size. */
+export async function readImportFile(file: Blob): Promise<string> {
+  if (file.size > MAX_IMPORT_BYTES) throw new FileTooLargeError('FHIR file', file.size, MAX_IMPORT_BYTES)
+  return file.text()
+}
+
+/** Imports the synthetic sample patient shipped with CareKey (loaded only when asked for). */
+export async function loadSamplePatient(session: RecordsSession = recordsSession): Promise<ImportSummary> {
+  const { default: text } = await import('../../../sample-data/sample-patient.json?raw')
+  return importRecords(text, 'sample', session)
+}
+
+/** One record, decrypted. */
+export async function readRecord(id: string, session: RecordsSession = recordsSession): Promise<{ summary: RecordSummary; resource: Resource }> {
+  const [index, keys] = await Promise.all([session.index(), session.recordsKeys()])
+  const summary = index.byId.get(id)
+  const row = summary && (await readRecordRow(id))
+  if (!summary || !row) throw new RecordNotFoundError()
+  return { summary, resource: await decryptResource(row, keys.records) }
+}
+
+/**
+ * Adds a record entered by hand, or replaces one after an edit (keeping its id, its files and
+ * when it was first added).
+ */
+export async function saveRecord(resource: Resource, id: string | undefined, session: RecordsSession = recordsSession): Promise<RecordSummary> {
+  return session.write(async (index, keys) => {
+    const existing = id === undefined ? undefined : index.byId.get(id)
+    if (id !== undefined && !existing) throw new RecordNotFoundError()
+    const now = Date.now()
+    const base = await summarizeResource(resource, existing?.origin ?? 'entered', existing?.attachmentIds ?? [])
+    const summary: RecordSummary = { ...base, id: existing?.id ?? crypto.randomUUID(), createdAt: existing?.createdAt ?? now, updatedAt: now }
+    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)] })
+    void keepStoragePersistent()
+    return { result: summary, index: changeRecordsIndex(index, { upsert: [summary] }) }
+  })
+}
+
+/**
+ * Attaches a file (PDF or image) as a new document record: the file is encrypted in chunks
+ * under its own key and stored with its DocumentReference in one transaction.
+ */
+export async function addDocument(file: File, title: string, session: RecordsSession = recordsSession): Promise<RecordSummary> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  const contentType = checkAttachment(file.name, file.type, bytes)
+  return session.write(async (index, keys) => {
+    const attachmentId = crypto.randomUUID()
+    const now = Date.now()
+    const performance = globalThis.performance
+    const started = performance.now()
+    const stored = await encryptAttachment(attachmentId, bytes, keys.records, now)
+    // Seen in the browser's performance timeline and read by the benchmarks.
+    performance.measure('carekey.attachment.encrypt', { start: started, end: performance.now(), detail: { bytes: bytes.length } })
+    const resource: DocumentReference = {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      description: title.trim() || file.name,
+      date: new Date(now).toISOString(),
+      subject: { display: 'The patient' },
+      content: [{ attachment: { contentType, title: file.name, size: bytes.length, url: attachmentUrl(attachmentId), creation: new Date(now).toISOString() } }],
+    }
+    const base = await summarizeResource(resource, 'uploaded', [attachmentId])
+    const summary: RecordSummary = { ...base, id: crypto.randomUUID(), createdAt: now, updatedAt: now }
+    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)], putAttachments: [stored] })
+    void keepStoragePersistent()
+    return { result: summary, index: changeRecordsIndex(index, { upsert: [summary] }) }
+  })
+}
+
+/** A stored file, decrypted, as a Blob of its content type. */
+export async function readAttachmentFile(attachmentId: string, contentType: string, session: RecordsSession = recordsSession): Promise<Blob> {
+  const keys = await session.recordsKeys()
+  const stored = await readAttachment(attachmentId)
+  if (!stored) throw new RecordDamagedError('one of its files is missing')
+  return new Blob([await decryptAttachment(stored.attachment, stored.chunks, keys.records)], { type: contentType })
+}
+
+/** Deletes a record and its files; keeps them (encrypted) in memory so that the patient can undo. */
+export async function deleteRecord(id: string, session: RecordsSession = recordsSession): Promise<void> {
+  await session.write(async (index) => {
+    const summary = index.byId.get(id)
+    const row = await readRecordRow(id)
+    if (!summary || !row) throw new RecordNotFoundError()
+    const attachments = (await Promise.all(summary.attachmentIds.map((a) => readAttachment(a)))).filter((a): a is StoredAttachment => a !== undefined)
+    await writeRecordsChange({ deleteRecordIds: [id], deleteAttachmentIds: summary.attachmentIds })
+    session.setDeletion({ summary, row, attachments })
+    return { result: undefined, index: changeRecordsIndex(index, { remove: [id] }) }
+  })
+}
+
+/** Puts the last deleted record back exactly as it was. */
+export async function undoDelete(session: RecordsSession = recordsSession): Promise<RecordSummary | undefined> {
+  const deletion = session.getDeletion()
+  if (!deletion) return undefined
+  return session.write(async (index) => {
+    await writeRecordsChange({ putRecords: [deletion.row], putAttachments: deletion.attachments })
+    session.setDeletion(undefined)
+    return { result: deletion.summary, index: changeRecordsIndex(index, { upsert: [deletion.summary] }) }
+  })
+}
+
+/** An encrypted backup of every record and file, as a file to download. */
+export async function exportBackup(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string; records: number }> {
+  const keys = await session.recordsKeys()
+  const { records, attachments } = await readEverything()
+  const sealed = await sealBackup({ createdAt: now.getTime(), records, attachments }, keys.backup)
+  return {
+    file: new Blob([sealed], { type: 'application/octet-stream' }),
+    fileName: `carekey-backup-${now.toISOString().slice(0, 10)}${BACKUP_FILE_EXTENSION}`,
+    records: records.length,
+  }
+}
+
+export type RestoreSummary = { restored: number; alreadyPresent: number }
+
+/**
+ * Restores a backup file into the wallet, merging: a record already here (the same record id,
+ * or a duplicate by domain/fhir/identity.ts) is skipped, everything else is stored as it was
+ * backed up, in one transaction. A file that is not this wallet's, cut short or changed is
+ * refused before anything is written.
+ */
+export async function restoreBackup(file: Blob, session: RecordsSession = recordsSession): Promise<RestoreSummary> {
+  if (file.size > MAX_BACKUP_BYTES) throw new FileTooLargeError('backup', file.size, MAX_BACKUP_BYTES)
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  return session.write(async (index, keys) => {
+    const backup = await openBackup(bytes, keys.backup)
+    let summaries: RecordSummary[]
+    try {
+      summaries = await Promise.all(backup.records.map((row) => decryptSummary(row, keys.records)))
+    } catch (cause) {
+      throw new BackupDamagedError('some of its records cannot be opened', { cause })
+    }
+    const accepted: { row: EncryptedRecord; summary: RecordSummary }[] = []
+    let merged: RecordsIndex = index
+    let alreadyPresent = 0
+    backup.records.forEach((row, i) => {
+      const summary = summaries[i]
+      if (!summary) return
+      if (merged.byId.has(row.id) || findDuplicate(merged, summary.duplicateKeys) !== undefined) {
+        alreadyPresent++
+        return
+      }
+      accepted.push({ row, summary })
+      merged = addToIndexForMerge(merged, summary)
+    })
+    const wanted = new Set(accepted.flatMap((a) => a.summary.attachmentIds))
+    const files = backup.attachments.filter((a) => wanted.has(a.attachment.id))
+    if (accepted.length) await writeRecordsChange({ putRecords: accepted.map((a) => a.row), putAttachments: files })
+    void keepStoragePersistent()
+    return {
+      result: { restored: accepted.length, alreadyPresent },
+      index: changeRecordsIndex(index, { upsert: accepted.map((a) => a.summary) }),
+    }
+  })
+}
+
+/** Adds one summary to the duplicate lookup while merging (cheaper than rebuilding per record). */
+function addToIndexForMerge(index: RecordsIndex, summary: RecordSummary): RecordsIndex {
+  const byId = new Map(index.byId).set(summary.id, summary)
+  const byDuplicateKey = new Map(index.byDuplicateKey)
+  for (const key of summary.duplicateKeys) if (!byDuplicateKey.has(key)) byDuplicateKey.set(key, summary.id)
+  return { ...index, byId, byDuplicateKey }
+}
+
+/** Which records to share: whole categories, hand-picked records, or both (their union). */
+export type RecordSelection = { categories?: readonly RecordCategory[]; recordIds?: readonly string[] }
+
+/**
+ * The FHIR R4 resources of the selected records, decrypted, with their stored files inline.
+ * Works with any unlocked keys (the current session's index is used when the keys are its own).
+ */
+export async function selectRecordsForSharing(
+  keys: WalletKeys,
+  selection: RecordSelection,
+  options: { inlineAttachments?: boolean } = {},
+  session: RecordsSession = recordsSession,
+): Promise<Resource[]> {
+  const { index, recordsKeys } = await indexFor(keys, session)
+  const categories = new Set(selection.categories ?? [])
+  const ids = new Set(selection.recordIds ?? [])
+  const chosen = index.records.filter((r) => categories.has(r.category) || ids.has(r.id))
+  return Promise.all(
+    chosen.map(async (summary) => {
+      const row = await readRecordRow(summary.id)
+      if (!row) throw new RecordNotFoundError()
+      const resource = await decryptResource(row, recordsKeys.records)
+      if (options.inlineAttachments === false) return resource
+      return inlineStoredAttachments(resource, summary.attachmentIds, async (attachmentId) => {
+        const stored = await readAttachment(attachmentId)
+        if (!stored) throw new RecordDamagedError('one of its files is missing')
+        return decryptAttachment(stored.attachment, stored.chunks, recordsKeys.records)
+      })
+    }),
+  )
+}
+
+async function indexFor(keys: WalletKeys, session: RecordsSession): Promise<{ index: RecordsIndex; recordsKeys: RecordsKeys }> {
+  if (session.isFor(keys)) return { index: await session.index(), recordsKeys: await session.recordsKeys() }
+  const recordsKeys = await deriveRecordsKeys(keys.root)
+  const { rows } = await readAllRecordRows()
+  const summaries = await Promise.all(rows.map((row) => decryptSummary(row, recordsKeys.records).catch(() => undefined)))
+  return { index: buildRecordsIndex(summaries.filter((s): s is RecordSummary => s !== undefined)), recordsKeys }
+}
+
+/** Every record as one FHIR R4 collection Bundle (plain JSON: the patient's own export). */
+export async function exportFhirBundle(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string }> {
+  const keys = session.walletKeys()
+  const all = await session.index()
+  const resources = await selectRecordsForSharing(keys, { recordIds: all.records.map((r) => r.id) }, {}, session)
+  const bundle = collectionBundle(resources, now.toISOString())
+  return {
+    file: new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/fhir+json' }),
+    fileName: `carekey-records-${now.toISOString().slice(0, 10)}.json`,
+  }
+}
+
+/** How much CareKey stores on this device. */
+export const readStorageUsage = (): Promise<StorageUsage | undefined> => estimateStorageUsage()
+
+let persistenceAsked = false
+/** Asks once per session for persistent storage, after the first record is stored. */
+async function keepStoragePersistent(): Promise<void> {
+  if (persistenceAsked) return
+  persistenceAsked = true
+  await requestPersistentStorage().catch(() => false)
+}
+
+export { requestPersistentStorage }

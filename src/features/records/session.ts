@@ -1,0 +1,150 @@
+import { CareKeyError } from '../../domain/errors.ts'
+import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
+import { decryptSummary, type RecordSummary } from '../../domain/records/records.ts'
+import { buildRecordsIndex, type RecordsIndex } from '../../domain/records/search.ts'
+import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { readAllRecordRows, type StoredAttachment } from '../../storage/recordsRepository.ts'
+import type { EncryptedRecord } from '../../domain/records/records.ts'
+import { keyring } from '../wallet/index.ts'
+
+type Keyring = typeof keyring
+
+export class WalletLockedError extends CareKeyError {
+  constructor() {
+    super('Your wallet is locked, so your records cannot be opened.', 'Unlock it with your passphrase and try again.')
+  }
+}
+
+/** A deleted record kept in memory (still encrypted) so that the patient can undo. */
+export type Deletion = { summary: RecordSummary; row: EncryptedRecord; attachments: StoredAttachment[] }
+
+type Open = {
+  keys: WalletKeys
+  recordsKeys: Promise<RecordsKeys>
+  index: Promise<RecordsIndex> | undefined
+  /** Writes run one after another, so duplicate checks see every earlier write. */
+  writes: Promise<unknown>
+}
+
+/**
+ * The unlocked records: the records keys derived from the wallet and the decrypted index,
+ * held in memory only. It follows the keyring: a lock, a removal of the wallet or another
+ * wallet's keys drop everything decrypted at once (and bump `epoch`, which every records query
+ * key includes, so no cached query can serve data of a closed session).
+ */
+export class RecordsSession {
+  private open: Open | undefined
+  private epoch = 0
+  private deletion: Deletion | undefined
+  private readonly listeners = new Set<() => void>()
+
+  constructor(private readonly ring: Keyring) {
+    ring.subscribe(() => {
+      if (this.open && this.open.keys !== ring.get()) this.close()
+    })
+  }
+
+  readonly subscribe = (listener: () => void) => {
+    this.listeners.add(listener)
+    return () => void this.listeners.delete(listener)
+  }
+
+  readonly getEpoch = () => this.epoch
+  readonly getDeletion = () => this.deletion
+
+  /** Drops every decrypted thing this session holds. */
+  close(): void {
+    this.open = undefined
+    this.deletion = undefined
+    this.epoch++
+    this.emit()
+  }
+
+  /** The session of the current keys; throws WalletLockedError while locked. */
+  private current(): Open {
+    const keys = this.ring.get()
+    if (!keys) throw new WalletLockedError()
+    if (this.open?.keys === keys) return this.open
+    if (this.open) this.close()
+    const open: Open = { keys, recordsKeys: deriveRecordsKeys(keys.root), index: undefined, writes: Promise.resolve() }
+    this.open = open
+    return open
+  }
+
+  /** True when these are the keys this session serves (the wallet's current keys). */
+  isFor(keys: WalletKeys): boolean {
+    return this.ring.get() === keys
+  }
+
+  /** The unlocked wallet's keys; throws WalletLockedError while locked. */
+  walletKeys(): WalletKeys {
+    return this.current().keys
+  }
+
+  async recordsKeys(): Promise<RecordsKeys> {
+    return this.current().recordsKeys
+  }
+
+  /** The decrypted index, built once per unlock. */
+  async index(): Promise<RecordsIndex> {
+    const open = this.current()
+    if (!open.index) {
+      const loading = open.recordsKeys.then((keys) => loadIndex(keys.records))
+      open.index = loading
+      // A failed load is not cached: the next read tries again.
+      loading.catch(() => {
+        if (this.open === open && open.index === loading) open.index = undefined
+      })
+    }
+    return open.index
+  }
+
+  /**
+   * Runs a write after the previous ones, with the current index and keys; `write` returns the
+   * index after its change, which the session keeps when the write succeeds (and the session
+   * is still the same: a lock in between discards it).
+   */
+  async write<T>(write: (index: RecordsIndex, keys: RecordsKeys) => Promise<{ result: T; index: RecordsIndex }>): Promise<T> {
+    const open = this.current()
+    const run = open.writes.then(async () => {
+      const [index, keys] = await Promise.all([this.index(), open.recordsKeys])
+      const { result, index: next } = await write(index, keys)
+      if (this.open === open) {
+        open.index = Promise.resolve(next)
+        this.emit()
+      }
+      return result
+    })
+    open.writes = run.catch(() => undefined)
+    return run
+  }
+
+  setDeletion(deletion: Deletion | undefined): void {
+    this.deletion = deletion
+    this.emit()
+  }
+
+  private emit() {
+    for (const listener of this.listeners) listener()
+  }
+}
+
+async function loadIndex(recordsKey: CryptoKey): Promise<RecordsIndex> {
+  const { rows, damaged } = await readAllRecordRows()
+  let unreadable = damaged
+  const summaries = await Promise.all(
+    rows.map((row) =>
+      decryptSummary(row, recordsKey).catch(() => {
+        unreadable++
+        return undefined
+      }),
+    ),
+  )
+  return buildRecordsIndex(
+    summaries.filter((s): s is RecordSummary => s !== undefined),
+    unreadable,
+  )
+}
+
+/** The app's one records session, bound to the app's keyring. */
+export const recordsSession = new RecordsSession(keyring)
