@@ -1,10 +1,87 @@
 import { defineConfig } from 'vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
+import { VitePWA } from 'vite-plugin-pwa'
+import type { Plugin } from 'vite'
+
+/**
+ * vite-plugin-pwa 2 builds the service worker with Rollup-era options
+ * (`build.rollupOptions.output.inlineDynamicImports`); Vite 8 builds with Rolldown, which
+ * names this `build.rolldownOptions.output.codeSplitting: false`. Same result, no warning.
+ */
+const serviceWorkerRolldownOptions: Plugin = {
+  name: 'carekey:sw-rolldown-options',
+  config(config) {
+    const rollupOptions = config.build?.rollupOptions
+    const output = rollupOptions?.output
+    if (!config.build || !rollupOptions || !output || Array.isArray(output)) return
+    const { inlineDynamicImports, ...rest } = output
+    config.build.rolldownOptions = { ...rollupOptions, output: { ...rest, codeSplitting: !inlineDynamicImports } }
+    delete config.build.rollupOptions
+  },
+}
+
+// The service worker (src/sw.ts) and web app manifest. The worker exists only in the production
+// build (`vite build`); the dev server runs without one.
+const pwa = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'src',
+  filename: 'sw.ts',
+  registerType: 'prompt',
+  // src/app/pwa registers the worker itself (registerSW), so it can ask before updating.
+  injectRegister: false,
+  // The icons are precached with the other public files (globPatterns below), once.
+  includeManifestIcons: false,
+  injectManifest: {
+    // Everything the app can load, so it starts and works offline after one visit (the plugin
+    // adds the manifest itself).
+    globPatterns: ['**/*.{js,css,html,svg,png,ico,wasm,woff2}'],
+    // The QR reader's .wasm is about 1 MB; keep room for it.
+    maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+    buildPlugins: { vite: [serviceWorkerRolldownOptions] },
+  },
+  manifest: {
+    id: '/',
+    name: 'CareKey: your health wallet',
+    short_name: 'CareKey',
+    description: 'Your health records on your device, shared only with the consent you give.',
+    lang: 'en',
+    dir: 'ltr',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    theme_color: '#0f766e',
+    background_color: '#f8fafc',
+    categories: ['health', 'medical'],
+    icons: [
+      { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+      { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+      { src: '/icons/maskable-192.png', sizes: '192x192', type: 'image/png', purpose: 'maskable' },
+      { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+    ],
+    shortcuts: [
+      {
+        name: 'Show my consent QR',
+        short_name: 'My consent QR',
+        description: 'Show a clinician the QR code of a consent you gave',
+        url: '/share',
+        icons: [{ src: '/icons/shortcut-share-96.png', sizes: '96x96', type: 'image/png' }],
+      },
+      {
+        name: 'Scan a consent QR',
+        short_name: 'Scan QR',
+        description: "Scan a patient's consent QR code to see what they shared",
+        url: '/scan',
+        icons: [{ src: '/icons/shortcut-scan-96.png', sizes: '96x96', type: 'image/png' }],
+      },
+    ],
+  },
+})
 
 export default defineConfig({
   envPrefix: 'CAREKEY_',
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), pwa],
   server: { host: 'localhost', port: 5173, strictPort: true },
   preview: { host: 'localhost', port: 4173, strictPort: true },
   build: { target: 'es2022', sourcemap: true },
