@@ -229,6 +229,8 @@ export type OpenShareOptions = {
   /** Largest decrypted file accepted (a share is untrusted input). */
   maxFileBytes?: number
   fetch?: FetchLike
+  /** Unix milliseconds, for the expiry of the recipient proof; Date.now by default. */
+  clock?: () => number
 }
 
 export type OpenedShareFile = {
@@ -275,6 +277,7 @@ export async function openShareLink(payload: ShlPayload, options: OpenShareOptio
       registry: carekey.registry,
       manifestUrl: payload.url,
       recipient: options.recipient,
+      ...(options.clock && { now: options.clock() }),
     })
   }
   const response = await send(options.fetch, payload.url, {
