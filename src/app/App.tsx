@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { QueryClientProvider } from '@tanstack/react-query'
 import {
   CreateWalletScreen,
@@ -14,6 +14,7 @@ import { Page } from '../ui/Page.tsx'
 import { appConfigError } from './config.ts'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { Layout, ScreenLoading } from './Layout.tsx'
+import { keepLastKnownReads, restoreLastKnownReads } from './pwa/index.ts'
 import { createAppQueryClient } from './queryClient.ts'
 import { matchRoute, usePathname } from './router.tsx'
 import { publicRoutes } from './routes.tsx'
@@ -23,6 +24,11 @@ const UnlockedApp = lazy(loadUnlockedApp)
 
 export function App() {
   const [queryClient] = useState(createAppQueryClient)
+  // Last known chain values come back from the previous visit while the patient unlocks.
+  useEffect(() => {
+    void restoreLastKnownReads(queryClient)
+    return keepLastKnownReads(queryClient)
+  }, [queryClient])
   return (
     <ErrorBoundary>
       <QueryClientProvider client={queryClient}>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import { InstallButton, PwaBanners } from './pwa/index.ts'
 import { Link, usePathname } from './router.tsx'
 
 export type NavItem = { to: string; label: string }
@@ -22,7 +23,10 @@ export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; heade
             </svg>
             CareKey
           </Link>
-          {headerAction}
+          <div className="flex items-center gap-2">
+            <InstallButton />
+            {headerAction}
+          </div>
         </div>
         {nav && nav.length > 0 && (
           <nav aria-label="Main" className="mx-auto max-w-2xl overflow-x-auto px-2">
@@ -50,6 +54,7 @@ export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; heade
         )}
       </header>
       <main id="main" className="flex-1">
+        <PwaBanners />
         {children}
       </main>
     </div>

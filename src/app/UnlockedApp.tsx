@@ -1,10 +1,12 @@
-import { Suspense, useEffect } from 'react'
+import { Suspense, use, useEffect } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
 import { useConnect, useConnection, useConnectors } from 'wagmi'
 import { ChainProvider, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
 import { Page } from '../ui/Page.tsx'
 import { Layout, ScreenLoading } from './Layout.tsx'
+import { restoreLastKnownReads } from './pwa/index.ts'
 import { Link, matchRoute, Redirect, usePathname } from './router.tsx'
 import { HOME_PATH, unlockedNav, unlockedRoutes } from './routes.tsx'
 
@@ -13,6 +15,8 @@ import { HOME_PATH, unlockedNav, unlockedRoutes } from './routes.tsx'
  * only after the wallet is unlocked, so the first screen stays small.
  */
 export default function UnlockedApp() {
+  // Chain reads start from their last known values (shown offline with the time they were read).
+  use(restoreLastKnownReads(useQueryClient()))
   const autoLock = useAutoLockMinutes()
   useAutoLock(autoLock.data)
   return (

@@ -1,0 +1,116 @@
+import { hydrate, type Query, type QueryClient, type QueryKey, type QueryState } from '@tanstack/react-query'
+import { keyring } from '../../features/wallet/index.ts'
+import { readSetting, writeSetting } from '../../storage/settingsRepository.ts'
+
+/**
+ * Chain reads that should show their last known value after a reload with no network (the
+ * Account balance, later grant statuses). Only public chain data opts in: never anything
+ * secret or about health, since this is stored unencrypted.
+ *
+ * @example
+ * useBalance({ address, query: { meta: LAST_KNOWN_META } })
+ */
+export const LAST_KNOWN_META = { keepLastKnown: true } as const
+
+const SETTING_NAME = 'lastKnownChainReads'
+
+type LastKnownRead = { queryHash: string; queryKey: QueryKey; data: unknown; dataUpdatedAt: number }
+
+const keepsLastKnown = (query: Pick<Query, 'meta'>) => query.meta?.keepLastKnown === true
+
+/** Validates what an older or damaged version may have stored; bad entries are dropped, not trusted. */
+export function parseLastKnownReads(stored: unknown): LastKnownRead[] {
+  if (!Array.isArray(stored)) return []
+  return stored.flatMap((entry: unknown): LastKnownRead[] => {
+    if (typeof entry !== 'object' || entry === null) return []
+    if (!('queryHash' in entry) || !('queryKey' in entry) || !('data' in entry) || !('dataUpdatedAt' in entry)) return []
+    const { queryHash, queryKey, data, dataUpdatedAt } = entry
+    if (typeof queryHash !== 'string' || !Array.isArray(queryKey) || data === undefined) return []
+    if (typeof dataUpdatedAt !== 'number' || !Number.isFinite(dataUpdatedAt) || dataUpdatedAt <= 0) return []
+    return [{ queryHash, queryKey, data, dataUpdatedAt }]
+  })
+}
+
+function restoredState(read: LastKnownRead): QueryState {
+  return {
+    data: read.data,
+    dataUpdateCount: 1,
+    dataUpdatedAt: read.dataUpdatedAt,
+    error: null,
+    errorUpdateCount: 0,
+    errorUpdatedAt: 0,
+    fetchFailureCount: 0,
+    fetchFailureReason: null,
+    fetchMeta: null,
+    isInvalidated: false,
+    status: 'success',
+    fetchStatus: 'idle',
+  }
+}
+
+const restoring = new WeakMap<QueryClient, Promise<void>>()
+
+/**
+ * Puts the last known chain reads stored on this device back into the query cache, once per
+ * client. Resolves when done; never rejects (without them the app only shows fewer values
+ * offline). A value read since then is kept: only older cache entries are replaced.
+ */
+export function restoreLastKnownReads(client: QueryClient): Promise<void> {
+  let done = restoring.get(client)
+  if (!done) {
+    done = readSetting(SETTING_NAME, parseLastKnownReads)
+      .then((reads) => {
+        hydrate(
+          client,
+          {
+            mutations: [],
+            queries: reads.map((read) => ({
+              queryHash: read.queryHash,
+              queryKey: read.queryKey,
+              state: restoredState(read),
+              dehydratedAt: read.dataUpdatedAt,
+              meta: LAST_KNOWN_META,
+            })),
+          },
+          // Kept while the wallet is locked, however long the patient takes to unlock.
+          { defaultOptions: { queries: { gcTime: Infinity } } },
+        )
+      })
+      .catch((error: unknown) => {
+        console.warn('CareKey could not read its last known chain values:', error instanceof Error ? error.name : typeof error)
+      })
+    restoring.set(client, done)
+  }
+  return done
+}
+
+/**
+ * Stores the last value of every query marked with LAST_KNOWN_META each time one is read
+ * successfully, while the wallet is unlocked (so nothing is written back after a removal).
+ * Returns a function that stops it.
+ */
+export function keepLastKnownReads(client: QueryClient): () => void {
+  let writing: Promise<void> = Promise.resolve()
+  let queued = false
+  const save = () => {
+    queued = false
+    const reads: LastKnownRead[] = client
+      .getQueryCache()
+      .getAll()
+      .filter((q) => keepsLastKnown(q) && q.state.data !== undefined && q.state.dataUpdatedAt > 0)
+      .map((q) => ({ queryHash: q.queryHash, queryKey: q.queryKey, data: q.state.data, dataUpdatedAt: q.state.dataUpdatedAt }))
+    writing = writing
+      .then(() => writeSetting(SETTING_NAME, reads))
+      .catch((error: unknown) => {
+        // A cache for offline display only: the next successful read tries again.
+        console.warn('CareKey could not store its last known chain values:', error instanceof Error ? error.name : typeof error)
+      })
+  }
+  return client.getQueryCache().subscribe((event) => {
+    if (event.type !== 'updated' || event.action.type !== 'success' || !keepsLastKnown(event.query)) return
+    if (!keyring.get() || queued) return
+    queued = true
+    // Several reads finishing together make one write.
+    queueMicrotask(save)
+  })
+}
