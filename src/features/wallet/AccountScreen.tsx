@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query'
 import { formatEther, type Address } from 'viem'
 import { useBalance, useChains, useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from 'wagmi'
 import { appConfig } from '../../app/config.ts'
+import { LAST_KNOWN_META, NeedsNetwork, useOnlineStatus } from '../../app/pwa/index.ts'
 import { LOCAL_WALLET_CONNECTOR_ID, requestDevFunds, toChainError } from '../../chain/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { CopyButton } from '../../ui/CopyButton.tsx'
@@ -42,7 +43,9 @@ function NetworkCard({ address }: { address: Address | undefined }) {
   const connection = useConnection()
   const switchChain = useSwitchChain()
   const chain = chains[0]
-  const balance = useBalance({ address, query: { enabled: address !== undefined, retry: 1 } })
+  const online = useOnlineStatus()
+  // The balance is public chain data: its last known value is kept for offline use.
+  const balance = useBalance({ address, query: { enabled: address !== undefined, retry: 1, meta: LAST_KNOWN_META } })
   const faucet = useMutation({
     mutationFn: async () => {
       if (!address || !chain) return
@@ -81,7 +84,8 @@ function NetworkCard({ address }: { address: Address | undefined }) {
       )}
       {appConfig.chain.isLocalDevChain && address && (
         <div className="space-y-2">
-          <Button variant="secondary" onClick={() => faucet.mutate()} busy={faucet.isPending}>
+          <NeedsNetwork action="Getting test funds" />
+          <Button variant="secondary" onClick={() => faucet.mutate()} busy={faucet.isPending} disabled={!online}>
             Get test funds (development chain)
           </Button>
           <ErrorMessage error={faucet.error} />

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { useDirtyForm } from '../../app/pwa/index.ts'
 import { navigate } from '../../app/router.tsx'
 import { createRecoveryPhrase, pickConfirmationPositions, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
@@ -19,6 +20,8 @@ export function CreateWalletScreen() {
   const [step, setStep] = useState<Step>('phrase')
   const store = useStoreNewWallet()
   const words = phrase.split(' ')
+  // The new phrase exists only in memory until the wallet is stored: an update must not reload now.
+  useDirtyForm(true)
 
   if (step === 'phrase') {
     return (

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { useState, type FormEvent } from 'react'
+import { useDirtyForm } from '../../app/pwa/index.ts'
 import { MIN_PASSPHRASE_LENGTH } from '../../domain/wallet/vault.ts'
 import { Button } from '../../ui/Button.tsx'
 import { TextField } from '../../ui/Field.tsx'
@@ -25,6 +26,7 @@ export function NewPassphraseFields({
   const [passphrase, setPassphrase] = useState('')
   const [repeat, setRepeat] = useState('')
   const [submitted, setSubmitted] = useState(false)
+  useDirtyForm(passphrase !== '' || repeat !== '')
   const tooShort = passphrase.length < MIN_PASSPHRASE_LENGTH
   const mismatch = repeat !== passphrase
 

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { useDirtyForm } from '../../app/pwa/index.ts'
 import { navigate } from '../../app/router.tsx'
 import { parseRecoveryPhrase, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
@@ -14,6 +15,7 @@ export function RestoreWalletScreen() {
   const [phrase, setPhrase] = useState<RecoveryPhrase>()
   const [phraseError, setPhraseError] = useState<unknown>()
   const store = useStoreNewWallet()
+  useDirtyForm(input !== '')
 
   const checkPhrase = (event: FormEvent) => {
     event.preventDefault()

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react'
+import { useDirtyForm } from '../../app/pwa/index.ts'
 import { Link } from '../../app/router.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
@@ -53,6 +54,7 @@ function AutoLockCard() {
 function ChangePassphraseCard() {
   const [current, setCurrent] = useState('')
   const change = useChangePassphrase()
+  useDirtyForm(current !== '')
   return (
     <Card title="Change passphrase">
       {change.isSuccess && (
