@@ -96,6 +96,8 @@ test.describe('patient wallet', () => {
     await page.clock.install()
     await page.getByRole('link', { name: 'Settings' }).click()
     await page.getByLabel('Lock after this long without use').selectOption('1')
+    // The choice shows once it is stored and applied; only then does the minute start.
+    await expect(page.getByLabel('Lock after this long without use')).toHaveValue('1')
     // The setting applies from the next unlock as well as now.
     await page.clock.fastForward('00:50')
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
