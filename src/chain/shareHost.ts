@@ -21,6 +21,7 @@ import {
   signRecipientProof,
   signShareRequest,
   ShareFileUnreadableError,
+  wrongPasscodeReplySchema,
   type NewShare,
   type RecipientProofTypedData,
   type ShareAccessLog,
@@ -286,10 +287,10 @@ export async function openShareLink(payload: ShlPayload, options: OpenShareOptio
     body: JSON.stringify(body),
   })
   if (response.status === 401) {
-    const reply = errorReplySchema.safeParse(await readJson(response).catch(() => undefined))
-    const remaining = reply.success ? reply.data.remainingAttempts : undefined
-    if (remaining === undefined) throw new ShareHostReplyError('a 401 reply without remainingAttempts')
-    throw new WrongSharePasscodeError(remaining, options.passcode !== undefined)
+    // The spec's 401 body is only `{ remainingAttempts }`; other hosts add nothing else.
+    const reply = wrongPasscodeReplySchema.safeParse(await readJson(response).catch(() => undefined))
+    if (!reply.success) throw new ShareHostReplyError('a 401 reply without remainingAttempts')
+    throw new WrongSharePasscodeError(reply.data.remainingAttempts, options.passcode !== undefined)
   }
   if (!response.ok) throw await refusal(response)
   const manifest = parseReply(await readJson(response), manifestSchema)

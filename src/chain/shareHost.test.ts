@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest'
+import { mnemonicToAccount } from 'viem/accounts'
+import {
+  decodeShlink,
+  encodeShlink,
+  encryptShareFile,
+  manifestUrlFor,
+  newShareId,
+  newShareKey,
+  ShareFileTooLargeError,
+  ShareFileUnreadableError,
+  type ShlPayload,
+} from '../domain/shl/index.ts'
+import {
+  deactivateShare,
+  openShareLink,
+  ShareHostBusyError,
+  ShareHostRefusedError,
+  ShareHostReplyError,
+  ShareHostUnreachableError,
+  ShareNotAvailableError,
+  WrongSharePasscodeError,
+  type FetchLike,
+} from './shareHost.ts'
+
+const HOST = 'https://share.example.org'
+const key = newShareKey()
+const link = (flags: ShlPayload['flags'] = []): ShlPayload =>
+  decodeShlink(encodeShlink({ url: manifestUrlFor(HOST, newShareId()), key, flags })).payload
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+/** A host that answers every request with the given replies, in order. */
+function host(...replies: (Response | Error)[]): FetchLike {
+  return async () => {
+    const next = replies.shift()
+    if (!next) throw new Error('no more replies')
+    if (next instanceof Error) throw next
+    return next
+  }
+}
+
+const open = (fetch: FetchLike, payload = link()) => openShareLink(payload, { recipient: 'Dr. Ada Lovelace', fetch })
+
+describe('opening a share link against what a host may answer', () => {
+  it('fetches a file from its location when it is not embedded and decrypts it', async () => {
+    const jwe = await encryptShareFile('{"resourceType":"Bundle"}', key)
+    const fetch = host(
+      json({ files: [{ contentType: 'application/fhir+json', location: `${HOST}/f/1` }] }),
+      new Response(jwe, { headers: { 'content-type': 'application/jose' } }),
+    )
+    expect((await open(fetch)).files).toEqual([{ contentType: 'application/fhir+json', content: { resourceType: 'Bundle' } }])
+  })
+
+  it('says the share is not available on 404, and how many passcode attempts are left on 401', async () => {
+    await expect(open(host(json({ error: 'not_found' }, 404)))).rejects.toBeInstanceOf(ShareNotAvailableError)
+    const wrong = open(host(json({ remainingAttempts: 3 }, 401)), link(['P']))
+    await expect(wrong).rejects.toBeInstanceOf(WrongSharePasscodeError)
+    await expect(open(host(json({ remainingAttempts: 3 }, 401)))).rejects.toMatchObject({ remainingAttempts: 3, passcodeGiven: false })
+    await expect(open(host(json({ error: 'wrong' }, 401)))).rejects.toBeInstanceOf(ShareHostReplyError)
+  })
+
+  it('tells busy from unreachable', async () => {
+    await expect(open(host(json({ error: 'rate_limited' }, 429, { 'retry-after': '7' })))).rejects.toMatchObject({ retryAfterSeconds: 7 })
+    await expect(open(host(json({ error: 'chain_unavailable' }, 503)))).rejects.toBeInstanceOf(ShareHostBusyError)
+    await expect(open(host(new TypeError('fetch failed')))).rejects.toBeInstanceOf(ShareHostUnreachableError)
+  })
+
+  it('refuses replies that are not a manifest: HTML, broken JSON, missing files, a file with nothing to fetch', async () => {
+    await expect(open(host(new Response('<html>', { headers: { 'content-type': 'text/html' } })))).rejects.toBeInstanceOf(ShareHostReplyError)
+    await expect(open(host(new Response('{"files":', { headers: { 'content-type': 'application/json' } })))).rejects.toBeInstanceOf(
+      ShareHostReplyError,
+    )
+    await expect(open(host(json({ status: 'finalized' })))).rejects.toThrow(/files/)
+    await expect(open(host(json({ files: [{ contentType: 'application/fhir+json' }] })))).rejects.toBeInstanceOf(ShareHostReplyError)
+  })
+
+  it('refuses a file whose own content type differs from the manifest’s, or that is not JSON', async () => {
+    const card = await encryptShareFile('{}', key, { contentType: 'application/smart-health-card' })
+    await expect(open(host(json({ files: [{ contentType: 'application/fhir+json', embedded: card }] })))).rejects.toBeInstanceOf(
+      ShareFileUnreadableError,
+    )
+    const text = await encryptShareFile('not json', key)
+    await expect(open(host(json({ files: [{ contentType: 'application/fhir+json', embedded: text }] })))).rejects.toThrow(/not JSON/)
+  })
+
+  it('stops reading a file longer than the limit', async () => {
+    const fetch = host(
+      json({ files: [{ contentType: 'application/fhir+json', location: `${HOST}/f/1` }] }),
+      new Response('x'.repeat(300_000), { headers: { 'content-type': 'application/jose' } }),
+    )
+    await expect(openShareLink(link(), { recipient: 'x', fetch, maxFileBytes: 100_000 })).rejects.toBeInstanceOf(ShareHostReplyError)
+    const bomb = await encryptShareFile(new Uint8Array(2_000_000), key)
+    await expect(
+      openShareLink(link(), { recipient: 'x', fetch: host(json({ files: [{ contentType: 'application/fhir+json', embedded: bomb }] })), maxFileBytes: 100_000 }),
+    ).rejects.toBeInstanceOf(ShareFileTooLargeError)
+  })
+})
+
+describe('managing a share against what a host may answer', () => {
+  const account = mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: 1 })
+  const patient = { address: account.address, signTypedData: account.signTypedData }
+  const target = (fetch: FetchLike) => ({ hostUrl: HOST, chainId: 31337, registry: account.address, fetch })
+
+  it('names the host’s refusal, and refuses a reply that is not a share status', async () => {
+    await expect(deactivateShare(target(host(json({ error: 'forbidden', detail: 'not yours' }, 403))), patient, newShareId())).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      userMessage: 'The share host refused the request: not yours.',
+    })
+    await expect(deactivateShare(target(host(new Response('oops', { status: 500 }))), patient, newShareId())).rejects.toBeInstanceOf(ShareHostRefusedError)
+    await expect(deactivateShare(target(host(json({ id: 'x' }))), patient, newShareId())).rejects.toBeInstanceOf(ShareHostReplyError)
+  })
+
+  it('sends the signature in the Authorization header and no body for a deactivation', async () => {
+    let sent: RequestInit | undefined
+    const fetch: FetchLike = async (_url, init) => {
+      sent = init
+      return json({ error: 'not_found' }, 404)
+    }
+    await expect(deactivateShare(target(fetch), patient, newShareId())).rejects.toBeInstanceOf(ShareNotAvailableError)
+    expect(sent?.method).toBe('DELETE')
+    expect(sent?.body).toBeUndefined()
+    expect(new Headers(sent?.headers).get('authorization')).toMatch(/^CareKey [A-Za-z0-9_-]+$/)
+  })
+})
