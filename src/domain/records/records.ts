@@ -7,6 +7,7 @@ import { describeResource } from '../fhir/describe.ts'
 import { fhirDateSortKey } from '../fhir/display.ts'
 import { duplicateKeys } from '../fhir/identity.ts'
 import { checkR4Resource } from '../fhir/validate.ts'
+import { searchable } from './search.ts'
 
 /**
  * A health record at rest: one FHIR R4 resource and its summary (what the timeline, filters,
@@ -66,16 +67,6 @@ export class RecordDamagedError extends CareKeyError {
 }
 
 const MAX_SEARCH_TEXT = 4000
-
-/**
- * Lower-case, accent-free text for search ("Café" → "cafe").
- *
- * @example
- * searchable('Hémoglobine A1c') // 'hemoglobine a1c'
- */
-export function searchable(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
-}
 
 /**
  * The summary of a resource (without the id and timestamps, which the store assigns).

@@ -1,6 +1,6 @@
 import type { RecordCategory } from '../fhir/categories.ts'
 import { fhirDayKey, formatFhirDate } from '../fhir/display.ts'
-import { searchable, type RecordSummary } from './records.ts'
+import type { RecordSummary } from './records.ts'
 
 /**
  * The decrypted, in-memory index of the wallet's records: what the timeline, the category
@@ -43,6 +43,16 @@ export function findDuplicate(index: RecordsIndex, keys: readonly string[]): str
     if (id !== undefined) return id
   }
   return undefined
+}
+
+/**
+ * Lower-case, accent-free text for search ("Café" → "cafe").
+ *
+ * @example
+ * searchable('Hémoglobine A1c') // 'hemoglobine a1c'
+ */
+export function searchable(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
 }
 
 export type RecordsFilter = { categories?: readonly RecordCategory[]; query?: string }

@@ -1,9 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
 import type { Resource } from '@medplum/fhirtypes'
-import type { RecordSummary } from '../../domain/records/records.ts'
-import { filterRecords, type RecordsFilter } from '../../domain/records/search.ts'
-import { attachmentQueryOptions, recordKeys, recordQueryOptions, recordsIndexQueryOptions, storageUsageQueryOptions } from './queries.ts'
+import { attachmentQueryOptions, recordKeys, recordQueryOptions, storageUsageQueryOptions } from './queries.ts'
 import {
   addDocument,
   deleteRecord,
@@ -11,50 +9,16 @@ import {
   exportFhirBundle,
   importRecords,
   loadSamplePatient,
+  readAttachmentFile,
   readImportFile,
   requestPersistentStorage,
   restoreBackup,
   saveRecord,
   undoDelete,
 } from './recordsActions.ts'
+import { saveFile } from './download.ts'
+import { useRecordsEpoch } from './summaries.ts'
 import { recordsSession } from './session.ts'
-
-/** Changes at every lock, unlock or wallet change. */
-export function useRecordsEpoch(): number {
-  return useSyncExternalStore(recordsSession.subscribe, recordsSession.getEpoch, recordsSession.getEpoch)
-}
-
-/** The decrypted records index of the unlocked wallet. */
-export function useRecordsIndex() {
-  return useQuery(recordsIndexQueryOptions(useRecordsEpoch()))
-}
-
-/** A summary of one record, as other features see it. */
-export type RecordSummaryView = Pick<RecordSummary, 'id' | 'category' | 'title' | 'date' | 'detail' | 'resourceType'>
-
-/**
- * The unlocked wallet's records as summaries (id, category, title, date), newest first,
- * optionally filtered by category and text.
- *
- * @example
- * const { data: records = [] } = useRecordSummaries({ categories: ['allergies', 'medications'] })
- */
-export function useRecordSummaries(filter: RecordsFilter = {}) {
-  const categories = filter.categories?.join(',') ?? ''
-  const query = filter.query ?? ''
-  return useQuery({
-    ...recordsIndexQueryOptions(useRecordsEpoch()),
-    select: (index): RecordSummaryView[] =>
-      filterRecords(index, { categories: categories ? filter.categories : undefined, query }).map((r) => ({
-        id: r.id,
-        category: r.category,
-        title: r.title,
-        date: r.date,
-        detail: r.detail,
-        resourceType: r.resourceType,
-      })),
-  })
-}
 
 export function useRecord(id: string) {
   return useQuery(recordQueryOptions(useRecordsEpoch(), id))
@@ -63,6 +27,8 @@ export function useRecord(id: string) {
 export function useAttachmentFile(attachmentId: string, contentType: string, enabled: boolean) {
   return useQuery({ ...attachmentQueryOptions(useRecordsEpoch(), attachmentId, contentType), enabled })
 }
+
+export { useRecordsEpoch, useRecordsIndex, useRecordSummaries, type RecordSummaryView } from './summaries.ts'
 
 /** Invalidates the records' queries after a write. */
 function useRecordsWrite<A, R>(mutationFn: (args: A) => Promise<R>) {
@@ -89,6 +55,14 @@ export function useExportBackup() {
 
 export function useExportFhirBundle() {
   return useMutation({ mutationFn: () => exportFhirBundle() })
+}
+
+/** Decrypts a stored file and hands it to the browser as a download. */
+export function useDownloadAttachment() {
+  return useMutation({
+    mutationFn: async ({ attachmentId, contentType, fileName }: { attachmentId: string; contentType: string; fileName: string }) =>
+      saveFile(await readAttachmentFile(attachmentId, contentType), fileName),
+  })
 }
 
 export const useStorageUsage = () => useQuery(storageUsageQueryOptions())

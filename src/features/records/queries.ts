@@ -1,6 +1,8 @@
 import { queryOptions } from '@tanstack/react-query'
-import { readAttachmentFile, readRecord, readStorageUsage } from './recordsActions.ts'
 import { recordsSession } from './session.ts'
+
+// Loaded with the first records screen, not with the app's first screen.
+const actions = () => import('./recordsActions.ts')
 
 /**
  * Query keys of the records feature. Every key of decrypted data carries the session's epoch,
@@ -23,17 +25,17 @@ export const recordsIndexQueryOptions = (epoch: number) =>
 
 /** One record, decrypted. */
 export const recordQueryOptions = (epoch: number, id: string) =>
-  queryOptions({ queryKey: recordKeys.detail(epoch, id), queryFn: () => readRecord(id), staleTime: Infinity, gcTime: 0, retry: false })
+  queryOptions({ queryKey: recordKeys.detail(epoch, id), queryFn: async () => (await actions()).readRecord(id), staleTime: Infinity, gcTime: 0, retry: false })
 
 /** A stored file, decrypted into a Blob. */
 export const attachmentQueryOptions = (epoch: number, attachmentId: string, contentType: string) =>
   queryOptions({
     queryKey: recordKeys.attachment(epoch, attachmentId),
-    queryFn: () => readAttachmentFile(attachmentId, contentType),
+    queryFn: async () => (await actions()).readAttachmentFile(attachmentId, contentType),
     staleTime: Infinity,
     gcTime: 0,
     retry: false,
   })
 
 /** The browser's storage estimate: re-read whenever the screen shows it and after writes. */
-export const storageUsageQueryOptions = () => queryOptions({ queryKey: recordKeys.storage(), queryFn: readStorageUsage, staleTime: 0 })
+export const storageUsageQueryOptions = () => queryOptions({ queryKey: recordKeys.storage(), queryFn: async () => (await actions()).readStorageUsage(), staleTime: 0 })

@@ -1,10 +1,9 @@
 import { CareKeyError } from '../../domain/errors.ts'
-import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
-import { decryptSummary, type RecordSummary } from '../../domain/records/records.ts'
-import { buildRecordsIndex, type RecordsIndex } from '../../domain/records/search.ts'
+import type { RecordsKeys } from '../../domain/records/keys.ts'
+import type { EncryptedRecord, RecordSummary } from '../../domain/records/records.ts'
+import type { RecordsIndex } from '../../domain/records/search.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
-import { readAllRecordRows, type StoredAttachment } from '../../storage/recordsRepository.ts'
-import type { EncryptedRecord } from '../../domain/records/records.ts'
+import type { StoredAttachment } from '../../storage/recordsRepository.ts'
 import { keyring } from '../wallet/index.ts'
 
 type Keyring = typeof keyring
@@ -66,7 +65,7 @@ export class RecordsSession {
     if (!keys) throw new WalletLockedError()
     if (this.open?.keys === keys) return this.open
     if (this.open) this.close()
-    const open: Open = { keys, recordsKeys: deriveRecordsKeys(keys.root), index: undefined, writes: Promise.resolve() }
+    const open: Open = { keys, recordsKeys: loaders().then((l) => l.deriveRecordsKeys(keys.root)), index: undefined, writes: Promise.resolve() }
     this.open = open
     return open
   }
@@ -89,7 +88,7 @@ export class RecordsSession {
   async index(): Promise<RecordsIndex> {
     const open = this.current()
     if (!open.index) {
-      const loading = open.recordsKeys.then((keys) => loadIndex(keys.records))
+      const loading = Promise.all([loaders(), open.recordsKeys]).then(([l, keys]) => l.loadRecordsIndex(keys.records))
       open.index = loading
       // A failed load is not cached: the next read tries again.
       loading.catch(() => {
@@ -129,22 +128,8 @@ export class RecordsSession {
   }
 }
 
-async function loadIndex(recordsKey: CryptoKey): Promise<RecordsIndex> {
-  const { rows, damaged } = await readAllRecordRows()
-  let unreadable = damaged
-  const summaries = await Promise.all(
-    rows.map((row) =>
-      decryptSummary(row, recordsKey).catch(() => {
-        unreadable++
-        return undefined
-      }),
-    ),
-  )
-  return buildRecordsIndex(
-    summaries.filter((s): s is RecordSummary => s !== undefined),
-    unreadable,
-  )
-}
+// The crypto and the FHIR code load with the first records read, not with the app's first screen.
+const loaders = () => import('./sessionLoaders.ts')
 
 /** The app's one records session, bound to the app's keyring. */
 export const recordsSession = new RecordsSession(keyring)

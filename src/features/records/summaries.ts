@@ -1,0 +1,45 @@
+import { useQuery } from '@tanstack/react-query'
+import { useSyncExternalStore } from 'react'
+import type { RecordSummary } from '../../domain/records/records.ts'
+import { filterRecords, type RecordsFilter } from '../../domain/records/search.ts'
+import { recordsIndexQueryOptions } from './queries.ts'
+import { recordsSession } from './session.ts'
+
+/** Changes at every lock, unlock or wallet change. */
+export function useRecordsEpoch(): number {
+  return useSyncExternalStore(recordsSession.subscribe, recordsSession.getEpoch, recordsSession.getEpoch)
+}
+
+/** The decrypted records index of the unlocked wallet. */
+export function useRecordsIndex() {
+  return useQuery(recordsIndexQueryOptions(useRecordsEpoch()))
+}
+
+/** A summary of one record, as other features see it. */
+export type RecordSummaryView = Pick<RecordSummary, 'id' | 'category' | 'title' | 'date' | 'detail' | 'resourceType'>
+
+/**
+ * The unlocked wallet's records as summaries (id, category, title, FHIR date, one-line
+ * detail), newest first, optionally filtered by category and text. Decrypted in memory only;
+ * empty again after a lock.
+ *
+ * @example
+ * const { data: records = [], isPending } = useRecordSummaries({ categories: ['allergies', 'medications'] })
+ * records[0] // { id: '5f0c…', category: 'allergies', title: 'Peanut', date: '2009-06', detail: 'High risk', resourceType: 'AllergyIntolerance' }
+ */
+export function useRecordSummaries(filter: RecordsFilter = {}) {
+  const categories = filter.categories?.join(',') ?? ''
+  const query = filter.query ?? ''
+  return useQuery({
+    ...recordsIndexQueryOptions(useRecordsEpoch()),
+    select: (index): RecordSummaryView[] =>
+      filterRecords(index, { categories: categories ? filter.categories : undefined, query }).map((r) => ({
+        id: r.id,
+        category: r.category,
+        title: r.title,
+        date: r.date,
+        detail: r.detail,
+        resourceType: r.resourceType,
+      })),
+  })
+}
