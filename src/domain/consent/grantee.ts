@@ -46,6 +46,9 @@ export function addressGrantee(address: Address): Hex {
  * A fresh bearer secret for a "whoever I show this QR to" grant: 32 bytes from the platform's
  * CSPRNG, as lowercase hex. It travels only inside the QR (never on chain, never to a server
  * unencrypted) and is worth as much as the grant itself.
+ *
+ * @example
+ * const secret = newBearerSecret() // '0x…' (66 characters)
  */
 export function newBearerSecret(): Hex {
   return toHex(randomBytes(32))
@@ -63,7 +66,12 @@ export function bearerGrantee(secret: Hex): Hex {
   return keccak256(hexToBytes(secret), 'hex')
 }
 
-/** The grantee field for the patient's choice. */
+/**
+ * The grantee field for the patient's choice (checks a typed address first).
+ *
+ * @example
+ * encodeGrantee({ kind: 'bearer', secret: newBearerSecret() })
+ */
 export function encodeGrantee(choice: GranteeChoice): Hex {
   return choice.kind === 'address' ? addressGrantee(parseAddress(choice.address, 'grantee')) : bearerGrantee(choice.secret)
 }
@@ -81,7 +89,12 @@ export function granteeAddress(grantee: Hex): Address | undefined {
   return address === zeroAddress ? undefined : address
 }
 
-/** True when the secret is the one the bearer grantee field was made from. */
+/**
+ * True when the secret is the one the bearer grantee field was made from.
+ *
+ * @example
+ * bearerSecretMatches(terms.grantee, secretFromTheQr) // true for the QR's holder
+ */
 export function bearerSecretMatches(grantee: Hex, secret: Hex): boolean {
   return isBytes32(secret) && isBytes32(grantee) && bearerGrantee(secret) === normalizeBytes32(grantee)
 }

@@ -29,6 +29,12 @@ export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number]['code']
 
 export type PurposeOfUseEntry = (typeof PURPOSES_OF_USE)[number]
 
+/**
+ * True for a code CareKey offers.
+ *
+ * @example
+ * isPurposeOfUse('ETREAT') // true
+ */
 export function isPurposeOfUse(value: unknown): value is PurposeOfUse {
   return typeof value === 'string' && PURPOSES_OF_USE.some((p) => p.code === value)
 }

@@ -17,6 +17,12 @@ export const CONSENT_ACTIONS = [
 
 export type ConsentAction = (typeof CONSENT_ACTIONS)[number]['code']
 
+/**
+ * True for an HL7 consent action code CareKey offers.
+ *
+ * @example
+ * isConsentAction('access') // true
+ */
 export function isConsentAction(value: unknown): value is ConsentAction {
   return typeof value === 'string' && CONSENT_ACTIONS.some((a) => a.code === value)
 }

@@ -120,6 +120,9 @@ export function createGrantTerms(draft: GrantDraft, options: { now: Date; salt?:
 /**
  * The rules for the period of a grant about to be recorded (unix seconds): it ends after it
  * starts, at least MIN_GRANT_MINUTES from now, and at most MAX_GRANT_DAYS from now.
+ *
+ * @example
+ * checkNewGrantPeriod(terms.validFrom, terms.validUntil, toUnixSeconds(new Date())) // throws GrantValidityEndedError once past
  */
 export function checkNewGrantPeriod(validFrom: bigint, validUntil: bigint, now: bigint): void {
   if (validUntil <= now) throw new GrantValidityEndedError()
@@ -131,6 +134,9 @@ export function checkNewGrantPeriod(validFrom: bigint, validUntil: bigint, now: 
 /**
  * Checks terms that are about to be recorded (for example rebuilt from storage): every field
  * well-formed, a known purpose, and a period that checkNewGrantPeriod accepts at `now`.
+ *
+ * @example
+ * checkNewGrantTerms(storedTerms, { now: new Date() })
  */
 export function checkNewGrantTerms(terms: GrantTerms, options: { now: Date }): void {
   const parsed = parseGrantTerms(grantTermsToJson(terms))
@@ -149,7 +155,12 @@ export type GrantTermsJson = {
   salt: string
 }
 
-/** Grant terms as JSON-safe values, for a share payload or storage. Read back with parseGrantTerms. */
+/**
+ * Grant terms as JSON-safe values, for a share payload or storage. Read back with parseGrantTerms.
+ *
+ * @example
+ * JSON.stringify(grantTermsToJson(terms)) // '{"patient":"0x…",…,"validUntil":"1795168800",…}'
+ */
 export function grantTermsToJson(terms: GrantTerms): GrantTermsJson {
   return { ...terms, validFrom: terms.validFrom.toString(), validUntil: terms.validUntil.toString() }
 }
@@ -205,14 +216,24 @@ export function parseGrantTerms(value: unknown): GrantTerms {
   }
 }
 
-/** Whole unix seconds of a date (rounded down). */
+/**
+ * Whole unix seconds of a date (rounded down).
+ *
+ * @example
+ * toUnixSeconds(new Date('2026-11-20T10:00:00.900Z')) // 1795168800n
+ */
 export function toUnixSeconds(date: Date): bigint {
   const ms = date.getTime()
   if (!Number.isFinite(ms)) throw new InvalidGrantTermsError('the date', 'is not a valid date')
   return BigInt(Math.floor(ms / 1000))
 }
 
-/** The date of unix seconds. */
+/**
+ * The date of unix seconds.
+ *
+ * @example
+ * fromUnixSeconds(terms.validUntil).toISOString()
+ */
 export function fromUnixSeconds(seconds: bigint): Date {
   return new Date(Number(seconds) * 1000)
 }
