@@ -53,7 +53,15 @@ export class WalletPage {
     await expect(this.page.getByRole('heading', { name: 'Unlock CareKey' })).toBeVisible()
   }
 
+  /** Opens the Account screen from the main navigation. */
+  async openAccount() {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click()
+  }
+
   async expectAccount(address?: string) {
+    // The unlocked wallet opens on the records; the account is one tap away.
+    await expect(this.page.getByRole('button', { name: 'Lock' })).toBeVisible()
+    if (new URL(this.page.url()).pathname !== '/account') await this.openAccount()
     await expect(this.page.getByRole('heading', { name: 'Account' })).toBeVisible()
     const shown = this.page.getByTestId('account-address')
     if (address) await expect(shown).toHaveText(address)

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react'
 import { ScanScreen } from '../features/clinician/index.ts'
+import { RecordsScreen } from '../features/records/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
 import type { RouteTable } from './router.tsx'
@@ -9,10 +10,12 @@ export type ScreenProps = { rest: string }
 export type Screen = ComponentType<ScreenProps>
 
 /** Where '/' leads once the wallet is unlocked. */
-export const HOME_PATH = '/account'
+export const HOME_PATH = '/records'
 
 /** Screens of the unlocked wallet. */
 export const unlockedRoutes: RouteTable<Screen> = {
+  '/records': RecordsScreen,
+  '/records/*': RecordsScreen,
   '/account': AccountScreen,
   '/settings': SettingsScreen,
   '/remove': RemoveWalletScreen,
@@ -20,6 +23,7 @@ export const unlockedRoutes: RouteTable<Screen> = {
 
 /** The main navigation of the unlocked wallet, in order. */
 export const unlockedNav: NavItem[] = [
+  { to: '/records', label: 'Records' },
   { to: '/account', label: 'Account' },
   { to: '/settings', label: 'Settings' },
 ]
