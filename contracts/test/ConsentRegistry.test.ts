@@ -196,20 +196,25 @@ describe('ConsentRegistry: statusOf', () => {
     expect(await registry.statusOfGrant(terms.patient, commitment, terms.validFrom, terms.validUntil)).toBe(Status.Unknown)
   })
 
-  it('is Pending before validFrom, Active from validFrom, Expired from validUntil', async () => {
+  it('is Pending before validFrom, Active from validFrom, Expired from validUntil, to the second', async () => {
+    const testClient = createTestClient({ chain: { ...foundry, rpcUrls: { default: { http: [local.chain.rpcUrl] } } }, mode: 'anvil', transport: http(local.chain.rpcUrl) })
+    const mineAt = async (timestamp: bigint) => {
+      await testClient.setNextBlockTimestamp({ timestamp })
+      await testClient.mine({ blocks: 1 })
+    }
     const now = await local.now()
     const terms = makeTerms(patientOf(1), { validFrom: now + HOUR, validUntil: now + 3n * HOUR })
     await registry.grant(1, registry.commitment(terms), terms.validUntil)
     expect(await registry.statusOf(terms)).toBe(Status.Pending)
     // statusOfCommitment knows nothing of validFrom: it says recorded and not yet ended.
     expect((await registry.statusOfCommitment(terms.patient, registry.commitment(terms)))[0]).toBe(Status.Active)
-    await local.increaseTime(Number(terms.validFrom - (await local.now())))
-    expect(await local.now()).toBe(terms.validFrom)
+    await mineAt(terms.validFrom - 1n)
+    expect(await registry.statusOf(terms)).toBe(Status.Pending)
+    await mineAt(terms.validFrom)
     expect(await registry.statusOf(terms)).toBe(Status.Active)
-    await local.increaseTime(Number(terms.validUntil - (await local.now())) - 1)
+    await mineAt(terms.validUntil - 1n)
     expect(await registry.statusOf(terms)).toBe(Status.Active)
-    await local.increaseTime(1)
-    expect(await local.now()).toBe(terms.validUntil)
+    await mineAt(terms.validUntil)
     expect(await registry.statusOf(terms)).toBe(Status.Expired)
   })
 })
