@@ -152,6 +152,8 @@ describe('chain replies are checked', () => {
     for (const logs of lies) {
       await expect(listPatientGrants(fakeChain({ logs }), registry, patient, { toBlock: 20n })).rejects.toBeInstanceOf(UnexpectedChainReplyError)
     }
+    // Nothing before the registry existed.
+    expect(await listPatientGrants(fakeChain({ logs: [granted] }), { ...registry, fromBlock: 30n }, patient, { toBlock: 20n })).toEqual({ grants: [], toBlock: 20n })
     // Another patient's events are never listed as this patient's.
     const foreign = rpcLog({ eventName: 'ConsentGranted', patient: otherPatient, validUntil: 1n }, 5)
     expect((await listPatientGrants(fakeChain({ logs: [foreign] }), registry, patient, { toBlock: 20n })).grants).toEqual([])

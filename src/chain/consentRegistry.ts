@@ -354,6 +354,7 @@ export async function listPatientGrants(
 ): Promise<{ grants: PatientGrantRecord[]; toBlock: bigint }> {
   checkClientChain(client, registry)
   const toBlock = options.toBlock ?? (await chainCall(() => client.getBlockNumber({ cacheTime: 0 })))
+  if (toBlock < registry.fromBlock) return { grants: [], toBlock }
   const step = options.maxBlockRange ?? toBlock - registry.fromBlock + 1n
   if (step <= 0n) throw new RangeError('maxBlockRange must be positive')
 
