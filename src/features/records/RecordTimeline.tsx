@@ -192,7 +192,7 @@ function CategoryChip({ label, count, pressed, onPress }: { label: string; count
       }`}
     >
       {label}
-      <span className="text-sm opacity-80">{count}</span>
+      <span className="text-sm font-normal">{count}</span>
     </button>
   )
 }
