@@ -58,11 +58,32 @@ describe('local disk share store', () => {
     expect(await readdir(join(root, 'shares', kept.id))).toEqual(['files', 'share.json'])
   })
 
-  it('refuses a damaged record rather than guessing', async () => {
+  it('refuses a record damaged on disk (read after a restart) rather than guessing', async () => {
     const damaged = share()
     await store.createShare(damaged)
     await writeFile(join(root, 'shares', damaged.id, 'share.json'), '{"format":1,"id":')
-    await expect(store.readShare(damaged.id)).rejects.toBeInstanceOf(DamagedShareRecordError)
+    await expect(new LocalDiskShareStore(root).readShare(damaged.id)).rejects.toBeInstanceOf(DamagedShareRecordError)
+  })
+
+  it('hands out records that cannot be changed by accident, and reads back what it wrote', async () => {
+    const first = share()
+    await store.createShare(first)
+    const read = await store.readShare(first.id)
+    expect(() => {
+      if (read) (read as { status: string }).status = 'deactivated'
+    }).toThrow(TypeError)
+    await store.writeShare({ ...first, status: 'locked' })
+    expect((await store.readShare(first.id))?.status).toBe('locked')
+    expect((await new LocalDiskShareStore(root).readShare(first.id))?.status).toBe('locked')
+  })
+
+  it('writes entries that arrive together into the log in one go, each caller waiting for its own', async () => {
+    const logged = share()
+    await store.createShare(logged)
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendAccess(logged.id, { at: i, recipient: `r${i}`, outcome: 'opened' })))
+    const lines = (await readFile(join(root, 'shares', logged.id, 'access.jsonl'), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(50)
+    expect((await store.readAccessLog(logged.id)).map((e) => e.at)).toEqual(Array.from({ length: 50 }, (_, i) => i))
   })
 
   it('reads the access log back in order, skipping a last line cut short by a crash', async () => {

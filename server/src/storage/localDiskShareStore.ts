@@ -23,6 +23,11 @@ export class DamagedShareRecordError extends Error {
 
 /** Forgotten nonces are swept at most this often. */
 const NONCE_SWEEP_INTERVAL_MS = 60_000
+/** Share records kept in memory (write-through): a manifest request then reads no record from disk. */
+const CACHED_SHARES = 10_000
+/** Small files kept in memory, up to this many bytes in all: embedded files are read on every manifest. */
+const CACHED_FILE_BYTES = 32 * 1_048_576
+const CACHED_FILE_MAX_BYTES = 256 * 1024
 
 /**
  * The share host's default store: plain files under one folder.
@@ -33,10 +38,14 @@ const NONCE_SWEEP_INTERVAL_MS = 60_000
  *   nonces/<nonce>                      used nonces (exclusive create), until they expire
  *   secrets/<name>                      the host's own random secrets
  *
- * One share host process per folder: the per-share ordering of writes lives in that process.
+ * One share host process per folder: the per-share ordering of writes and a write-through
+ * cache of records and small files live in that process.
  */
 export class LocalDiskShareStore implements ShareStore {
   private lastNonceSweep = 0
+  private readonly shares = new LruCache<StoredShare>(CACHED_SHARES, () => 1)
+  private readonly files = new LruCache<string>(CACHED_FILE_BYTES, (jwe) => jwe.length)
+  private readonly logBatches = new Map<string, { lines: string[]; written: Promise<void> }>()
 
   constructor(private readonly root: string) {}
 
@@ -46,41 +55,76 @@ export class LocalDiskShareStore implements ShareStore {
   }
 
   async readShare(id: string): Promise<StoredShare | undefined> {
+    const cached = this.shares.get(id)
+    if (cached) return cached
     const text = await readIfExists(join(this.shareDir(id), 'share.json'))
     if (text === undefined) return undefined
+    let share: StoredShare
     try {
-      return storedShareSchema.parse(JSON.parse(text))
+      share = storedShareSchema.parse(JSON.parse(text))
     } catch (cause) {
       throw new DamagedShareRecordError('share.json does not parse', { cause })
     }
+    return this.shares.set(id, deepFreeze(share))
   }
 
   async createShare(share: StoredShare): Promise<boolean> {
     await mkdir(join(this.shareDir(share.id), 'files'), { recursive: true, mode: 0o700 })
-    return createFileAtomic(join(this.shareDir(share.id), 'share.json'), JSON.stringify(share))
+    const created = await createFileAtomic(join(this.shareDir(share.id), 'share.json'), JSON.stringify(share))
+    if (created) this.shares.set(share.id, deepFreeze(structuredClone(share)))
+    return created
   }
 
   async writeShare(share: StoredShare): Promise<void> {
+    // The cache follows the disk: dropped first, so a failed write never leaves it ahead.
+    this.shares.delete(share.id)
     await writeFileAtomic(join(this.shareDir(share.id), 'share.json'), JSON.stringify(share))
+    this.shares.set(share.id, deepFreeze(structuredClone(share)))
   }
 
   async readFile(shareId: string, fileId: string): Promise<string | undefined> {
-    return readIfExists(this.filePath(shareId, fileId))
+    const path = this.filePath(shareId, fileId)
+    const cached = this.files.get(path)
+    if (cached !== undefined) return cached
+    const jwe = await readIfExists(path)
+    if (jwe !== undefined && jwe.length <= CACHED_FILE_MAX_BYTES) this.files.set(path, jwe)
+    return jwe
   }
 
   async writeFile(shareId: string, fileId: string, jwe: string): Promise<void> {
     await mkdir(join(this.shareDir(shareId), 'files'), { recursive: true, mode: 0o700 })
-    await writeFileAtomic(this.filePath(shareId, fileId), jwe)
+    const path = this.filePath(shareId, fileId)
+    this.files.delete(path)
+    await writeFileAtomic(path, jwe)
   }
 
   async deleteFile(shareId: string, fileId: string): Promise<void> {
-    await rm(this.filePath(shareId, fileId), { force: true })
+    const path = this.filePath(shareId, fileId)
+    this.files.delete(path)
+    await rm(path, { force: true })
   }
 
-  async appendAccess(shareId: string, entry: StoredAccess): Promise<void> {
-    // One short line per append (O_APPEND): concurrent appends do not interleave. A crash can
-    // at worst cut the last line, which readAccessLog skips.
-    await appendFile(join(this.shareDir(shareId), 'access.jsonl'), `${JSON.stringify(entry)}\n`, { mode: 0o600 })
+  /**
+   * Entries that arrive together are written together, in one append (O_APPEND, so concurrent
+   * appends never interleave); each caller resolves once its entry is written. A crash can at
+   * worst cut the last line, which readAccessLog skips.
+   */
+  appendAccess(shareId: string, entry: StoredAccess): Promise<void> {
+    const path = join(this.shareDir(shareId), 'access.jsonl')
+    let batch = this.logBatches.get(path)
+    if (!batch) {
+      const lines: string[] = []
+      const written = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.logBatches.delete(path)
+          appendFile(path, lines.join(''), { mode: 0o600 }).then(resolve, reject)
+        })
+      })
+      batch = { lines, written }
+      this.logBatches.set(path, batch)
+    }
+    batch.lines.push(`${JSON.stringify(entry)}\n`)
+    return batch.written
   }
 
   async readAccessLog(shareId: string): Promise<StoredAccess[]> {
@@ -95,7 +139,8 @@ export class LocalDiskShareStore implements ShareStore {
         // A line cut short by a crash mid-append: the entries before and after it still count.
       }
     }
-    return entries
+    // Two batches in flight can land in either order.
+    return entries.sort((a, b) => a.at - b.at)
   }
 
   async claimNonce(nonce: Hex, expiresAt: number, now: number): Promise<boolean> {
@@ -144,6 +189,54 @@ export class LocalDiskShareStore implements ShareStore {
     if (!FILE_ID_PATTERN.test(fileId)) throw new TypeError('not a file id')
     return join(this.shareDir(shareId), 'files', `${fileId}.jwe`)
   }
+}
+
+/** Least-recently-used entries go first once their total weight passes the budget. */
+class LruCache<T> {
+  private readonly entries = new Map<string, T>()
+  private weight = 0
+
+  constructor(
+    private readonly budget: number,
+    private readonly weigh: (value: T) => number,
+  ) {}
+
+  get(key: string): T | undefined {
+    const value = this.entries.get(key)
+    if (value !== undefined) {
+      this.entries.delete(key)
+      this.entries.set(key, value)
+    }
+    return value
+  }
+
+  set(key: string, value: T): T {
+    this.delete(key)
+    this.entries.set(key, value)
+    this.weight += this.weigh(value)
+    for (const [oldest, old] of this.entries) {
+      if (this.weight <= this.budget) break
+      this.entries.delete(oldest)
+      this.weight -= this.weigh(old)
+    }
+    return value
+  }
+
+  delete(key: string): void {
+    const value = this.entries.get(key)
+    if (value === undefined) return
+    this.entries.delete(key)
+    this.weight -= this.weigh(value)
+  }
+}
+
+/** Records handed out from the cache are shared: freezing them makes an accidental change fail loudly. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
