@@ -7,9 +7,10 @@ import { bundleSuite } from './bundle.bench.ts'
 import { gasSuite } from './gas.bench.ts'
 import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
 import { qrSuite } from './qr.bench.ts'
+import { shareSuite } from './share.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, gasSuite]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, gasSuite, shareSuite]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
