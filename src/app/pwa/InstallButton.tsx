@@ -1,10 +1,11 @@
 import { Button } from '../../ui/Button.tsx'
-import { promptInstall, useCanInstall } from './installPrompt.ts'
+import { useSyncExternalStore } from 'react'
+import { canInstall, promptInstall, subscribeToInstallOffer } from './installPrompt.ts'
 
 /** "Install CareKey", shown only where the browser offers installation. */
 export function InstallButton() {
-  const canInstall = useCanInstall()
-  if (!canInstall) return null
+  const installable = useSyncExternalStore(subscribeToInstallOffer, canInstall, () => false)
+  if (!installable) return null
   return (
     <Button variant="ghost" onClick={() => void promptInstall()} className="px-3">
       <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5 fill-none stroke-current stroke-2">

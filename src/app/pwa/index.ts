@@ -6,7 +6,6 @@
 export { useDirtyForm, useHasDirtyForms } from './dirtyForms.ts'
 export { useOnlineStatus } from './onlineStatus.ts'
 export { startServiceWorker } from './serviceWorker.ts'
-export { listenForInstallPrompt } from './installPrompt.ts'
 export { LAST_KNOWN_META, keepLastKnownReads, restoreLastKnownReads } from './lastKnownReads.ts'
 export { PwaBanners } from './PwaBanners.tsx'
 export { InstallButton } from './InstallButton.tsx'

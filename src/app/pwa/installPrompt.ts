@@ -1,5 +1,3 @@
-import { useSyncExternalStore } from 'react'
-
 /** Chromium's install prompt event (not in TypeScript's DOM types). */
 interface BeforeInstallPromptEvent extends Event {
   prompt(): Promise<void>
@@ -19,8 +17,9 @@ function isBeforeInstallPromptEvent(event: Event): event is BeforeInstallPromptE
 
 /**
  * Keeps the browser's install offer so that CareKey can show its own "Install CareKey"
- * button instead of the browser's mini-infobar. Call once, before rendering: the browser may
- * fire the event before any component mounts.
+ * button instead of the browser's mini-infobar. Called by the entry script, before the app
+ * starts: the browser may fire the event before any component mounts. Kept free of React so
+ * that the entry stays tiny.
  */
 export function listenForInstallPrompt(): void {
   window.addEventListener('beforeinstallprompt', (event) => {
@@ -35,19 +34,16 @@ export function listenForInstallPrompt(): void {
   })
 }
 
-/** True while the browser offers to install CareKey. */
-export function useCanInstall(): boolean {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener)
-      return () => {
-        listeners.delete(listener)
-      }
-    },
-    () => deferredPrompt !== undefined,
-    () => false,
-  )
+/** Calls `listener` whenever the install offer comes or goes. */
+export function subscribeToInstallOffer(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => {
+    listeners.delete(listener)
+  }
 }
+
+/** True while the browser offers to install CareKey. */
+export const canInstall = (): boolean => deferredPrompt !== undefined
 
 /** Shows the browser's install dialog. The offer can be used once, whatever the patient chose. */
 export async function promptInstall(): Promise<void> {
