@@ -4,6 +4,7 @@
  * itself, and the matching FHIR R4 Consent resource.
  */
 export * from './commitment.ts'
+export * from './dataHash.ts'
 export * from './errors.ts'
 export * from './fhirConsent.ts'
 export * from './grantee.ts'
