@@ -6,11 +6,12 @@ import { writeFile } from 'node:fs/promises'
 import { bundleSuite } from './bundle.bench.ts'
 import { gasSuite } from './gas.bench.ts'
 import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
+import { pwaSuites } from './pwa.bench.ts'
 import { qrSuite } from './qr.bench.ts'
 import { shareSuite } from './share.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, gasSuite, shareSuite]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, gasSuite, shareSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
