@@ -278,7 +278,10 @@ describe('share host: signed management', () => {
       401,
       'the signed request must expire within 600 seconds',
     ])
-    expect(await detail(await put(await sign({ body: `${body} ` })))).toEqual([401, 'the signature does not match this request and signer'])
+    expect(await detail(await put(await sign({ body: `${body} ` })))).toEqual([
+      401,
+      `the signature does not match this request and signer (it must be signed for host ${HOST}, chain 31337)`,
+    ])
     expect((await put(undefined)).status).toBe(401)
   })
 

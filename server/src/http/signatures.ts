@@ -48,7 +48,7 @@ export async function verifyShareRequest(
     expiresAt: auth.expiresAt,
   })
   if (!(await signedBy(auth.signer, { ...typedData, signature: auth.signature }))) {
-    return { ok: false, detail: 'the signature does not match this request and signer' }
+    return { ok: false, detail: `the signature does not match this request and signer (it must be signed for host ${ctx.host}, chain ${ctx.chainId})` }
   }
   if (!(await ctx.store.claimNonce(auth.nonce, auth.expiresAt, ctx.clock()))) {
     return { ok: false, detail: 'this signed request was used before' }
