@@ -52,7 +52,7 @@ describe("CareKey's part of a share link (_ck)", () => {
   })
 
   it('packs the chain id, registry and patient first, big-endian, as documented', () => {
-    const bytes = fromBase64Url(careKeyExtension(info)._ck as string)
+    const bytes = fromBase64Url(careKeyExtension(info)._ck)
     expect(bytes[0]).toBe(1)
     expect(bytesToHex(bytes.subarray(1, 9))).toBe(toHex(84532n, { size: 8 }))
     expect(bytesToHex(bytes.subarray(9, 29))).toBe(info.registry.toLowerCase())
@@ -64,7 +64,7 @@ describe("CareKey's part of a share link (_ck)", () => {
   })
 
   it('refuses a damaged or unknown-version value, naming _ck', () => {
-    const value = careKeyExtension(info)._ck as string
+    const value = careKeyExtension(info)._ck
     const bad = (v: unknown) => {
       try {
         readCareKeyExtension({ extensions: { _ck: v } })

@@ -16,7 +16,7 @@
 import { bytesToHex, getAddress, hexToBytes, isHex, type Address, type Hex } from 'viem'
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.ts'
 import { InvalidShareLinkError } from './errors.ts'
-import type { ShlPayload, ShlPayloadInput } from './link.ts'
+import type { ShlPayload } from './link.ts'
 
 export const CAREKEY_EXTENSION = '_ck' as const
 export const CAREKEY_EXTENSION_VERSION = 1
@@ -65,7 +65,7 @@ const MAX_U64 = 2n ** 64n - 1n
  * @example
  * encodeShlink({ url, key, flags: ['P'], extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
  */
-export function careKeyExtension(info: CareKeyShareInfo): NonNullable<ShlPayloadInput['extensions']> {
+export function careKeyExtension(info: CareKeyShareInfo): { [CAREKEY_EXTENSION]: string } {
   const bytes = new Uint8Array(LENGTH + (info.bearerSecret === undefined ? 0 : BEARER_SECRET_LENGTH))
   let at = 0
   const put = (field: string, size: number, value: Uint8Array) => {

@@ -104,7 +104,12 @@ export function decodeShlink(text: string): DecodedShlink {
   return { payload: validatePayload(json), viewerUrl }
 }
 
-/** True when the payload has the flag. */
+/**
+ * True when the payload has the flag.
+ *
+ * @example
+ * if (hasFlag(payload, 'P')) askForPasscode()
+ */
 export function hasFlag(payload: Pick<ShlPayload, 'flags'>, flag: ShlFlag): boolean {
   return payload.flags.includes(flag)
 }
@@ -218,6 +223,9 @@ const isExtensionName = (name: string): name is ShlExtensionName => name.startsW
  * Estimates the random bits in a URL's path and query: the largest of its base64url or hex
  * runs, counted at 6 (or 4) bits a character. A run with few distinct characters
  * (`aaaa…`) is not random and counts for nothing. The host name is not a secret, so it is skipped.
+ *
+ * @example
+ * urlEntropyBits(new URL('https://share.example.org/shl/Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM')) // 258
  */
 export function urlEntropyBits(url: URL): number {
   const tokens = `${url.pathname} ${url.search}`.split(/[^A-Za-z0-9_-]+/)

@@ -48,7 +48,12 @@ export const shareRequestTypes = {
   ],
 } as const
 
-/** The typed data a patient signs (and the host verifies) for one management request. */
+/**
+ * The typed data a patient signs (and the host verifies) for one management request.
+ *
+ * @example
+ * const signature = await account.signTypedData(shareRequestTypedData({ chainId, registry, action: 'deactivate-share', host, shareId, bodyHash: hashRequestBody(''), nonce: newNonce(), expiresAt }))
+ */
 export function shareRequestTypedData(params: {
   chainId: number
   registry: Address
@@ -76,7 +81,12 @@ export function shareRequestTypedData(params: {
 
 export type ShareRequestTypedData = ReturnType<typeof shareRequestTypedData>
 
-/** keccak256 of the request body exactly as sent. */
+/**
+ * keccak256 of the request body exactly as sent.
+ *
+ * @example
+ * hashRequestBody('') // '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'
+ */
 export function hashRequestBody(body: string): Hex {
   return keccak256(stringToBytes(body))
 }
@@ -89,12 +99,23 @@ export const shareAuthorizationSchema = z.object({
 })
 export type ShareAuthorization = z.infer<typeof shareAuthorizationSchema>
 
-/** The Authorization header value for a signed request. */
+/**
+ * The Authorization header value for a signed request.
+ *
+ * @example
+ * headers.set('authorization', encodeShareAuthorization({ signer, nonce, expiresAt, signature }))
+ */
 export function encodeShareAuthorization(auth: ShareAuthorization): string {
   return `${AUTHORIZATION_SCHEME} ${toBase64Url(utf8.encode(JSON.stringify(auth)))}`
 }
 
-/** Reads an Authorization header; undefined when it is missing or not CareKey's scheme or malformed. */
+/**
+ * Reads an Authorization header; undefined when it is missing or not CareKey's scheme or malformed.
+ *
+ * @example
+ * const auth = parseShareAuthorization(request.headers.get('authorization') ?? undefined)
+ * if (!auth) return unauthenticated()
+ */
 export function parseShareAuthorization(header: string | undefined): ShareAuthorization | undefined {
   const match = /^CareKey ([A-Za-z0-9_-]{1,2048})$/.exec(header?.trim() ?? '')
   if (!match?.[1]) return undefined

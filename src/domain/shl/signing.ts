@@ -41,7 +41,12 @@ export type TypedDataSigner<TypedData> = {
   signTypedData: (typedData: TypedData) => Promise<Hex>
 }
 
-/** A fresh 32-byte nonce, hex. */
+/**
+ * A fresh 32-byte nonce, hex.
+ *
+ * @example
+ * newNonce() // '0x3f9c…' (66 characters)
+ */
 export function newNonce(): Hex {
   return bytesToHex(randomBytes(32))
 }
