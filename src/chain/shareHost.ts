@@ -238,6 +238,8 @@ export type OpenedShareFile = {
   contentType: string
   /** The decrypted file, parsed as JSON (FHIR for CareKey shares); the caller checks its shape. */
   content: unknown
+  /** The decrypted bytes exactly as the patient encrypted them (what a grant's dataHash covers). */
+  plaintext: Uint8Array
 }
 
 export type OpenedShare = {
@@ -323,7 +325,7 @@ async function openFile(jwe: string, key: string, listedType: string | undefined
   const type = contentType ?? listedType
   if (type === undefined) throw new ShareFileUnreadableError('it does not say what it contains')
   try {
-    return { contentType: type, content: JSON.parse(utf8.decode(plaintext)) as unknown }
+    return { contentType: type, content: JSON.parse(utf8.decode(plaintext)) as unknown, plaintext }
   } catch (cause) {
     throw new ShareFileUnreadableError('its content is not JSON', { cause })
   }
