@@ -117,7 +117,7 @@ describe('share host: manifests and files', () => {
     const host = await startHost()
     const share = await host.share()
     const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', fetch: host.fetch })
-    expect(files).toEqual([{ contentType: 'application/fhir+json', content: share.bundle }])
+    expect(files).toMatchObject([{ contentType: 'application/fhir+json', content: share.bundle }])
 
     const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
     expect(log.entries).toEqual([{ at: expect.any(String) as unknown, recipient: 'Dr. Ada Lovelace', outcome: 'opened' }])

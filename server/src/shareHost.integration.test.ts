@@ -115,7 +115,7 @@ describe('share host on a real chain', () => {
   it('serves the manifest and files while the grant is active, and answers 404 once it is revoked on chain', async () => {
     const share = await grantedShare()
     const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace' })
-    expect(files).toEqual([{ contentType: 'application/fhir+json', content: share.bundle }])
+    expect(files).toMatchObject([{ contentType: 'application/fhir+json', content: share.bundle }])
     const linked = (await (await postManifest(fetch, share.manifestUrl, { recipient: 'x', embeddedLengthMax: 0 })).json()) as ShlManifest
     const location = linked.files[0]?.location ?? ''
     expect((await fetch(location)).status).toBe(200)

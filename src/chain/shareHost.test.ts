@@ -50,7 +50,7 @@ describe('opening a share link against what a host may answer', () => {
       json({ files: [{ contentType: 'application/fhir+json', location: `${HOST}/f/1` }] }),
       new Response(jwe, { headers: { 'content-type': 'application/jose' } }),
     )
-    expect((await open(fetch)).files).toEqual([{ contentType: 'application/fhir+json', content: { resourceType: 'Bundle' } }])
+    expect((await open(fetch)).files).toMatchObject([{ contentType: 'application/fhir+json', content: { resourceType: 'Bundle' } }])
   })
 
   it('says the share is not available on 404, and how many passcode attempts are left on 401', async () => {
