@@ -72,7 +72,8 @@ function NetworkCard({ address }: { address: Address | undefined }) {
         </dd>
       </dl>
       {balance.dataUpdatedAt > 0 && <LastRead at={balance.dataUpdatedAt} stale={balance.isError} />}
-      {balance.isError && <ErrorMessage error={toChainError(balance.error)} />}
+      {/* Offline with a last known value, the banner and "Last known value" already say it all. */}
+      {balance.isError && (online || !balance.data) && <ErrorMessage error={toChainError(balance.error)} />}
       {wrongChain && chain && (
         <div className="space-y-2" role="alert">
           <p>Your browser wallet is on another network. CareKey uses {chain.name}.</p>
