@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { chromium, type Page, type TestInfo } from '@playwright/test'
 import { build } from 'vite'
 import { freePort } from '../scripts/lib/ports.ts'
+import { RecordsPage } from './pages/RecordsPage.ts'
 import { WalletPage } from './pages/WalletPage.ts'
 import { chromiumArgs, resolveChromium } from './support/browser.ts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
@@ -100,11 +101,20 @@ test.describe('installable app', () => {
 })
 
 test.describe('offline', () => {
-  test('after one visit CareKey starts with no network, unlocks, and shows the last known balance with its time', async ({
+  test('after one visit CareKey starts with no network, unlocks, shows the records and the last known balance with its time', async ({
     page,
     context,
     unlockedWallet,
   }) => {
+    test.setTimeout(120_000)
+    const records = new RecordsPage(page)
+    await records.open()
+    await records.loadSampleData()
+    const recordCount = (await records.count.textContent()) ?? ''
+    const firstTitles = (await records.listedTitles()).slice(0, 5)
+    expect(firstTitles.length).toBeGreaterThan(0)
+
+    await unlockedWallet.openAccount()
     const balance = page.getByRole('definition').filter({ hasText: /ETH/ })
     await expect(balance).toBeVisible()
     await expect(page.getByTestId('last-read')).toContainText('Read at')
@@ -133,6 +143,13 @@ test.describe('offline', () => {
     await expect(page.getByText('Reading…')).toHaveCount(0)
     await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
 
+    // The records are on the device: all there, and they open.
+    await records.open()
+    await expect(records.count).toHaveText(recordCount)
+    expect((await records.listedTitles()).slice(0, 5)).toEqual(firstTitles)
+    await page.locator('main li a').first().click()
+    await expect(page.getByRole('heading', { level: 1, name: firstTitles[0] })).toBeVisible()
+
     await page.getByRole('link', { name: 'Settings' }).click()
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
 
@@ -149,7 +166,7 @@ test.describe('offline', () => {
     // Back online, the balance is read again.
     await context.setOffline(false)
     await expect(page.getByTestId('offline-banner')).toHaveCount(0)
-    await page.getByRole('link', { name: 'Account' }).click()
+    await unlockedWallet.openAccount()
     await expect(page.getByTestId('last-read')).toContainText(/^Read at/)
   })
 
@@ -182,18 +199,20 @@ async function buildApp(outDir: string, env: Record<string, string>) {
 }
 
 test.describe('updates', () => {
-  test('a new deployment is announced, waits for an unsaved form, then updates on request and keeps the data', async ({ browser }) => {
+  test('a new deployment is announced, waits for an unsaved form, then updates on request and keeps the data', async ({
+    page,
+    context,
+    checkA11y,
+  }, testInfo) => {
     test.setTimeout(180_000)
     const first = join('.carekey', `e2e-pwa-${process.pid}-first`)
     const second = join('.carekey', `e2e-pwa-${process.pid}-second`)
     await buildApp(first, {})
     await buildApp(second, { CAREKEY_CHAIN_NAME: 'Local development chain, second build' })
     const site = await startStaticSite(first, await freePort())
-    const context = await browser.newContext({ baseURL: site.url })
     try {
-      const page = await context.newPage()
       const wallet = new WalletPage(page)
-      await wallet.open()
+      await page.goto(site.url)
       await wallet.restore(KNOWN_PHRASE, PASSPHRASE)
       await wallet.expectAccount(KNOWN_ADDRESS)
       await expect(page.getByText('Local development chain', { exact: false })).not.toContainText('second build')
@@ -210,6 +229,9 @@ test.describe('updates', () => {
       await context.setOffline(false)
       const prompt = page.getByRole('region', { name: 'CareKey update' })
       await expect(prompt).toContainText('A new version of CareKey is ready.')
+      await page.setViewportSize({ width: 360, height: 640 })
+      await attachScreenshot(page, testInfo, 'update-prompt-360x640')
+      await checkA11y('update prompt')
 
       await page.evaluate(() => Object.assign(window, { carekeyBeforeUpdate: true }))
       await prompt.getByRole('button', { name: 'Update now' }).click()
@@ -230,7 +252,6 @@ test.describe('updates', () => {
       await expect(page.getByText('Local development chain, second build')).toBeVisible()
       await expect(page.getByRole('region', { name: 'CareKey update' })).toHaveCount(0)
     } finally {
-      await context.close()
       await site.close()
       await rm(first, { recursive: true, force: true })
       await rm(second, { recursive: true, force: true })
@@ -266,12 +287,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`screens in ${colorScheme} mode`, () => {
     test.use({ colorScheme })
 
-    test(`every wallet screen fits a phone and a desktop, with 44 px targets and no serious accessibility issue (${colorScheme})`, async ({
+    test(`every screen fits a phone and a desktop, with 44 px targets and no serious accessibility issue (${colorScheme})`, async ({
       page,
       wallet,
       checkA11y,
     }, testInfo) => {
-      test.setTimeout(120_000)
+      test.setTimeout(180_000)
       const capture = async (screen: string) => {
         for (const viewport of VIEWPORTS) {
           await page.setViewportSize(viewport)
@@ -284,6 +305,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
           }
         }
       }
+      const records = new RecordsPage(page)
 
       await wallet.open()
       await expect(page.getByRole('heading', { name: 'Welcome to CareKey' })).toBeVisible()
@@ -300,6 +322,19 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await wallet.expectAccount(KNOWN_ADDRESS)
       await expect(page.getByRole('definition').filter({ hasText: /ETH/ })).toBeVisible()
       await capture('account')
+
+      await records.open()
+      await expect(page.getByRole('heading', { name: 'No records yet' })).toBeVisible()
+      await capture('records-empty')
+      await records.loadSampleData()
+      await capture('records')
+      await page.locator('main li a').first().click()
+      await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Records')
+      await capture('record')
+      await records.addRecord('Allergy')
+      await expect(page.getByRole('heading', { name: 'Add allergy' })).toBeVisible()
+      await capture('record-form')
+
       await page.getByRole('link', { name: 'Settings' }).click()
       await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
       await capture('settings')
@@ -310,10 +345,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByRole('button', { name: 'Lock' }).click()
       await wallet.expectLocked()
       await capture('unlock')
+
+      // The clinician's scanner, on a phone held in one hand.
+      await page.goto('/scan')
+      await expect(page.getByRole('heading', { name: 'Scan a consent QR' })).toBeVisible()
+      await capture('scan')
+
+      await page.goto('/settings')
       await page.context().setOffline(true)
       await wallet.unlock(PASSPHRASE)
-      await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
-      await page.getByRole('link', { name: 'Account' }).click()
+      await wallet.expectAccount(KNOWN_ADDRESS)
       await expect(page.getByTestId('last-read')).toContainText('Last known value')
       await capture('account-offline')
     })
