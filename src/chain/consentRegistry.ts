@@ -393,3 +393,37 @@ export async function listPatientGrants(
   }
   return { grants: [...grants.values()], toBlock }
 }
+
+/**
+ * Where one grant was recorded (and revoked, if it was): a targeted event query by patient and
+ * commitment, both indexed. Undefined when the chain has no such grant.
+ *
+ * @example
+ * const record = await findGrantRecord(client, registry, terms.patient, commitmentIn(registry, terms))
+ * record?.granted.transactionHash
+ */
+export async function findGrantRecord(
+  client: PublicClient,
+  registry: ConsentRegistryDeployment,
+  patient: Address,
+  commitment: Hex,
+): Promise<PatientGrantRecord | undefined> {
+  checkClientChain(client, registry)
+  const query = { address: registry.address, abi: consentRegistryAbi, args: { patient, commitment }, fromBlock: registry.fromBlock, strict: true } as const
+  const [granted, revoked] = await chainCall(() =>
+    Promise.all([client.getContractEvents({ ...query, eventName: 'ConsentGranted' }), client.getContractEvents({ ...query, eventName: 'ConsentRevoked' })]),
+  )
+  const decode = (log: RawLog) => {
+    if (!isAddressEqual(log.address, registry.address)) throw new UnexpectedChainReplyError('an event of another contract')
+    const event = decodeRegistryLog(log)
+    if (!event || !isAddressEqual(event.patient, patient) || event.commitment.toLowerCase() !== commitment.toLowerCase()) {
+      throw new UnexpectedChainReplyError('an event of another grant')
+    }
+    return event
+  }
+  const grant = granted.map(decode).find((e) => e.kind === 'granted')
+  if (!grant || grant.kind !== 'granted') return undefined
+  const revocation = revoked.map(decode).find((e) => e.kind === 'revoked')
+  const place = (e: ChainPlace): ChainPlace => ({ transactionHash: e.transactionHash, blockNumber: e.blockNumber, logIndex: e.logIndex })
+  return { commitment: grant.commitment, validUntil: grant.validUntil, granted: place(grant), revoked: revocation && place(revocation) }
+}
