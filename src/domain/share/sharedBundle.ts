@@ -1,0 +1,57 @@
+import type { Consent, Resource } from '@medplum/fhirtypes'
+import { utf8 } from '../crypto/bytes.ts'
+import { NO_SHARED_DATA, scopeHash, scopeOfConsentResource, sharedDataHash, type ConsentScope } from '../consent/index.ts'
+import { categoryOf } from '../fhir/categories.ts'
+import { parseFhirImport, type ImportRejection } from '../fhir/parse.ts'
+import type { ShareGrantTerms } from '../shl/carekeyExtension.ts'
+
+/** What a viewer learns from checking a decrypted share against the grant behind it. */
+export type SharedBundleCheck = {
+  /** The shared records, in the order the patient shared them (the Consent is kept apart). */
+  resources: Resource[]
+  /** The FHIR Consent the patient's app put in the share, if any. */
+  consent: Consent | undefined
+  /** Entries that are not readable FHIR R4 records, with the reason. */
+  rejected: ImportRejection[]
+  /**
+   * 'match': the bytes are exactly what the grant committed to; 'mismatch': they were changed
+   * or swapped (tampered); 'not-committed': the grant commits to no data (or there is no grant).
+   */
+  data: 'match' | 'mismatch' | 'not-committed'
+  /**
+   * 'match': the share's Consent describes exactly the scope the grant committed to;
+   * 'mismatch': it describes another; 'unverified': no readable CareKey Consent in the share.
+   */
+  scope: 'match' | 'mismatch' | 'unverified'
+  /** Records whose category the consented scope does not include (when it names categories only). */
+  outOfScope: Resource[]
+  scopeRead: ConsentScope | undefined
+}
+
+/**
+ * Checks a decrypted share file: parses it as FHIR R4 (throwing the parser's CareKeyError when
+ * it is not FHIR), compares its SHA-256 with the grant's data hash, reads the scope back from
+ * the share's Consent and lists any record outside it.
+ *
+ * @example
+ * const check = await checkSharedBundle(file.plaintext, info.terms)
+ * if (check.data === 'mismatch') showTampered()
+ */
+export async function checkSharedBundle(plaintext: Uint8Array, terms: ShareGrantTerms | undefined): Promise<SharedBundleCheck> {
+  const parsed = parseFhirImport(utf8.decode(plaintext))
+  const all = parsed.items.map((i) => i.resource)
+  const consent = all.find((r): r is Consent => r.resourceType === 'Consent')
+  const resources = all.filter((r) => r !== consent)
+
+  const committed = terms && terms.dataHash.toLowerCase() !== NO_SHARED_DATA.toLowerCase()
+  const data = !committed ? 'not-committed' : (await sharedDataHash(plaintext)) === terms.dataHash.toLowerCase() ? 'match' : 'mismatch'
+
+  const scopeRead = consent ? scopeOfConsentResource(consent) : undefined
+  const scope = !scopeRead || !terms ? 'unverified' : scopeHash(scopeRead) === terms.scopeHash.toLowerCase() ? 'match' : 'mismatch'
+  // Hand-picked records are named by ids the viewer cannot see in the resources, so only a
+  // categories-only scope can be checked record by record.
+  const outOfScope =
+    scopeRead && scopeRead.recordIds.length === 0 ? resources.filter((r) => !scopeRead.categories.includes(categoryOf(r))) : []
+
+  return { resources, consent, rejected: parsed.rejected, data, scope, outOfScope, scopeRead }
+}
