@@ -1,9 +1,9 @@
 import { useMutation } from '@tanstack/react-query'
 import { formatEther, type Address } from 'viem'
-import { useBalance, useChains, useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from 'wagmi'
+import { useBalance, useChains, useConnect, useConnection, useDisconnect, useSwitchChain } from 'wagmi'
 import { appConfig } from '../../app/config.ts'
 import { LAST_KNOWN_META, NeedsNetwork, useOnlineStatus } from '../../app/pwa/index.ts'
-import { LOCAL_WALLET_CONNECTOR_ID, requestDevFunds, toChainError } from '../../chain/index.ts'
+import { LOCAL_WALLET_CONNECTOR_ID, requestDevFunds, toChainError, useBrowserWallets } from '../../chain/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { CopyButton } from '../../ui/CopyButton.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -98,10 +98,9 @@ function NetworkCard({ address }: { address: Address | undefined }) {
 
 function SigningWalletCard() {
   const connection = useConnection()
-  const connectors = useConnectors()
   const connect = useConnect()
   const disconnect = useDisconnect()
-  const browserWallets = connectors.filter((c) => c.id !== LOCAL_WALLET_CONNECTOR_ID && c.type !== 'carekeyLocal')
+  const browserWallets = useBrowserWallets()
   const usingBrowserWallet = connection.status === 'connected' && connection.connector?.id !== LOCAL_WALLET_CONNECTOR_ID
 
   return (
