@@ -2,6 +2,8 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransactio
 import type { EncryptedAttachment, EncryptedChunk } from '../domain/records/attachments.ts'
 import type { EncryptedRecord } from '../domain/records/records.ts'
 import type { EncryptedVault } from '../domain/wallet/vault.ts'
+import type { ConsentRow } from './consentsRepository.ts'
+import type { ShareRow } from './sharesRepository.ts'
 import { StorageUnavailableError, storageCall } from './errors.ts'
 
 /**
@@ -19,6 +21,10 @@ export interface CareKeyDB extends DBSchema {
   attachments: { key: string; value: EncryptedAttachment }
   /** Attachment contents in encrypted 1 MiB chunks, keyed by [attachment id, chunk index]. */
   attachmentChunks: { key: [string, number]; value: EncryptedChunk }
+  /** Consent grants, each sealed under the wallet's consents key; keyed by a random id. */
+  consents: { key: string; value: ConsentRow }
+  /** Shares (consent QR codes), each sealed under the same key; keyed by a random local id. */
+  shares: { key: string; value: ShareRow }
 }
 
 export type CareKeyStoreName = StoreNames<CareKeyDB>
@@ -34,6 +40,12 @@ export const migrations: Record<number, (db: IDBPDatabase<CareKeyDB>, tx: Upgrad
     db.createObjectStore('records', { keyPath: 'id' })
     db.createObjectStore('attachments', { keyPath: 'id' })
     db.createObjectStore('attachmentChunks', { keyPath: ['attachmentId', 'index'] })
+  },
+  3: (db) => {
+    db.createObjectStore('consents', { keyPath: 'id' })
+  },
+  4: (db) => {
+    db.createObjectStore('shares', { keyPath: 'id' })
   },
 }
 

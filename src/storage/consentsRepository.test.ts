@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto'
+import { openDB, type IDBPDatabase } from 'idb'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildConsentResource, createGrantTerms, grantCommitment, newBearerSecret, type ConsentScope } from '../domain/consent/index.ts'
+import { deriveWalletKeys } from '../domain/wallet/keys.ts'
+import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
+import {
+  consentsStorageKey,
+  readConsent,
+  readConsents,
+  writeConsent,
+  type StoredConsent,
+} from './consentsRepository.ts'
+import { StorageFullError } from './errors.ts'
+import { closeCareKeyDb, DB_VERSION, migrations, openCareKeyDb, useDatabaseName, type CareKeyDB } from './db.ts'
+import { deleteConsentWithShare, readShare, readShares, writeConsentWithShare, writeShare, type StoredShare } from './sharesRepository.ts'
+
+const walletA = await deriveWalletKeys(parseRecoveryPhrase('test test test test test test test test test test test junk'))
+const walletB = await deriveWalletKeys(
+  parseRecoveryPhrase('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'),
+)
+const keyA = await consentsStorageKey(walletA.root)
+const keyB = await consentsStorageKey(walletB.root)
+const location = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
+const scope: ConsentScope = { categories: ['allergies', 'medications'], recordIds: [], actions: ['access'] }
+const now = new Date('2026-11-26T10:00:00Z')
+
+function consent(id: string, overrides: Partial<StoredConsent> = {}): StoredConsent {
+  const grantee = { kind: 'bearer' as const, secret: newBearerSecret() }
+  const terms = createGrantTerms(
+    { patient: walletA.account.address, grantee, scope, purpose: 'TREAT', validUntil: new Date(now.getTime() + 86_400_000) },
+    { now },
+  )
+  return {
+    id,
+    ...location,
+    terms,
+    commitment: grantCommitment(terms, location),
+    scope,
+    grantee,
+    granteeName: 'Dr. Lee',
+    resource: buildConsentResource({ terms, scope, location, dateTime: now }),
+    state: 'submitted',
+    grantTx: { hash: `0x${'ab'.repeat(32)}`, blockNumber: undefined },
+    revokeTx: undefined,
+    failure: undefined,
+    shareId: undefined,
+    createdAt: now.getTime(),
+    updatedAt: now.getTime(),
+    ...overrides,
+  }
+}
+
+function share(id: string, consentId: string): StoredShare {
+  return {
+    id,
+    consentId,
+    hostShareId: 'Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM',
+    hostUrl: 'http://localhost:8787',
+    key: 'rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q',
+    passcode: '2468',
+    label: 'CareKey shared records',
+    flags: ['L', 'P'],
+    jwe: 'eyJhbGciOiJkaXIifQ..aaa.bbb.ccc',
+    recordCount: 3,
+    state: 'prepared',
+    uploadedAt: undefined,
+    stoppedAt: undefined,
+    createdAt: now.getTime(),
+    updatedAt: now.getTime(),
+  }
+}
+
+let n = 0
+beforeEach(async () => {
+  await useDatabaseName(`consents-${++n}`)
+})
+afterEach(() => closeCareKeyDb())
+
+describe('consents on this device', () => {
+  it('reads back exactly what was stored, with the commitment recomputed from the terms', async () => {
+    const stored = consent('c-1', { grantTx: { hash: `0x${'cd'.repeat(32)}`, blockNumber: 42n }, state: 'recorded' })
+    await writeConsent(keyA, stored)
+    expect(await readConsent(keyA, 'c-1')).toEqual(stored)
+  })
+
+  it('keeps nothing in the clear but a random id and timestamps', async () => {
+    await writeConsent(keyA, consent('c-1'))
+    const db = await openCareKeyDb()
+    const row = await db.get('consents', 'c-1')
+    expect(Object.keys(row ?? {}).sort()).toEqual(['createdAt', 'format', 'id', 'sealed', 'updatedAt'])
+    const text = new TextDecoder('latin1').decode(row?.sealed.ciphertext)
+    expect(text).not.toContain('Dr. Lee')
+    expect(text).not.toContain('allergies')
+  })
+
+  it('lists them newest first and counts a row another wallet sealed as damaged, without hiding the rest', async () => {
+    await writeConsent(keyA, consent('old', { createdAt: 1 }))
+    await writeConsent(keyA, consent('new', { createdAt: 2 }))
+    await writeConsent(keyB, consent('foreign'))
+    const { consents, damaged } = await readConsents(keyA)
+    expect(consents.map((c) => c.id)).toEqual(['new', 'old'])
+    expect(damaged).toBe(1)
+  })
+
+  it('refuses a row whose ciphertext was moved to another id', async () => {
+    await writeConsent(keyA, consent('c-1'))
+    const db = await openCareKeyDb()
+    const row = await db.get('consents', 'c-1')
+    if (!row) throw new Error('missing row')
+    await db.put('consents', { ...row, id: 'c-2' })
+    await expect(readConsent(keyA, 'c-2')).rejects.toThrow('could not be read')
+  })
+})
+
+describe('shares on this device', () => {
+  it('stores a grant and its share together, and deletes them together', async () => {
+    const c = consent('c-1', { shareId: 's-1', state: 'signing' })
+    await writeConsentWithShare(keyA, c, share('s-1', 'c-1'))
+    expect(await readConsent(keyA, 'c-1')).toEqual(c)
+    expect(await readShare(keyA, 's-1')).toEqual(share('s-1', 'c-1'))
+
+    await deleteConsentWithShare('c-1', 's-1')
+    expect(await readConsent(keyA, 'c-1')).toBeUndefined()
+    expect((await readShares(keyA)).shares).toEqual([])
+  })
+
+  it('writes neither when the share cannot be stored', async () => {
+    const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as IDBObjectStore['put']
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'shares') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      return Reflect.apply(realPut, this, args)
+    }
+    try {
+      await expect(writeConsentWithShare(keyA, consent('c-1', { shareId: 's-1' }), share('s-1', 'c-1'))).rejects.toBeInstanceOf(StorageFullError)
+    } finally {
+      IDBObjectStore.prototype.put = realPut
+    }
+    expect(await readConsent(keyA, 'c-1')).toBeUndefined()
+    await writeShare(keyA, share('s-2', 'c-1'))
+    expect((await readShares(keyA)).shares.map((s) => s.id)).toEqual(['s-2'])
+  })
+})
+
+describe('schema migrations 3 and 4 (consents, shares)', () => {
+  it('upgrade a database written by schema version 2 without touching its records', async () => {
+    const name = 'migration-v2-to-consents'
+    await useDatabaseName(name)
+    const v2: IDBPDatabase<CareKeyDB> = await openDB<CareKeyDB>(name, 2, {
+      upgrade: (db, oldVersion, _new, tx) => {
+        for (let v = oldVersion + 1; v <= 2; v++) migrations[v]?.(db, tx)
+      },
+    })
+    await v2.put('settings', 15, 'autoLockMinutes')
+    v2.close()
+
+    const db = await openCareKeyDb()
+    expect(db.version).toBe(DB_VERSION)
+    expect([...db.objectStoreNames]).toEqual(expect.arrayContaining(['records', 'consents', 'shares']))
+    expect(await db.get('settings', 'autoLockMinutes')).toBe(15)
+    expect(await db.count('consents')).toBe(0)
+  })
+})

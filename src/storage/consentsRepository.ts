@@ -1,0 +1,279 @@
+import type { Consent } from '@medplum/fhirtypes'
+import { isAddress, isHex, type Address, type Hex } from 'viem'
+import { z } from 'zod'
+import { grantCommitment } from '../domain/consent/commitment.ts'
+import { parseAddress, type GranteeChoice } from '../domain/consent/grantee.ts'
+import { parseConsentScope, type ConsentScope } from '../domain/consent/scope.ts'
+import { grantTermsToJson, parseGrantTerms, type GrantTerms } from '../domain/consent/terms.ts'
+import { utf8 } from '../domain/crypto/bytes.ts'
+import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
+import { CareKeyError } from '../domain/errors.ts'
+import { deriveAppKey } from '../domain/wallet/keys.ts'
+import { openCareKeyDb } from './db.ts'
+import { storageCall } from './errors.ts'
+
+/**
+ * The patient's consent grants on this device. A row holds a random id, its timestamps and one
+ * AES-256-GCM ciphertext of everything else (terms with their salt, the bearer secret, the FHIR
+ * Consent, transaction hashes), under a key derived from the wallet ('consents/v1'), so that
+ * restoring the recovery phrase opens them again. The ciphertext is bound to the row's id.
+ */
+export type ConsentRow = {
+  format: typeof CONSENT_ROW_FORMAT
+  /** Random (UUID v4); says nothing about the grant. */
+  id: string
+  sealed: Sealed
+  createdAt: number
+  updatedAt: number
+}
+
+export const CONSENT_ROW_FORMAT = 1
+
+/**
+ * Where a grant is in its life on this device (the chain has the last word on its status):
+ * - `signing`: stored before the wallet was asked to sign; nothing may have been sent;
+ * - `submitted`: the transaction was sent (its hash is known), not yet confirmed;
+ * - `recorded`: a receipt showed the ConsentGranted event;
+ * - `failed`: the transaction was mined but reverted.
+ */
+export type ConsentLifecycle = 'signing' | 'submitted' | 'recorded' | 'failed'
+
+/** A transaction, with its block once it is known to be mined. */
+export type ConsentTransaction = { hash: Hex; blockNumber: bigint | undefined }
+
+/** A consent grant as this device keeps it, decrypted. */
+export type StoredConsent = {
+  id: string
+  /** The chain and registry the grant is recorded in. */
+  chainId: number
+  registry: Address
+  terms: GrantTerms
+  /** Computed from the terms and the registry when read, never trusted from storage. */
+  commitment: Hex
+  scope: ConsentScope
+  /** For a bearer grant, the secret whose hash is the grantee: it is worth the grant itself. */
+  grantee: GranteeChoice
+  /** A name the patient gave the recipient, for their own list (never on chain). */
+  granteeName: string | undefined
+  /** The FHIR R4 Consent resource matching the grant. */
+  resource: Consent
+  state: ConsentLifecycle
+  grantTx: ConsentTransaction | undefined
+  revokeTx: ConsentTransaction | undefined
+  /** Why the transaction failed, in words, for a `failed` grant. */
+  failure: string | undefined
+  /** The local id of the share made with this grant, if any. */
+  shareId: string | undefined
+  createdAt: number
+  updatedAt: number
+}
+
+/** A stored consent that cannot be read: changed on disk, or written for another wallet. */
+export class ConsentDamagedError extends CareKeyError {
+  constructor(detail: string, options?: ErrorOptions) {
+    super(
+      `A consent stored on this device could not be read (${detail}).`,
+      'Your other consents are unaffected. Its status is still on the network, listed under "Found on the network".',
+      options,
+    )
+  }
+}
+
+const keys = new WeakMap<CryptoKey, Promise<CryptoKey>>()
+
+/**
+ * The AES-256-GCM key that seals consents and shares on this device, derived from the wallet's
+ * root key material (HKDF label 'consents/v1'), once per unlocked wallet.
+ *
+ * @example
+ * const key = await consentsStorageKey(keys.root)
+ */
+export function consentsStorageKey(root: CryptoKey): Promise<CryptoKey> {
+  let key = keys.get(root)
+  if (!key) {
+    key = deriveAppKey(root, 'consents/v1', ['encrypt', 'decrypt'], 'AES-GCM')
+    keys.set(root, key)
+  }
+  return key
+}
+
+const consentData = (id: string) => `carekey-consent:v${CONSENT_ROW_FORMAT}:${id}`
+
+const hexSchema = z.custom<Hex>((v) => typeof v === 'string' && isHex(v, { strict: true }), 'must be hex')
+const addressSchema = z.custom<Address>((v) => typeof v === 'string' && isAddress(v), 'must be an address')
+const blockSchema = z
+  .string()
+  .regex(/^\d{1,20}$/)
+  .transform((v) => BigInt(v))
+const transactionSchema = z.object({ hash: hexSchema, blockNumber: blockSchema.optional() })
+const consentResourceSchema = z.custom<Consent>(
+  (v) => typeof v === 'object' && v !== null && 'resourceType' in v && v.resourceType === 'Consent',
+  'must be a FHIR Consent',
+)
+
+const storedConsentSchema = z.object({
+  v: z.literal(1),
+  chainId: z.int().positive(),
+  registry: addressSchema,
+  terms: z.unknown().transform((t) => parseGrantTerms(t)),
+  scope: z.unknown().transform((s) => parseConsentScope(s)),
+  grantee: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('address'), address: z.string().transform((a) => parseAddress(a, 'grantee')) }),
+    z.object({ kind: z.literal('bearer'), secret: hexSchema.refine((s) => s.length === 66, 'must be 32 bytes') }),
+  ]),
+  granteeName: z.string().max(200).optional(),
+  resource: consentResourceSchema,
+  state: z.enum(['signing', 'submitted', 'recorded', 'failed']),
+  grantTx: transactionSchema.optional(),
+  revokeTx: transactionSchema.optional(),
+  failure: z.string().max(500).optional(),
+  shareId: z.string().max(64).optional(),
+})
+
+type StoredConsentJson = z.input<typeof storedConsentSchema>
+
+function toJson(consent: StoredConsent): StoredConsentJson {
+  const tx = (t: ConsentTransaction | undefined) => t && { hash: t.hash, ...(t.blockNumber !== undefined && { blockNumber: t.blockNumber.toString() }) }
+  return {
+    v: 1,
+    chainId: consent.chainId,
+    registry: consent.registry,
+    terms: grantTermsToJson(consent.terms),
+    scope: consent.scope,
+    grantee: consent.grantee,
+    ...(consent.granteeName !== undefined && { granteeName: consent.granteeName }),
+    resource: consent.resource,
+    state: consent.state,
+    ...(consent.grantTx && { grantTx: tx(consent.grantTx) }),
+    ...(consent.revokeTx && { revokeTx: tx(consent.revokeTx) }),
+    ...(consent.failure !== undefined && { failure: consent.failure }),
+    ...(consent.shareId !== undefined && { shareId: consent.shareId }),
+  }
+}
+
+/**
+ * Encrypts a consent into its row. Encrypt first, then open a transaction to write it.
+ *
+ * @example
+ * const row = await sealConsent(consent, await consentsStorageKey(keys.root))
+ */
+export async function sealConsent(consent: StoredConsent, key: CryptoKey): Promise<ConsentRow> {
+  const sealed = await seal(key, utf8.encode(JSON.stringify(toJson(consent))), consentData(consent.id))
+  return { format: CONSENT_ROW_FORMAT, id: consent.id, sealed, createdAt: consent.createdAt, updatedAt: consent.updatedAt }
+}
+
+/**
+ * Decrypts and checks a consent row. Throws ConsentDamagedError when it cannot be opened or
+ * does not hold a consent CareKey can read.
+ *
+ * @example
+ * const consent = await openConsent(row, key)
+ */
+export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<StoredConsent> {
+  let json: unknown
+  try {
+    json = JSON.parse(utf8.decode(await open(key, row.sealed, consentData(row.id))))
+  } catch (cause) {
+    throw new ConsentDamagedError('it fails its integrity check', { cause })
+  }
+  let parsed: z.output<typeof storedConsentSchema>
+  try {
+    parsed = storedConsentSchema.parse(json)
+  } catch (cause) {
+    throw new ConsentDamagedError('its contents are not a consent', { cause })
+  }
+  const location = { chainId: parsed.chainId, registry: parsed.registry }
+  return {
+    id: row.id,
+    chainId: parsed.chainId,
+    registry: parsed.registry,
+    terms: parsed.terms,
+    commitment: grantCommitment(parsed.terms, location),
+    scope: parsed.scope,
+    grantee: parsed.grantee,
+    granteeName: parsed.granteeName,
+    resource: parsed.resource,
+    state: parsed.state,
+    grantTx: parsed.grantTx && { hash: parsed.grantTx.hash, blockNumber: parsed.grantTx.blockNumber },
+    revokeTx: parsed.revokeTx && { hash: parsed.revokeTx.hash, blockNumber: parsed.revokeTx.blockNumber },
+    failure: parsed.failure,
+    shareId: parsed.shareId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
+}
+
+const sealedSchema = z.object({ iv: z.instanceof(Uint8Array), ciphertext: z.instanceof(Uint8Array) })
+
+/** The shape check of a row as IndexedDB returns it (the contents are checked by openConsent). */
+export const consentRowSchema = z.object({
+  format: z.literal(CONSENT_ROW_FORMAT),
+  id: z.string().min(1).max(64),
+  sealed: sealedSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+})
+
+/**
+ * Every consent on this device, decrypted, newest first. A row that cannot be read is counted
+ * in `damaged` rather than hiding the others.
+ *
+ * @example
+ * const { consents, damaged } = await readConsents(key)
+ */
+export async function readConsents(key: CryptoKey): Promise<{ consents: StoredConsent[]; damaged: number }> {
+  const db = await openCareKeyDb()
+  const raw: unknown[] = await storageCall(() => db.getAll('consents'))
+  const consents: StoredConsent[] = []
+  let damaged = 0
+  for (const value of raw) {
+    const row = consentRowSchema.safeParse(value)
+    try {
+      if (!row.success) throw new ConsentDamagedError('its row is malformed')
+      consents.push(await openConsent(row.data, key))
+    } catch (error) {
+      if (!(error instanceof ConsentDamagedError)) throw error
+      damaged++
+    }
+  }
+  consents.sort((a, b) => b.createdAt - a.createdAt)
+  return { consents, damaged }
+}
+
+/**
+ * One consent, decrypted; undefined when there is none with this id.
+ *
+ * @example
+ * const consent = await readConsent(key, id)
+ */
+export async function readConsent(key: CryptoKey, id: string): Promise<StoredConsent | undefined> {
+  const db = await openCareKeyDb()
+  const raw: unknown = await storageCall(() => db.get('consents', id))
+  if (raw === undefined) return undefined
+  const row = consentRowSchema.safeParse(raw)
+  if (!row.success) throw new ConsentDamagedError('its row is malformed')
+  return openConsent(row.data, key)
+}
+
+/**
+ * Stores (adds or replaces) one consent.
+ *
+ * @example
+ * await writeConsent(key, { ...consent, state: 'recorded', updatedAt: Date.now() })
+ */
+export async function writeConsent(key: CryptoKey, consent: StoredConsent): Promise<void> {
+  const row = await sealConsent(consent, key)
+  const db = await openCareKeyDb()
+  await storageCall(() => db.put('consents', row))
+}
+
+/**
+ * Deletes one consent (and nothing else).
+ *
+ * @example
+ * await deleteConsentRow(id)
+ */
+export async function deleteConsentRow(id: string): Promise<void> {
+  const db = await openCareKeyDb()
+  await storageCall(() => db.delete('consents', id))
+}
