@@ -15,23 +15,15 @@
  */
 import { bytesToHex, getAddress, hexToBytes, isHex, type Address, type Hex } from 'viem'
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.ts'
+import type { GrantTerms } from '../consent/terms.ts'
 import { InvalidShareLinkError } from './errors.ts'
 import type { ShlPayload } from './link.ts'
 
 export const CAREKEY_EXTENSION = '_ck' as const
 export const CAREKEY_EXTENSION_VERSION = 1
 
-/** The terms of the grant behind a share, field for field the ConsentRegistry's `GrantTerms` struct. */
-export type ShareGrantTerms = {
-  patient: Address
-  grantee: Hex
-  scopeHash: Hex
-  purpose: Hex
-  validFrom: bigint
-  validUntil: bigint
-  dataHash: Hex
-  salt: Hex
-}
+/** The terms of the grant behind a share: the consent domain's GrantTerms, field for field the contract struct. */
+export type ShareGrantTerms = GrantTerms
 
 /** Where and under which grant a CareKey share was made. */
 export type CareKeyShareInfo = {
