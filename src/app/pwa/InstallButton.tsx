@@ -2,7 +2,12 @@ import { Button } from '../../ui/Button.tsx'
 import { useSyncExternalStore } from 'react'
 import { canInstall, promptInstall, subscribeToInstallOffer } from './installPrompt.ts'
 
-/** "Install CareKey", shown only where the browser offers installation. */
+/**
+ * "Install CareKey", shown only where the browser offers installation.
+ *
+ * @example
+ * <header>… <InstallButton /> <LockButton /></header>
+ */
 export function InstallButton() {
   const installable = useSyncExternalStore(subscribeToInstallOffer, canInstall, () => false)
   if (!installable) return null

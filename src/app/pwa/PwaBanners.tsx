@@ -8,6 +8,9 @@ import { applyAppUpdate, dismissAppUpdate, useAppUpdateState } from './serviceWo
  * What the patient should know about the app itself, under the header of every screen: that
  * the device is offline, and that a new version is ready. One polite live region, so that
  * both are announced when they appear.
+ *
+ * @example
+ * <main><PwaBanners />{children}</main>
  */
 export function PwaBanners() {
   return (

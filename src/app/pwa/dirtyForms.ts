@@ -24,7 +24,13 @@ export function hasDirtyForms(): boolean {
   return dirtyForms.size > 0
 }
 
-/** Re-renders when forms become dirty or clean. */
+/**
+ * Re-renders when forms become dirty or clean.
+ *
+ * @example
+ * const formDirty = useHasDirtyForms()
+ * {formDirty && <p>Finish the form first.</p>}
+ */
 export function useHasDirtyForms(): boolean {
   return useSyncExternalStore(subscribe, hasDirtyForms, hasDirtyForms)
 }

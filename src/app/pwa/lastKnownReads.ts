@@ -54,6 +54,10 @@ const restoring = new WeakMap<QueryClient, Promise<void>>()
  * Puts the last known chain reads stored on this device back into the query cache, once per
  * client. Resolves when done; never rejects (without them the app only shows fewer values
  * offline). A value read since then is kept: only older cache entries are replaced.
+ *
+ * @example
+ * // Before showing chain values (suspends until restored):
+ * use(restoreLastKnownReads(useQueryClient()))
  */
 export function restoreLastKnownReads(client: QueryClient): Promise<void> {
   let done = restoring.get(client)
@@ -88,6 +92,9 @@ export function restoreLastKnownReads(client: QueryClient): Promise<void> {
  * Stores the last value of every query marked with LAST_KNOWN_META each time one is read
  * successfully, while the wallet is unlocked (so nothing is written back after a removal).
  * Returns a function that stops it.
+ *
+ * @example
+ * useEffect(() => keepLastKnownReads(queryClient), [queryClient])
  */
 export function keepLastKnownReads(client: QueryClient): () => void {
   let writing: Promise<void> = Promise.resolve()

@@ -35,6 +35,10 @@ function subscribe(listener: () => void) {
  * Registers the service worker (production builds only; the dev server has none) and keeps
  * looking for new versions: when the browser comes back online, when CareKey is shown again,
  * and every hour. Call once, before rendering.
+ *
+ * @example
+ * startServiceWorker()
+ * createRoot(root).render(<App />)
  */
 export function startServiceWorker(): void {
   if (activateWaitingVersion) return
