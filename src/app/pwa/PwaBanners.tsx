@@ -7,14 +7,15 @@ import { applyAppUpdate, dismissAppUpdate, useAppUpdateState } from './serviceWo
 /**
  * What the patient should know about the app itself, under the header of every screen: that
  * the device is offline, and that a new version is ready. One polite live region, so that
- * both are announced when they appear.
+ * both are announced when they appear (the region stays in the page, empty and without
+ * height, so that screen readers watch it).
  *
  * @example
  * <main><PwaBanners />{children}</main>
  */
 export function PwaBanners() {
   return (
-    <div aria-live="polite" className="mx-auto w-full max-w-2xl space-y-2 px-4 empty:hidden [&:not(:empty)]:pt-3">
+    <div aria-live="polite" className="mx-auto w-full max-w-2xl space-y-2 px-4 [&:not(:empty)]:pt-3">
       <OfflineBanner />
       <UpdateBanner />
     </div>
