@@ -37,7 +37,7 @@ test.describe('health records', () => {
     await checkA11y('records timeline')
 
     await records.filter('Lab results')
-    await expect(records.count).toHaveText(/^Showing 100 of \d+ records\.$/)
+    await expect(records.count).toHaveText(/^Showing 50 of \d+ records\.$/)
     expect(new Set(await page.locator('main li a > span:nth-child(2) > span').allTextContents())).toEqual(new Set(['Lab results']))
     await records.search('hemoglobin a1c')
     await expect(records.count).toHaveText(/^\d+ records\.$/)
@@ -137,7 +137,7 @@ test.describe('health records', () => {
       `Restore finished: 0 records restored, ${total + 2} already in your wallet.`,
     )
     await records.open()
-    await expect(records.count).toHaveText(`Showing 100 of ${total + 2} records.`)
+    await expect(records.count).toHaveText(`Showing 50 of ${total + 2} records.`)
     await records.search('discharge letter')
     await page.getByRole('link', { name: /^Discharge letter/ }).click()
     expect((await records.download('Download discharge-letter.pdf')).bytes.equals(PDF)).toBe(true)
@@ -172,7 +172,7 @@ test.describe('health records', () => {
     await unlockedWallet.expectLocked()
     await expect(page.getByText('Hemoglobin A1c')).toHaveCount(0)
     await unlockedWallet.unlock(PASSPHRASE)
-    await expect(records.count).toHaveText(/^Showing 100 of \d+ records\.$/)
+    await expect(records.count).toHaveText(/^Showing 50 of \d+ records\.$/)
   })
 
   test('bad files get a clear message and change nothing; markup stays text', async ({ page, unlockedWallet, browser }) => {

@@ -18,7 +18,7 @@ export class RecordsPage {
 
   async loadSampleData() {
     await this.page.getByRole('button', { name: 'Load sample data' }).click()
-    await expect(this.count).toHaveText(/^Showing 100 of \d+ records\.$/, { timeout: 30_000 })
+    await expect(this.count).toHaveText(/^Showing 50 of \d+ records\.$/, { timeout: 30_000 })
   }
 
   async filter(category: string) {

@@ -77,6 +77,18 @@ export function annotationTexts(notes: Annotation[] | undefined): string[] {
 
 const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/
 
+// Building an Intl formatter costs far more than using one: the timeline formats hundreds of dates.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`
+  let cached = formatters.get(key)
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(locale, options)
+    formatters.set(key, cached)
+  }
+  return cached
+}
+
 /**
  * A FHIR date or dateTime for people. Partial dates stay partial ("2019", "March 2019"); a
  * day is shown as it was recorded (no time zone shift); a date-time in the viewer's time zone.
@@ -95,19 +107,19 @@ export function formatFhirDate(value: string | undefined, options: DateDisplayOp
     if (!month) return year
     const utc = new Date(Date.UTC(Number(year), Number(month) - 1, day ? Number(day) : 1))
     return day
-      ? utc.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-      : utc.toLocaleDateString(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' })
+      ? formatter(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(utc)
+      : formatter(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(utc)
   }
   const time = Date.parse(value)
   if (Number.isNaN(time)) return value
-  return new Date(time).toLocaleString(locale, {
+  return formatter(locale, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     timeZone: options.timeZone,
-  })
+  }).format(new Date(time))
 }
 
 /** "12 Mar 2024 – 3 Apr 2024", "from 12 Mar 2024". */
@@ -146,9 +158,7 @@ export function fhirDayKey(value: string | undefined, options: DateDisplayOption
   if (DATE_ONLY.test(value)) return value
   const time = Date.parse(value)
   if (Number.isNaN(time)) return undefined
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: options.timeZone }).formatToParts(
-    new Date(time),
-  )
+  const parts = formatter('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: options.timeZone }).formatToParts(new Date(time))
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${get('year')}-${get('month')}-${get('day')}`
 }

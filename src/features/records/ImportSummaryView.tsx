@@ -9,9 +9,11 @@ export function ImportSummaryView({ summary }: { summary: ImportSummary }) {
   const { imported, duplicates, rejected } = summary
   return (
     <Notice tone={rejected.length ? 'warning' : 'success'} className="space-y-2">
-      <h2 className="font-semibold" role="status">
-        Import finished: {imported} {imported === 1 ? 'record' : 'records'} imported
-      </h2>
+      <div role="status">
+        <h2 className="font-semibold">
+          Import finished: {imported} {imported === 1 ? 'record' : 'records'} imported
+        </h2>
+      </div>
       <ul className="list-disc space-y-0.5 pl-5" aria-label="Import summary">
         <li>{imported} imported</li>
         <li>{duplicates} skipped: already in your wallet</li>
