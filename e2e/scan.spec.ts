@@ -4,9 +4,11 @@ import { toBuffer } from 'qrcode'
 import { chromiumArgs, resolveChromium } from './support/browser.ts'
 import { expect, test } from './support/fixtures.ts'
 import { writeQrVideo } from './support/qr.ts'
+import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
 
 const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
-const LINK = `${baseURL}/view#shlink:/eyJ1cmwiOiJodHRwczovL2V4YW1wbGUub3JnL3NobC90ZXN0Iiwia2V5IjoidGVzdCJ9`
+// A valid SMART Health Link (to a host that does not exist: these tests stop at the viewer's door).
+const LINK = shlinkViewerUrl(`${baseURL}/view`, { url: manifestUrlFor('https://share.example.org', newShareId()), key: newShareKey(), flags: ['L'] })
 
 /** A Chromium whose camera shows the given video file. */
 async function browserWithCamera(video: string): Promise<Browser> {
@@ -47,6 +49,10 @@ test('a picture without a code, a link that is not a share, and no camera are ex
   await page.getByLabel('Shared link').fill('https://example.org/not-a-share')
   await page.getByRole('button', { name: 'Open' }).click()
   await expect(page.getByRole('alert').filter({ hasText: 'That is not a shared health record link.' })).toBeVisible()
+  await page.getByLabel('Shared link').fill(`${baseURL}/view#shlink:/eyJ1cmwiOiJodHRwczovL2V4YW1wbGUub3JnIn0`)
+  await page.getByRole('button', { name: 'Open' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'This is not a valid share link' })).toBeVisible()
+  await expect(page).toHaveURL(`${baseURL}/scan`)
 
   const blank = testInfo.outputPath('blank.png')
   // A 1×1 white PNG.

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
-import { QueryClientProvider } from '@tanstack/react-query'
+import { QueryClientProvider, useQueryClient } from '@tanstack/react-query'
 import {
   CreateWalletScreen,
   RemoveWalletScreen,
@@ -24,11 +24,6 @@ const UnlockedApp = lazy(loadUnlockedApp)
 
 export function App() {
   const [queryClient] = useState(createAppQueryClient)
-  // Last known chain values come back from the previous visit while the patient unlocks.
-  useEffect(() => {
-    void restoreLastKnownReads(queryClient)
-    return keepLastKnownReads(queryClient)
-  }, [queryClient])
   return (
     <ErrorBoundary>
       <QueryClientProvider client={queryClient}>
@@ -38,11 +33,23 @@ export function App() {
   )
 }
 
+/**
+ * Brings last known chain values back from the previous visit while the patient unlocks, and
+ * keeps them. Rendered only on the wallet's screens: public screens never touch its storage.
+ */
+function LastKnownReads() {
+  const queryClient = useQueryClient()
+  useEffect(() => {
+    void restoreLastKnownReads(queryClient)
+    return keepLastKnownReads(queryClient)
+  }, [queryClient])
+  return null
+}
+
 /** Chooses what to show: a public screen, the wallet's gate (welcome, unlock), or the unlocked app. */
 function Shell() {
   const pathname = usePathname()
-  const presence = useWalletPresence()
-  const keys = useWalletKeys()
+  const publicMatch = matchRoute(pathname, publicRoutes)
 
   if (appConfigError) {
     return (
@@ -54,7 +61,6 @@ function Shell() {
     )
   }
 
-  const publicMatch = matchRoute(pathname, publicRoutes)
   if (publicMatch) {
     const Screen = publicMatch.route
     return (
@@ -65,6 +71,20 @@ function Shell() {
       </Layout>
     )
   }
+
+  // Public screens (the clinician's) never open the wallet's storage: only these do.
+  return (
+    <>
+      <LastKnownReads />
+      <WalletArea pathname={pathname} />
+    </>
+  )
+}
+
+/** The patient's side: welcome and unlock while locked, else the unlocked app. */
+function WalletArea({ pathname }: { pathname: string }) {
+  const presence = useWalletPresence()
+  const keys = useWalletKeys()
 
   if (presence.isPending) return <Layout><ScreenLoading /></Layout>
   if (presence.isError) {

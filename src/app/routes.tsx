@@ -1,5 +1,5 @@
 import type { ComponentType } from 'react'
-import { ScanScreen } from '../features/clinician/index.ts'
+import { ScanScreen, ViewScreen } from '../features/clinician/index.ts'
 import { RecordsScreen } from '../features/records/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
@@ -31,4 +31,5 @@ export const unlockedNav: NavItem[] = [
 /** Screens anyone can open, with or without a wallet: the clinician's scanner and viewer. */
 export const publicRoutes: RouteTable<Screen> = {
   '/scan': ScanScreen,
+  '/view': ViewScreen,
 }

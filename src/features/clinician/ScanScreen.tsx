@@ -1,6 +1,8 @@
 import { Suspense, useState, type FormEvent } from 'react'
 import { navigate } from '../../app/router.tsx'
 import { CareKeyError } from '../../domain/errors.ts'
+import { decodeShlink, SHLINK_PREFIX } from '../../domain/shl/index.ts'
+import { QR_DECODED_MARK } from './marks.ts'
 import { QrScanner } from '../scan/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -17,11 +19,17 @@ export class NotAShareLinkError extends CareKeyError {
   }
 }
 
-/** The part of a scanned or pasted text that the viewer opens, from `shlink:/` on. */
+/**
+ * The part of a scanned or pasted text that the viewer opens, from `shlink:/` on, once it is a
+ * valid SMART Health Link. Throws NotAShareLinkError, or the link parser's error naming the
+ * field and the problem.
+ */
 export function shlinkFragment(text: string): string {
-  const start = text.trim().indexOf('shlink:/')
+  const trimmed = text.trim()
+  const start = trimmed.indexOf(SHLINK_PREFIX)
   if (start < 0) throw new NotAShareLinkError()
-  return text.trim().slice(start)
+  decodeShlink(trimmed)
+  return trimmed.slice(start)
 }
 
 /** The clinician's way in: scan the patient's consent QR, choose a picture of it, or paste its link. */
@@ -29,23 +37,25 @@ export function ScanScreen() {
   const [pasted, setPasted] = useState('')
   const [error, setError] = useState<unknown>()
 
-  const open = (text: string) => {
+  const open = (text: string, scanned: boolean) => {
     try {
-      navigate(`/view#${shlinkFragment(text)}`)
+      const fragment = shlinkFragment(text)
+      if (scanned) performance.mark(QR_DECODED_MARK)
+      navigate(`/view#${fragment}`)
     } catch (e) {
       setError(e)
     }
   }
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    open(pasted)
+    open(pasted, false)
   }
 
   return (
     <Page title="Scan a consent QR" description="Open the records a patient shares with you. No account is needed.">
       <Card title="Scan">
         <Suspense fallback={<ScreenLoading />}>
-          <QrScanner purpose="the patient’s consent QR code" onDetected={open} />
+          <QrScanner purpose="the patient’s consent QR code" onDetected={(text) => open(text, true)} />
         </Suspense>
       </Card>
       <Card title="Or paste the link">

@@ -1,0 +1,151 @@
+import type { AllergyIntolerance, Bundle, MedicationStatement, Observation, Resource } from '@medplum/fhirtypes'
+import { createPublicClient, createTestClient, createWalletClient, http, parseEther, type Address, type Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
+import { createShare } from '../../src/chain/shareHost.ts'
+import {
+  buildConsentResource,
+  createGrantTerms,
+  fromUnixSeconds,
+  grantCommitment,
+  sharedDataHash,
+  type ConsentScope,
+  type GranteeChoice,
+  type GrantTerms,
+} from '../../src/domain/consent/index.ts'
+import {
+  careKeyExtension,
+  encryptShareFile,
+  manifestUrlFor,
+  newShareId,
+  newShareKey,
+  shlinkViewerUrl,
+  type ShlFlag,
+} from '../../src/domain/shl/index.ts'
+
+/** The local stack the end-to-end global setup started. */
+export function e2eStack() {
+  const env = (name: string) => {
+    const value = process.env[name]
+    if (!value) throw new Error(`${name} is not set: run the tests through playwright.config.ts`)
+    return value
+  }
+  return {
+    baseUrl: env('CAREKEY_E2E_BASE_URL'),
+    rpcUrl: env('CAREKEY_E2E_RPC_URL'),
+    registry: env('CAREKEY_E2E_REGISTRY') as Address,
+    shareHostUrl: env('CAREKEY_E2E_SHARE_HOST_URL'),
+  }
+}
+
+export const sampleAllergy: AllergyIntolerance = {
+  resourceType: 'AllergyIntolerance',
+  patient: { display: 'Patient' },
+  code: { text: 'Peanut allergy' },
+  criticality: 'high',
+  recordedDate: '2024-03-02',
+}
+export const sampleMedication: MedicationStatement = {
+  resourceType: 'MedicationStatement',
+  status: 'active',
+  subject: { display: 'Patient' },
+  medicationCodeableConcept: { text: 'Metformin 500 mg tablet' },
+  effectiveDateTime: '2025-01-10',
+}
+export const sampleLab: Observation = {
+  resourceType: 'Observation',
+  status: 'final',
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+  code: { text: 'Hemoglobin A1c' },
+  valueQuantity: { value: 6.1, unit: '%' },
+  effectiveDateTime: '2025-06-01',
+}
+
+export type TestShareOptions = {
+  records?: Resource[]
+  scope?: ConsentScope
+  passcode?: string
+  /** Hours of validity from now (on the chain's clock). */
+  hours?: number
+  /** Share other bytes than the grant commits to, as a tampered host would serve. */
+  tamper?: boolean
+  /** Grant to "whoever holds this QR" instead of a clinician address. */
+  bearer?: boolean
+}
+
+export type TestShare = {
+  link: string
+  patient: PrivateKeyAccount
+  terms: GrantTerms
+  commitment: Hex
+  revoke(): Promise<void>
+}
+
+/**
+ * A share made as the patient's app makes it, from Node: a fresh funded patient account,
+ * a grant on the real chain committing to the exact bytes shared, the Bundle (records +
+ * Consent) encrypted and uploaded to the real share host, and the viewer link with CareKey's
+ * `_ck` part. For testing the clinician's side on its own.
+ */
+export async function createTestShare(options: TestShareOptions = {}): Promise<TestShare> {
+  const stack = e2eStack()
+  const chain = { ...foundry, rpcUrls: { default: { http: [stack.rpcUrl] } } }
+  const patient = privateKeyToAccount(generatePrivateKey())
+  const publicClient = createPublicClient({ chain, transport: http(stack.rpcUrl) })
+  await createTestClient({ chain, mode: 'anvil', transport: http(stack.rpcUrl) }).setBalance({ address: patient.address, value: parseEther('1') })
+  const wallet = createWalletClient({ account: patient, chain, transport: http(stack.rpcUrl) })
+  const location = { chainId: chain.id, registry: stack.registry }
+
+  const records = options.records ?? [sampleAllergy, sampleMedication]
+  const scope = options.scope ?? { categories: ['allergies', 'medications'], recordIds: [], actions: ['access'] }
+  const now = new Date(Number((await publicClient.getBlock()).timestamp) * 1000)
+  const grantee: GranteeChoice = options.bearer
+    ? { kind: 'bearer', secret: `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}` }
+    : { kind: 'address', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }
+  const draft = { patient: patient.address, grantee, scope, purpose: 'TREAT', validUntil: new Date(now.getTime() + (options.hours ?? 24) * 3_600_000) }
+  const provisional = createGrantTerms(draft, { now })
+  const { identifier: _commitment, ...consent } = buildConsentResource({ terms: provisional, scope, location, dateTime: now })
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [...records, consent].map((resource) => ({ resource })) }
+  const bytes = new TextEncoder().encode(JSON.stringify(bundle))
+  const terms = createGrantTerms(
+    { ...draft, validFrom: fromUnixSeconds(provisional.validFrom), dataHash: await sharedDataHash(bytes) },
+    { now, salt: provisional.salt },
+  )
+  const commitment = grantCommitment(terms, location)
+
+  const grantHash = await wallet.writeContract({ address: stack.registry, abi: consentRegistryAbi, functionName: 'grant', args: [commitment, terms.validUntil] })
+  await publicClient.waitForTransactionReceipt({ hash: grantHash })
+
+  const key = newShareKey()
+  const shareId = newShareId()
+  const shared = options.tamper ? new TextEncoder().encode(JSON.stringify(bundle).replace('Peanut', 'Pollen')) : bytes
+  const target = { hostUrl: stack.shareHostUrl, chainId: chain.id, registry: stack.registry }
+  const signer = { address: patient.address, signTypedData: (typedData: Parameters<typeof patient.signTypedData>[0]) => patient.signTypedData(typedData) }
+  await createShare(target, signer, {
+    id: shareId,
+    patient: patient.address,
+    commitment,
+    ...(options.passcode !== undefined && { passcode: options.passcode }),
+    files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile(shared, key) }],
+  })
+  const flags: ShlFlag[] = options.passcode === undefined ? ['L'] : ['L', 'P']
+  const link = shlinkViewerUrl(`${stack.baseUrl}/view`, {
+    url: manifestUrlFor(stack.shareHostUrl, shareId),
+    key,
+    exp: Number(terms.validUntil),
+    flags,
+    label: 'Shared records',
+    extensions: careKeyExtension({ chainId: chain.id, registry: stack.registry, terms, ...(grantee.kind === 'bearer' && { bearerSecret: grantee.secret }) }),
+  })
+  return {
+    link,
+    patient,
+    terms,
+    commitment,
+    async revoke() {
+      const hash = await wallet.writeContract({ address: stack.registry, abi: consentRegistryAbi, functionName: 'revoke', args: [commitment] })
+      await publicClient.waitForTransactionReceipt({ hash })
+    },
+  }
+}

@@ -1,0 +1,154 @@
+import { expect, test } from './support/fixtures.ts'
+import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from './support/shares.ts'
+
+const CLINICIAN = 'Dr. Ada Lovelace, Riverside Clinic'
+
+test.describe('the clinician opens a shared record', () => {
+  test('sees the records with the verified consent, nothing else; after a revocation, a reload shows it revoked', async ({ page, checkA11y }) => {
+    const share = await createTestShare({ records: [sampleAllergy, sampleMedication] })
+    await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+    await checkA11y('viewer before opening')
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+
+    const banner = page.getByRole('region', { name: 'Consent verified on chain' })
+    await expect(banner).toContainText(share.patient.address)
+    await expect(banner).toContainText('Treatment (TREAT)')
+    await expect(banner).toContainText('Allergies, Medications')
+    await expect(banner).toContainText('Exactly what the patient consented to share')
+    await expect(banner).toContainText(/block \d+, transaction 0x/)
+    await expect(page.getByRole('heading', { name: /^Allergies/ })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Metformin 500 mg tablet' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: /^Lab results/ })).toHaveCount(0)
+    await checkA11y('viewer with records')
+
+    // Nothing the clinician viewed is kept on their device.
+    const stored = await page.evaluate(async () => ({ databases: (await indexedDB.databases()).map((d) => d.name), local: localStorage.length }))
+    expect(stored).toEqual({ databases: [], local: 0 })
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Download FHIR JSON' }).click()
+    expect((await download).suggestedFilename()).toBe('shared-records.fhir.json')
+
+    await share.revoke()
+    await page.reload()
+    await expect(page.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
+    const manifest = await fetch(manifestUrlOf(share.link), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient: CLINICIAN }),
+    })
+    expect(manifest.status).toBe(404)
+  })
+
+  test('a revocation while the records are open replaces them with the revoked state', async ({ page }) => {
+    const share = await createTestShare()
+    await page.clock.install()
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+    await share.revoke()
+    await page.clock.fastForward('00:20')
+    await expect(page.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
+    await expect(page.getByText('The records you opened earlier are no longer shown.')).toBeVisible()
+  })
+
+  test('a wrong passcode shows the attempts left; after the limit the link is dead', async ({ page }) => {
+    const share = await createTestShare({ passcode: '246810' })
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    const passcode = page.getByLabel('Passcode')
+    const open = page.getByRole('button', { name: 'Open records' })
+    await passcode.fill('000000')
+    await open.click()
+    await expect(page.getByRole('alert')).toContainText(/That passcode is not right\. \d+ attempts? left\./)
+    const left = Number((await page.getByRole('alert').textContent())?.match(/(\d+) attempts? left/)?.[1])
+    expect(left).toBeGreaterThan(0)
+    for (let i = 0; i < left; i++) {
+      await passcode.fill(`11111${i}`)
+      await open.click()
+      await expect(page.getByRole('alert').first()).toContainText(i + 1 < left ? `${left - i - 1} attempt` : 'closed for good')
+    }
+    await expect(page.getByRole('heading', { name: 'This share is closed' })).toBeVisible()
+    await page.reload()
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByLabel('Passcode').fill('246810')
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'This share is closed' })).toBeVisible()
+  })
+
+  test('the right passcode opens the share', async ({ page }) => {
+    const share = await createTestShare({ passcode: '246810', bearer: true, records: [sampleLab], scope: { categories: ['labs'], recordIds: [], actions: ['access'] } })
+    await page.goto(share.link)
+    await expect(page.getByRole('region', { name: 'Consent verified on chain' })).toContainText('Whoever the patient shows this QR code to')
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByLabel('Passcode').fill('246810')
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Hemoglobin A1c' })).toBeVisible()
+  })
+
+  test('data that does not match the consent is shown as tampered, not as records', async ({ page }) => {
+    const share = await createTestShare({ tamper: true })
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'The shared data does not match the consent' })).toBeVisible()
+    await expect(page.getByText('Pollen')).toHaveCount(0)
+  })
+
+  test('an expired consent is shown as expired', async ({ page }) => {
+    const share = await createTestShare({ hours: 1 })
+    // Move the chain's clock past the end (a short grant, so other tests' grants are unaffected).
+    const { rpcUrl } = e2eStack()
+    for (const [method, params] of [['evm_increaseTime', [3_700]], ['evm_mine', []]] as const) {
+      await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+    }
+    await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'Consent expired' })).toBeVisible()
+  })
+
+  test('a link whose terms were changed is unknown on chain', async ({ page }) => {
+    const share = await createTestShare()
+    const [viewer, encoded] = share.link.split('#shlink:/')
+    const payload = JSON.parse(Buffer.from(encoded ?? '', 'base64url').toString()) as { _ck: string }
+    const ck = Buffer.from(payload._ck, 'base64url')
+    ck[ck.length - 1] = (ck[ck.length - 1] ?? 0) ^ 1 // one bit of the salt
+    payload._ck = ck.toString('base64url')
+    await page.goto(`${viewer}#shlink:/${Buffer.from(JSON.stringify(payload)).toString('base64url')}`)
+    await expect(page.getByRole('heading', { name: 'Consent unknown on chain' })).toBeVisible()
+  })
+
+  test('a malformed link and an unreachable share host are explained', async ({ page, checkA11y }) => {
+    const { baseUrl } = e2eStack()
+    await page.goto(`${baseUrl}/view#shlink:/not-base64-json`)
+    await expect(page.getByRole('heading', { name: 'The link is malformed' })).toBeVisible()
+    await checkA11y('malformed link')
+
+    const share = await createTestShare()
+    await page.route(`${e2eStack().shareHostUrl}/**`, (route) => route.abort('connectionrefused'))
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('alert')).toContainText('The share host cannot be reached right now.')
+  })
+
+  test('a SMART Health Link from another app opens with a notice that it cannot be checked on chain', async ({ page }) => {
+    const share = await createTestShare()
+    const [viewer, encoded] = share.link.split('#shlink:/')
+    const { _ck: _dropped, ...plain } = JSON.parse(Buffer.from(encoded ?? '', 'base64url').toString()) as Record<string, unknown>
+    await page.goto(`${viewer}#shlink:/${Buffer.from(JSON.stringify(plain)).toString('base64url')}`)
+    await expect(page.getByText('This link carries no CareKey consent, so it cannot be checked on chain.')).toBeVisible()
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+  })
+})
+
+function manifestUrlOf(link: string): string {
+  const encoded = link.split('#shlink:/')[1] ?? ''
+  return (JSON.parse(Buffer.from(encoded, 'base64url').toString()) as { url: string }).url
+}

@@ -1,0 +1,23 @@
+import { queryOptions, skipToken } from '@tanstack/react-query'
+import type { PublicClient } from 'viem'
+import type { ConsentRegistryDeployment } from '../../chain/consentRegistry.ts'
+import type { CareKeyShareInfo } from '../../domain/shl/index.ts'
+import { readSharedGrant } from './viewerActions.ts'
+
+export const viewerKeys = {
+  all: ['viewer'] as const,
+  grant: (info: CareKeyShareInfo | undefined) => [...viewerKeys.all, 'grant', info?.terms.patient, info?.terms.salt] as const,
+}
+
+/** How often an open share's consent is checked again, so a revocation shows without a reload. */
+export const SHARED_GRANT_RECHECK_MS = 15_000
+
+/** The grant behind a CareKey link, re-read every few seconds; nothing for a link of another app. */
+export const sharedGrantQueryOptions = (client: PublicClient | undefined, registry: ConsentRegistryDeployment, info: CareKeyShareInfo | undefined) =>
+  queryOptions({
+    queryKey: viewerKeys.grant(info),
+    queryFn: client && info ? () => readSharedGrant(client, registry, info) : skipToken,
+    staleTime: SHARED_GRANT_RECHECK_MS,
+    refetchInterval: SHARED_GRANT_RECHECK_MS,
+    retry: 1,
+  })
