@@ -9,10 +9,11 @@ import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/conte
 import { pwaSuites } from './pwa.bench.ts'
 import { qrSuite } from './qr.bench.ts'
 import { recordsSuite } from './records.bench.ts'
+import { scanSuite } from './scan.bench.ts'
 import { shareSuite } from './share.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, gasSuite, shareSuite, recordsSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, shareSuite, recordsSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
