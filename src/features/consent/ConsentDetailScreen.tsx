@@ -1,0 +1,156 @@
+import { isAddressEqual } from 'viem'
+import { Link, navigate } from '../../app/router.tsx'
+import { CONSENT_ACTIONS, fromUnixSeconds } from '../../domain/consent/index.ts'
+import type { StoredConsent } from '../../storage/consentsRepository.ts'
+import { Button, buttonClassName } from '../../ui/Button.tsx'
+import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { LastRead } from '../../ui/LastRead.tsx'
+import { Card, Page } from '../../ui/Page.tsx'
+import { dateTimeText, granteeText, purposeText, remainingText, scopeText } from './describe.ts'
+import { GrantProgress } from './GrantProgress.tsx'
+import { useConsent, useDiscardGrant, useGrantStatus, useNow, useSigningAccount } from './hooks.ts'
+import { RevokeConsent } from './RevokeConsent.tsx'
+import { StatusBadge } from './StatusBadge.tsx'
+import { TransactionLink } from './TransactionLink.tsx'
+import { toChainError } from '../../chain/index.ts'
+
+/** One consent: its live status, its transaction, what it covers, revoke, and its FHIR Consent. */
+export function ConsentDetailScreen({ id }: { id: string }) {
+  const consent = useConsent(id)
+  if (consent.isPending) {
+    return (
+      <Page title="Consent">
+        <p role="status">Opening this consent…</p>
+      </Page>
+    )
+  }
+  if (!consent.data) {
+    return (
+      <Page title="Consent not found">
+        <ErrorMessage error={consent.error} />
+        <Link to="/consent" className={buttonClassName('secondary')}>
+          Back to my consents
+        </Link>
+      </Page>
+    )
+  }
+  return <ConsentDetail consent={consent.data} />
+}
+
+function ConsentDetail({ consent }: { consent: StoredConsent }) {
+  const status = useGrantStatus(consent)
+  const signer = useSigningAccount()
+  const discard = useDiscardGrant()
+  const now = useNow()
+  const { terms, scope } = consent
+  const title = consent.grantee.kind === 'bearer' ? 'Consent for whoever you show the QR code' : `Consent for ${consent.granteeName ?? 'a clinician'}`
+  const otherWallet = signer.address !== undefined && !isAddressEqual(signer.address, terms.patient)
+  const neverRecorded = status.view.kind === 'not-recorded' || status.view.kind === 'unknown'
+
+  return (
+    <Page title={title} description={`${scopeText(scope)} · ${purposeText(terms.purpose)}`}>
+      <GrantProgress consent={consent} />
+      <Card title="Status">
+        <div className="flex flex-wrap items-center gap-3">
+          <StatusBadge view={status.view} />
+          {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
+        </div>
+        <p aria-live="polite">{status.view.description}</p>
+        {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
+        {consent.shareId && (
+          <Link to={`/share/${consent.shareId}`} className={buttonClassName('primary')}>
+            Show the consent QR code
+          </Link>
+        )}
+      </Card>
+
+      <Card title="What it covers">
+        <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[auto_1fr]">
+          <dt className="font-semibold">Shared</dt>
+          <dd>{scopeText(scope)}</dd>
+          <dt className="font-semibold">With</dt>
+          <dd className="break-all">{granteeText(consent.grantee, consent.granteeName)}</dd>
+          <dt className="font-semibold">Why</dt>
+          <dd>{purposeText(terms.purpose)}</dd>
+          <dt className="font-semibold">From</dt>
+          <dd>{dateTimeText(terms.validFrom)}</dd>
+          <dt className="font-semibold">Until</dt>
+          <dd>
+            {dateTimeText(terms.validUntil)} ({remainingText(terms.validUntil, now)})
+          </dd>
+          <dt className="font-semibold">They may</dt>
+          <dd>{scope.actions.map((a) => CONSENT_ACTIONS.find((x) => x.code === a)?.description ?? a).join(' ')}</dd>
+        </dl>
+      </Card>
+
+      <Card title="On the network">
+        <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[auto_1fr]">
+          <dt className="font-semibold">Your account</dt>
+          <dd className="font-mono text-sm break-all">{terms.patient}</dd>
+          <dt className="font-semibold">Fingerprint</dt>
+          <dd className="font-mono text-sm break-all" data-testid="consent-commitment">
+            {consent.commitment}
+          </dd>
+          {consent.grantTx && (
+            <>
+              <dt className="font-semibold">Granted in</dt>
+              <dd>
+                <TransactionLink hash={consent.grantTx.hash} />
+                {consent.grantTx.blockNumber !== undefined && <span className="block text-sm">block {consent.grantTx.blockNumber.toString()}</span>}
+              </dd>
+            </>
+          )}
+          {consent.revokeTx && (
+            <>
+              <dt className="font-semibold">Revoked in</dt>
+              <dd>
+                <TransactionLink hash={consent.revokeTx.hash} />
+                {consent.revokeTx.blockNumber !== undefined && <span className="block text-sm">block {consent.revokeTx.blockNumber.toString()}</span>}
+              </dd>
+            </>
+          )}
+        </dl>
+      </Card>
+
+      {status.view.revocable && (
+        <Card title="Revoke">
+          {otherWallet ? (
+            <Notice tone="warning">
+              This consent was granted by <span className="font-mono break-all">{terms.patient}</span>. Connect that wallet on the Account
+              screen to revoke it.
+            </Notice>
+          ) : (
+            <RevokeConsent
+              target={{ patient: terms.patient, commitment: consent.commitment, consentId: consent.id }}
+              label={consent.shareId ? 'Revoke consent and stop its QR code' : 'Revoke consent'}
+            />
+          )}
+        </Card>
+      )}
+
+      {neverRecorded && consent.state !== 'submitted' && (
+        <Card title="Not on the network">
+          <p>This consent is not recorded on the network, so nobody can use it. You can remove it from this device.</p>
+          <Button
+            variant="secondary"
+            busy={discard.isPending}
+            onClick={() => discard.mutate(consent, { onSuccess: () => navigate('/consent', { replace: true }) })}
+          >
+            Remove from this device
+          </Button>
+          <ErrorMessage error={discard.error} />
+        </Card>
+      )}
+
+      <details className="rounded-xl border border-slate-200 p-4 dark:border-slate-700">
+        <summary className="min-h-11 cursor-pointer py-2 font-medium">FHIR Consent resource</summary>
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          The standard record of this consent, stored encrypted on this device
+          {consent.shareId ? ' and included in the consent QR code’s share' : ''}. Valid from{' '}
+          {fromUnixSeconds(terms.validFrom).toISOString()}.
+        </p>
+        <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-100 p-3 text-xs dark:bg-slate-800">{JSON.stringify(consent.resource, null, 2)}</pre>
+      </details>
+    </Page>
+  )
+}

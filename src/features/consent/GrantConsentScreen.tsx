@@ -1,0 +1,187 @@
+import { useEffect, useRef, useState } from 'react'
+import { useBalance } from 'wagmi'
+import { appConfig } from '../../app/config.ts'
+import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../app/pwa/index.ts'
+import { Link, navigate } from '../../app/router.tsx'
+import { Button, buttonClassName } from '../../ui/Button.tsx'
+import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { Page } from '../../ui/Page.tsx'
+import { useRecordSummaries } from '../records/index.ts'
+import { useWalletKeys } from '../wallet/index.ts'
+import { ChainErrorMessage, SwitchNetworkButton } from './ChainErrorMessage.tsx'
+import { EMPTY_GRANT_FORM, GrantFormError, makesShare, readGrantForm, type GrantForm, type GrantFormField } from './grantForm.ts'
+import { DurationFields, GranteeFields, PurposeFields, ScopeFields, ShareFields } from './GrantFormFields.tsx'
+import { GrantReview } from './GrantReview.tsx'
+import { registry, useNow, usePrepareGrant, useSendGrant, useSigningAccount, WalletLockedError } from './hooks.ts'
+import { readShareRecords, recordIdsInScope } from './shareRecords.ts'
+
+/** `/consent/new?with=qr` starts with "whoever I show this QR code to" (the share shortcut). */
+function initialForm(): GrantForm {
+  const withQr = new URLSearchParams(window.location.search).get('with') === 'qr'
+  return withQr ? { ...EMPTY_GRANT_FORM, granteeMode: 'bearer', share: true } : EMPTY_GRANT_FORM
+}
+
+/**
+ * Grant a consent: what, with whom, why and how long (and a consent QR code), then a review in
+ * plain words of what is shared and what becomes public, then the signature and the
+ * transaction. After sending, the consent's screen (or its QR screen) follows the confirmation.
+ */
+export function GrantConsentScreen() {
+  const keys = useWalletKeys()
+  const signer = useSigningAccount()
+  const summaries = useRecordSummaries()
+  const now = useNow()
+  const online = useOnlineStatus()
+  const [form, setForm] = useState<GrantForm>(initialForm)
+  const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
+  const [step, setStep] = useState<'edit' | 'review'>('edit')
+  const prepare = usePrepareGrant()
+  const send = useSendGrant()
+  const errorSummary = useRef<HTMLDivElement>(null)
+  useDirtyForm(form !== EMPTY_GRANT_FORM && !send.isSuccess)
+
+  const change = (patch: Partial<GrantForm>) => {
+    setForm((current) => ({ ...current, ...patch }))
+    prepare.reset()
+  }
+
+  const review = () => {
+    if (!signer.address) return
+    let choices
+    try {
+      choices = readGrantForm(form, { patient: signer.address, now: new Date() })
+    } catch (error) {
+      if (!(error instanceof GrantFormError)) throw error
+      setErrors(error.fields)
+      requestAnimationFrame(() => errorSummary.current?.focus())
+      return
+    }
+    setErrors({})
+    const records = summaries.data ?? []
+    prepare.mutate(
+      {
+        choices,
+        registry,
+        hostUrl: appConfig.shareHostUrl,
+        now: new Date(),
+        readRecords: () => {
+          if (!keys) throw new WalletLockedError()
+          return readShareRecords(keys, recordIdsInScope(records, choices.scope))
+        },
+      },
+      { onSuccess: () => setStep('review') },
+    )
+  }
+
+  const grant = () => {
+    if (!prepare.data) return
+    send.mutate(prepare.data, {
+      onSuccess: ({ consentId, shareId }) => navigate(shareId ? `/share/${shareId}` : `/consent/${consentId}`),
+    })
+  }
+
+  const wrongNetwork = signer.chainId !== undefined && signer.chainId !== registry.chainId
+  const fieldErrors = Object.keys(errors).length > 0
+
+  if (step === 'review' && prepare.data) {
+    const shares = prepare.data.share !== undefined
+    return (
+      <Page title="Review your consent" description="Check it before you sign. Nothing is recorded until you do.">
+        <GrantReview prepared={prepare.data} summaries={summaries.data ?? []} now={now} />
+        <GrantPreflight address={signer.address} wrongNetwork={wrongNetwork} />
+        <NeedsNetwork action="Granting a consent" />
+        <div className="flex flex-wrap gap-2">
+          <Button onClick={grant} busy={send.isPending} disabled={!online || wrongNetwork || !signer.address}>
+            {send.isPending ? 'Waiting for your wallet…' : shares ? 'Grant consent and make QR code' : 'Grant consent'}
+          </Button>
+          <Button
+            variant="secondary"
+            disabled={send.isPending}
+            onClick={() => {
+              send.reset()
+              setStep('edit')
+            }}
+          >
+            Change something
+          </Button>
+        </div>
+        <ChainErrorMessage error={send.error} />
+      </Page>
+    )
+  }
+
+  return (
+    <Page title="Grant a consent" description="Choose what to share, with whom, why and for how long. You review it before anything is recorded.">
+      <form
+        className="space-y-6"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault()
+          review()
+        }}
+      >
+        {fieldErrors && (
+          <div ref={errorSummary} tabIndex={-1} className="outline-none">
+            <ErrorMessage error={new GrantFormError(errors)} />
+          </div>
+        )}
+        {summaries.isPending ? (
+          <p role="status">Opening your records…</p>
+        ) : (
+          <ScopeFields form={form} change={change} errors={errors} summaries={summaries.data ?? []} />
+        )}
+        <ErrorMessage error={summaries.error} />
+        <GranteeFields form={form} change={change} errors={errors} />
+        <PurposeFields form={form} change={change} errors={errors} />
+        <DurationFields form={form} change={change} errors={errors} now={now} />
+        <ShareFields form={form} change={change} errors={errors} />
+        <div className="flex flex-wrap items-center gap-2">
+          <Button type="submit" busy={prepare.isPending} disabled={!signer.address}>
+            {prepare.isPending ? (makesShare(form) ? 'Encrypting your records…' : 'Preparing…') : 'Review'}
+          </Button>
+          <Link to="/consent" className={buttonClassName('secondary')}>
+            Cancel
+          </Link>
+        </div>
+        {!signer.address && <p role="status">Connecting your wallet…</p>}
+        <ErrorMessage error={prepare.error} />
+      </form>
+    </Page>
+  )
+}
+
+/** Before signing: the wallet must be on CareKey's network and able to pay the fee. */
+function GrantPreflight({ address, wrongNetwork }: { address: `0x${string}` | undefined; wrongNetwork: boolean }) {
+  const balance = useBalance({ address, chainId: registry.chainId, query: { enabled: address !== undefined } })
+  const empty = balance.data !== undefined && balance.data.value === 0n
+  const heading = useRef<HTMLParagraphElement>(null)
+  useEffect(() => {
+    if (wrongNetwork) heading.current?.focus()
+  }, [wrongNetwork])
+  return (
+    <>
+      {wrongNetwork && (
+        <Notice tone="warning">
+          <p ref={heading} tabIndex={-1} className="font-semibold outline-none" role="alert">
+            Your wallet is on another network. CareKey records consents on {appConfig.chain.name}.
+          </p>
+          <div className="mt-2">
+            <SwitchNetworkButton />
+          </div>
+        </Notice>
+      )}
+      {empty && (
+        <Notice tone="warning">
+          <p className="font-semibold">Your account has no funds to pay the network fee.</p>
+          {appConfig.chain.isLocalDevChain ? (
+            <Link to="/account" className={`${buttonClassName('secondary')} mt-2`}>
+              Get test funds on the Account screen
+            </Link>
+          ) : (
+            <p className="text-sm">Add funds to your account (shown on the Account screen), then grant.</p>
+          )}
+        </Notice>
+      )}
+    </>
+  )
+}

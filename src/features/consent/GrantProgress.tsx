@@ -1,0 +1,44 @@
+import type { StoredConsent } from '../../storage/consentsRepository.ts'
+import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { useGrantConfirmation } from './hooks.ts'
+import { TransactionLink } from './TransactionLink.tsx'
+
+/**
+ * Where a grant's transaction is: waiting for the network (with its hash), recorded (hash and
+ * block), or failed (the decoded reason). Announced to screen readers as it changes.
+ */
+export function GrantProgress({ consent }: { consent: StoredConsent }) {
+  const confirmation = useGrantConfirmation(consent)
+  const tx = consent.grantTx
+  return (
+    <div aria-live="polite" className="space-y-2" data-testid="grant-progress" data-phase={confirmation.phase}>
+      {confirmation.phase === 'waiting' && (
+        <Notice tone="info">
+          <p className="flex items-center gap-2 font-semibold" role="status">
+            <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
+            Waiting for the network to record your consent…
+          </p>
+          {tx && (
+            <p className="mt-1 text-sm">
+              Transaction <TransactionLink hash={tx.hash} />
+            </p>
+          )}
+        </Notice>
+      )}
+      {confirmation.phase === 'waiting' && <ErrorMessage error={confirmation.problem} />}
+      {confirmation.phase === 'confirmed' && (
+        <Notice tone="success">
+          <p className="font-semibold" role="status">
+            Recorded on the network{tx?.blockNumber !== undefined ? ` in block ${tx.blockNumber.toString()}` : ''}.
+          </p>
+          {tx && (
+            <p className="mt-1 text-sm">
+              Transaction <TransactionLink hash={tx.hash} />
+            </p>
+          )}
+        </Notice>
+      )}
+      {confirmation.phase === 'failed' && <ErrorMessage error={confirmation.error} />}
+    </div>
+  )
+}

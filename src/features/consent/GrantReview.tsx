@@ -1,0 +1,89 @@
+import { CONSENT_ACTIONS } from '../../domain/consent/index.ts'
+import { categoryLabel, type RecordSummaryView } from '../records/index.ts'
+import { Card } from '../../ui/Page.tsx'
+import type { PreparedGrant } from './prepareGrant.ts'
+import { dateTimeText, granteeText, purposeText, remainingText } from './describe.ts'
+
+/**
+ * The plain-language review before signing: what will be shared with whom, why and until
+ * when; then what becomes public on the network (the account, an opaque fingerprint, the end
+ * date) and what never does.
+ */
+export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGrant; summaries: readonly RecordSummaryView[]; now: Date }) {
+  const { consent, share } = prepared
+  const { scope, terms } = consent
+  const picked = summaries.filter((s) => scope.recordIds.includes(s.id))
+  const counts = (category: string) => summaries.filter((s) => s.category === category).length
+  const actions = scope.actions.map((a) => CONSENT_ACTIONS.find((x) => x.code === a)?.description ?? a)
+  return (
+    <>
+      <Card title="What you are agreeing to">
+        <dl className="space-y-3" data-testid="grant-review">
+          <div>
+            <dt className="font-semibold">You share</dt>
+            <dd>
+              <ul className="list-disc pl-5">
+                {scope.categories.map((c) => (
+                  <li key={c}>
+                    All your {categoryLabel(c).toLowerCase()} ({counts(c) === 1 ? '1 record' : `${counts(c)} records`} now)
+                  </li>
+                ))}
+                {picked.map((s) => (
+                  <li key={s.id}>
+                    {s.title}
+                    {s.date ? `, ${s.date}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+          <div>
+            <dt className="font-semibold">With</dt>
+            <dd className="break-all">{granteeText(consent.grantee, consent.granteeName)}</dd>
+          </div>
+          <div>
+            <dt className="font-semibold">Why</dt>
+            <dd>{purposeText(terms.purpose)}</dd>
+          </div>
+          <div>
+            <dt className="font-semibold">Until</dt>
+            <dd>
+              {dateTimeText(terms.validUntil)} ({remainingText(terms.validUntil, now)})
+            </dd>
+          </div>
+          <div>
+            <dt className="font-semibold">They may</dt>
+            <dd>{actions.join(' ')}</dd>
+          </div>
+        </dl>
+        {share && (
+          <p>
+            A consent QR code will be made. {share.recordCount === 1 ? 'The record' : `The ${share.recordCount} records`} and this consent are
+            encrypted on this device first; the share host stores them unreadable and hands them out only while this consent is active
+            {share.passcode ? ' and to someone who gives the passcode' : ''}.
+          </p>
+        )}
+        {share && share.recordCount === 0 && (
+          <p className="font-semibold text-amber-900 dark:text-amber-200">There are no records to share in these categories yet.</p>
+        )}
+      </Card>
+      <Card title="What becomes public on the network">
+        <p>Recording a consent writes this on a public network, where anyone can read it, forever:</p>
+        <ul className="list-disc space-y-1 pl-5" data-testid="public-on-chain">
+          <li>
+            your account address <span className="font-mono text-sm break-all">{terms.patient}</span>
+          </li>
+          <li>
+            an opaque fingerprint of this consent <span className="font-mono text-sm break-all">{consent.commitment}</span>
+          </li>
+          <li>the date and time it ends, {dateTimeText(terms.validUntil)}</li>
+        </ul>
+        <p>
+          Nothing else: not your name, not your records, not the purpose, and not who it is for. The fingerprint cannot be turned back into
+          them.
+        </p>
+        <p className="text-sm text-slate-700 dark:text-slate-300">Recording it costs a small network fee, paid from your account.</p>
+      </Card>
+    </>
+  )
+}

@@ -1,0 +1,82 @@
+import { useEffect, useId, useRef, useState } from 'react'
+import { NeedsNetwork, useOnlineStatus } from '../../app/pwa/index.ts'
+import { Button } from '../../ui/Button.tsx'
+import { Notice } from '../../ui/ErrorMessage.tsx'
+import { ChainErrorMessage } from './ChainErrorMessage.tsx'
+import { useRevokeGrant, type RevokeTarget } from './hooks.ts'
+import { TransactionLink } from './TransactionLink.tsx'
+
+/** What revoking does and does not do: said before every revocation. */
+export const REVOKE_EXPLANATION =
+  'Revoking stops anyone from opening what you shared from now on. It cannot recall what was already viewed or copied.'
+
+/**
+ * Revoke with one confirmation that says what revoking can and cannot do. `label` names the
+ * action ('Revoke consent', 'Stop sharing'); `onRevoke` replaces the plain revoke (the share
+ * screen also stops the share at its host).
+ */
+export function RevokeConsent({
+  target,
+  label = 'Revoke consent',
+  onRevoke,
+  busy,
+  error,
+}: {
+  target: RevokeTarget
+  label?: string
+  onRevoke?: () => void
+  busy?: boolean
+  error?: unknown
+}) {
+  const [confirming, setConfirming] = useState(false)
+  const revoke = useRevokeGrant()
+  const online = useOnlineStatus()
+  const headingId = useId()
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    if (confirming) heading.current?.focus()
+  }, [confirming])
+  const pending = busy ?? revoke.isPending
+  const shownError = error ?? revoke.error
+
+  return (
+    <div className="space-y-3">
+      {!confirming && (
+        <Button variant="danger" onClick={() => setConfirming(true)}>
+          {label}
+        </Button>
+      )}
+      {confirming && (
+        <section aria-labelledby={headingId} className="space-y-3 rounded-lg border-2 border-red-700 p-3 dark:border-red-400">
+          <h3 id={headingId} ref={heading} tabIndex={-1} className="font-semibold outline-none">
+            {label}?
+          </h3>
+          <p>{REVOKE_EXPLANATION}</p>
+          <p className="text-sm text-slate-700 dark:text-slate-300">Recording the revocation on the network costs a small fee from your account.</p>
+          <NeedsNetwork action="Revoking" />
+          <div className="flex flex-wrap gap-2">
+            <Button
+              variant="danger"
+              busy={pending}
+              disabled={!online}
+              onClick={() => (onRevoke ? onRevoke() : revoke.mutate(target))}
+            >
+              {pending ? 'Revoking…' : `Yes, ${label.toLowerCase()}`}
+            </Button>
+            <Button variant="secondary" disabled={pending} onClick={() => setConfirming(false)}>
+              Keep it
+            </Button>
+          </div>
+        </section>
+      )}
+      <ChainErrorMessage error={shownError} />
+      {revoke.data && (
+        <Notice tone="success">
+          <p role="status">
+            Revoked in block {revoke.data.blockNumber.toString()}. Transaction <TransactionLink hash={revoke.data.transactionHash} />
+          </p>
+        </Notice>
+      )}
+    </div>
+  )
+}
