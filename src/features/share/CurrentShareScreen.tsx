@@ -1,0 +1,62 @@
+import { Link, Redirect } from '../../app/router.tsx'
+import { buttonClassName } from '../../ui/Button.tsx'
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
+import { Card, Page } from '../../ui/Page.tsx'
+import { dateTimeText, granteeText, useConsents, useNow } from '../consent/index.ts'
+import { useShares } from './hooks.ts'
+import { currentShare } from './currentShare.ts'
+
+/**
+ * "Show my consent QR" (the app's shortcut): goes straight to the newest consent QR code that
+ * can still open; otherwise offers to make one, and lists the earlier ones.
+ */
+export function CurrentShareScreen() {
+  const shares = useShares()
+  const consents = useConsents()
+  const now = useNow()
+  if (shares.isPending || consents.isPending) {
+    return (
+      <Page title="My consent QR code">
+        <p role="status">Opening your consent QR codes…</p>
+      </Page>
+    )
+  }
+  const all = shares.data?.shares ?? []
+  const byId = new Map((consents.data?.consents ?? []).map((c) => [c.id, c]))
+  const current = currentShare(all, byId, now)
+  if (current) return <Redirect to={`/share/${current.id}`} />
+  return (
+    <Page title="My consent QR code" description="A consent QR code lets a clinician open the records you chose, while your consent is active.">
+      <ErrorMessage error={shares.error ?? consents.error} />
+      <Card>
+        <p>You have no consent QR code to show right now.</p>
+        <Link to="/consent/new?with=qr" className={buttonClassName('primary')}>
+          Make a consent QR code
+        </Link>
+      </Card>
+      {all.length > 0 && (
+        <section aria-labelledby="earlier-shares" className="space-y-2">
+          <h2 id="earlier-shares" className="text-lg font-semibold">
+            Earlier consent QR codes
+          </h2>
+          <ul className="space-y-2">
+            {all.map((share) => {
+              const consent = byId.get(share.consentId)
+              return (
+                <li key={share.id}>
+                  <Link to={`/share/${share.id}`} className="block min-h-11 rounded-lg border border-slate-200 p-3 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+                    <span className="block font-medium">{share.label}</span>
+                    <span className="block text-sm text-slate-700 dark:text-slate-300">
+                      {consent ? `${granteeText(consent.grantee, consent.granteeName)} · until ${dateTimeText(consent.terms.validUntil)}` : 'Its consent is not on this device'}
+                      {share.state === 'stopped' ? ' · stopped' : ''}
+                    </span>
+                  </Link>
+                </li>
+              )
+            })}
+          </ul>
+        </section>
+      )}
+    </Page>
+  )
+}

@@ -1,0 +1,104 @@
+import {
+  createShare,
+  deactivateShare,
+  readShareAccessLog,
+  ShareHostRefusedError,
+  ShareNotAvailableError,
+  type PatientSigner,
+  type ShareHostTarget,
+} from '../../chain/shareHost.ts'
+import { CareKeyError } from '../../domain/errors.ts'
+import type { ShareAccessLog } from '../../domain/shl/index.ts'
+import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import type { StoredConsent } from '../../storage/consentsRepository.ts'
+import { consentsStorageKey } from '../../storage/consentsRepository.ts'
+import { readShare, readShares, writeShare, type StoredShare } from '../../storage/sharesRepository.ts'
+
+export class ShareNotFoundError extends CareKeyError {
+  constructor() {
+    super('This consent QR code is not stored on this device.', 'Open My consents to find the consent it belonged to.')
+  }
+}
+
+/** The encrypted file is gone from this device, so the share cannot be uploaded again. */
+export class ShareFileMissingError extends CareKeyError {
+  constructor() {
+    super('The encrypted records of this share are no longer on this device.', 'Revoke this consent and grant a new one to share again.')
+  }
+}
+
+/** The share host and signature domain of a share. */
+export function shareTarget(share: Pick<StoredShare, 'hostUrl'>, consent: Pick<StoredConsent, 'chainId' | 'registry'>): ShareHostTarget {
+  return { hostUrl: share.hostUrl, chainId: consent.chainId, registry: consent.registry }
+}
+
+const keyOf = (keys: WalletKeys) => consentsStorageKey(keys.root)
+
+/** Every share on this device, decrypted, newest first. */
+export async function listShares(keys: WalletKeys) {
+  return readShares(await keyOf(keys))
+}
+
+/** One share; ShareNotFoundError when there is none. */
+export async function getShare(keys: WalletKeys, id: string): Promise<StoredShare> {
+  const share = await readShare(await keyOf(keys), id)
+  if (!share) throw new ShareNotFoundError()
+  return share
+}
+
+async function update(keys: WalletKeys, id: string, change: (share: StoredShare) => Partial<StoredShare>): Promise<StoredShare> {
+  const key = await keyOf(keys)
+  const share = await readShare(key, id)
+  if (!share) throw new ShareNotFoundError()
+  const next = { ...share, ...change(share), updatedAt: Date.now() }
+  await writeShare(key, next)
+  return next
+}
+
+/**
+ * Uploads a prepared share's encrypted file to its host, signed by the patient. The host
+ * accepts it only once the consent is active on chain. A share the host already holds under
+ * this random id (an upload whose reply was lost) counts as uploaded.
+ *
+ * @example
+ * await uploadShare(keys, signer, share, consent)
+ */
+export async function uploadShare(keys: WalletKeys, signer: PatientSigner, share: StoredShare, consent: StoredConsent): Promise<StoredShare> {
+  if (share.jwe === undefined) throw new ShareFileMissingError()
+  try {
+    await createShare(shareTarget(share, consent), signer, {
+      id: share.hostShareId,
+      patient: consent.terms.patient,
+      commitment: consent.commitment,
+      ...(share.passcode !== undefined && { passcode: share.passcode }),
+      expiresAt: Number(consent.terms.validUntil),
+      files: [{ contentType: 'application/fhir+json', jwe: share.jwe }],
+    })
+  } catch (error) {
+    if (!(error instanceof ShareHostRefusedError && error.code === 'share_exists')) throw error
+  }
+  return update(keys, share.id, () => ({ state: 'uploaded', uploadedAt: Date.now() }))
+}
+
+/**
+ * Tells the host to delete a share (it answers 404 from then on) and marks it stopped here,
+ * dropping the encrypted file from this device. A host that no longer knows the share is fine.
+ *
+ * @example
+ * await deactivateUploadedShare(keys, signer, share, consent)
+ */
+export async function deactivateUploadedShare(keys: WalletKeys, signer: PatientSigner, share: StoredShare, consent: StoredConsent): Promise<StoredShare> {
+  if (share.state === 'uploaded') {
+    try {
+      await deactivateShare(shareTarget(share, consent), signer, share.hostShareId)
+    } catch (error) {
+      if (!(error instanceof ShareNotAvailableError)) throw error
+    }
+  }
+  return update(keys, share.id, () => ({ state: 'stopped', stoppedAt: Date.now(), jwe: undefined }))
+}
+
+/** The share's status at its host and who opened it, oldest first. */
+export function accessLogOf(signer: PatientSigner, share: StoredShare, consent: StoredConsent): Promise<ShareAccessLog> {
+  return readShareAccessLog(shareTarget(share, consent), signer, share.hostShareId)
+}
