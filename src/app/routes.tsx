@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react'
 import { ScanScreen, ViewScreen } from '../features/clinician/index.ts'
+import { ConsentScreens } from '../features/consent/index.ts'
 import { RecordsScreen } from '../features/records/index.ts'
+import { ShareScreens } from '../features/share/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
 import type { RouteTable } from './router.tsx'
@@ -16,6 +18,10 @@ export const HOME_PATH = '/records'
 export const unlockedRoutes: RouteTable<Screen> = {
   '/records': RecordsScreen,
   '/records/*': RecordsScreen,
+  '/consent': ConsentScreens,
+  '/consent/*': ConsentScreens,
+  '/share': ShareScreens,
+  '/share/*': ShareScreens,
   '/account': AccountScreen,
   '/settings': SettingsScreen,
   '/remove': RemoveWalletScreen,
@@ -24,6 +30,8 @@ export const unlockedRoutes: RouteTable<Screen> = {
 /** The main navigation of the unlocked wallet, in order. */
 export const unlockedNav: NavItem[] = [
   { to: '/records', label: 'Records' },
+  { to: '/consent', label: 'Consents' },
+  { to: '/share', label: 'My QR' },
   { to: '/account', label: 'Account' },
   { to: '/settings', label: 'Settings' },
 ]
