@@ -1,0 +1,172 @@
+import { ConsentPage } from './pages/ConsentPage.ts'
+import { chainTime, freshPatient, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
+import { expect, test } from './support/fixtures.ts'
+
+// anvil's second development account stands in for a clinician.
+const CLINICIAN = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+
+test('the patient grants Allergies and Medications to a clinician for treatment for 24 hours, sees it active, revokes it, and the contract agrees', async ({
+  page,
+  checkA11y,
+}) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+
+  await consent.startGrant()
+  await checkA11y('grant form')
+  await consent.fill({ categories: ['Allergies', 'Medications'], grantee: CLINICIAN, name: 'Dr. Ada Lee', purpose: /^Treatment/, duration: '24 hours' })
+  await consent.review()
+
+  const review = page.getByTestId('grant-review')
+  await expect(review).toContainText('All your allergies (2 records now)')
+  await expect(review).toContainText('All your medications (2 records now)')
+  await expect(review).toContainText('Dr. Ada Lee')
+  await expect(review).toContainText('Treatment (TREAT)')
+  await expect(review).toContainText('in 24 hours')
+  const publicPart = page.getByTestId('public-on-chain')
+  await expect(publicPart).toContainText(patient.address)
+  await expect(publicPart).toContainText(/fingerprint of this consent 0x[0-9a-f]{64}/)
+  for (const secret of ['Dr. Ada Lee', 'Allerg', 'Treatment', CLINICIAN]) await expect(publicPart).not.toContainText(secret)
+  await checkA11y('grant review')
+
+  await consent.grantAndConfirm()
+  await expect(page.getByRole('heading', { name: 'Consent for Dr. Ada Lee', level: 1 })).toBeVisible()
+  await expect(consent.status()).toHaveText('Active')
+  await expect(page.getByTestId('last-read').first()).toContainText('Read at')
+  await checkA11y('consent details')
+
+  const terms = await consent.termsOnScreen()
+  expect(await statusOfGrant(patient.address, terms.commitment, terms.validFrom, terms.validUntil)).toBe('active')
+  expect(Number(terms.validUntil - terms.validFrom)).toBe(24 * 3600 + 60)
+
+  await consent.open()
+  await expect(consent.status(consent.item('Dr. Ada Lee'))).toHaveText('Active')
+  await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment (TREAT)')
+  await expect(page.getByText('Every consent this account recorded on the network is listed above.')).toBeVisible()
+  await checkA11y('my consents')
+
+  await consent.item('Dr. Ada Lee').click()
+  await consent.revoke()
+  await expect(consent.status()).toHaveText('Revoked')
+  await expect(page.getByText('Revoked in')).toBeVisible()
+  expect(await statusOfGrant(patient.address, terms.commitment, terms.validFrom, terms.validUntil)).toBe('revoked')
+
+  await consent.open()
+  await expect(consent.status(consent.item('Dr. Ada Lee'))).toHaveText('Revoked')
+})
+
+test('a grant whose end passes on chain shows as expired', async ({ page }) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+
+  // Other tests may have moved the shared chain's clock: end ten minutes after the later of both clocks.
+  const start = Math.max(Date.now(), Number(await chainTime()) * 1000)
+  const end = new Date(start + 10 * 60_000)
+  await consent.startGrant()
+  await consent.fill({ categories: ['Conditions'], grantee: CLINICIAN, name: 'Dr. Short', duration: { endsOn: localInput(end) } })
+  await consent.review()
+  await consent.grantAndConfirm()
+  await expect(consent.status()).toHaveText('Active')
+
+  await increaseChainTime(Math.ceil((end.getTime() - Number(await chainTime()) * 1000) / 1000) + 60)
+  await consent.open()
+  await expect(consent.status(consent.item('Dr. Short'))).toHaveText('Expired', { timeout: 20_000 })
+  await consent.item('Dr. Short').click()
+  await expect(consent.status()).toHaveText('Expired')
+  await expect(page.getByRole('button', { name: 'Revoke consent' })).toHaveCount(0)
+})
+
+test('bad input and a failing network get clear messages, and nothing shows as active', async ({ page }) => {
+  const patient = await freshPatient({ funded: false })
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+
+  await consent.startGrant()
+  await page.getByLabel('Their account address').fill('0x70997970c51812dc3a010c7d01b50e0d17dc79C8')
+  await page.getByRole('button', { name: 'Review' }).click()
+  await expect(page.getByRole('alert').first()).toContainText('Some answers need a change')
+  await expect(page.getByText('Choose at least one category to share.').first()).toBeVisible()
+  await expect(page.getByText("The recipient's address has a typo").first()).toBeVisible()
+  await expect(page.getByLabel('Their account address')).toHaveAttribute('aria-invalid', 'true')
+
+  // No funds for the network fee: said before signing, and when trying, with the faucet offered.
+  await consent.fill({ categories: ['Allergies'], grantee: CLINICIAN, name: 'Dr. Broke' })
+  await consent.review()
+  await expect(page.getByText('Your account has no funds to pay the network fee.')).toBeVisible()
+  await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'does not have enough funds' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Get test funds on the Account screen' }).first()).toBeVisible()
+
+  // The network cannot be reached: the grant is not sent, and not kept.
+  await page.route(`${process.env.CAREKEY_E2E_RPC_URL ?? ''}/**`, (route) => route.abort('connectionrefused'))
+  await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'The network cannot be reached right now.' })).toBeVisible()
+  await consent.open()
+  await expect(page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
+  await expect(page.getByTestId('consent-status')).toHaveCount(0)
+})
+
+test('a browser wallet that declines the signature: nothing is sent, nothing is kept', async ({ page }) => {
+  const patient = await freshPatient()
+  await page.addInitScript(
+    ({ rpcUrl, address }) => {
+      const rpc = async (method: string, params: unknown) => {
+        const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) })
+        const body = (await response.json()) as { result?: unknown; error?: { message: string } }
+        if (body.error) throw new Error(body.error.message)
+        return body.result
+      }
+      const provider = {
+        request: async ({ method, params }: { method: string; params?: unknown }) => {
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address]
+          if (method === 'eth_sendTransaction') throw Object.assign(new Error('User rejected the request.'), { code: 4001 })
+          return rpc(method, params)
+        },
+        on: () => undefined,
+        removeListener: () => undefined,
+      }
+      const info = { uuid: '6b3c1f7e-0000-4000-8000-000000000002', name: 'Declining Wallet', icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg"/%3E', rdns: 'org.example.declining' }
+      const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }))
+      window.addEventListener('eip6963:requestProvider', announce)
+      announce()
+    },
+    { rpcUrl: process.env.CAREKEY_E2E_RPC_URL ?? '', address: patient.address },
+  )
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.wallet.openAccount()
+  await page.getByRole('button', { name: 'Use Declining Wallet' }).click()
+  await expect(page.getByText('Consents are signed with Declining Wallet.')).toBeVisible()
+
+  await consent.startGrant()
+  await consent.fill({ categories: ['Medications'], grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', name: 'Dr. Declined' })
+  await consent.review()
+  await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'The request was declined in your wallet.' })).toBeVisible()
+  await expect(consent.grantButton).toBeEnabled()
+  await consent.open()
+  await expect(page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
+})
+
+test('the consent screens work on a 360 px wide phone', async ({ page, checkA11y }) => {
+  await page.setViewportSize({ width: 360, height: 740 })
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.startGrant()
+  await consent.fill({ categories: ['Allergies'], grantee: 'qr', qr: { passcode: '2468' } })
+  await consent.review()
+  for (const heading of ['Review your consent']) await expect(page.getByRole('heading', { name: heading })).toBeVisible()
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  expect(overflow).toBeLessThanOrEqual(0)
+  await checkA11y('grant review at 360 px')
+  await page.getByRole('button', { name: 'Change something' }).click()
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0)
+})
+
+function localInput(date: Date) {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
+}

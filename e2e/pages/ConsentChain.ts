@@ -1,0 +1,59 @@
+import { generateMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english'
+import { createPublicClient, createTestClient, http, parseEther, type Address, type Hex } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
+
+/**
+ * The end-to-end tests' direct line to the local chain (CAREKEY_E2E_RPC_URL): read the
+ * ConsentRegistry as any verifier would, fund a fresh patient account, and move the chain's
+ * clock. Tests share one chain, so each patient test uses its own fresh account.
+ */
+const rpcUrl = () => {
+  const url = process.env.CAREKEY_E2E_RPC_URL
+  if (!url) throw new Error('CAREKEY_E2E_RPC_URL is not set: run the tests through Playwright (global setup starts the chain)')
+  return url
+}
+export const registryAddress = (): Address => {
+  const address = process.env.CAREKEY_E2E_REGISTRY
+  if (!address?.startsWith('0x')) throw new Error('CAREKEY_E2E_REGISTRY is not set')
+  return address as Address
+}
+
+const publicClient = () => createPublicClient({ chain: foundry, transport: http(rpcUrl()) })
+const testClient = () => createTestClient({ chain: foundry, mode: 'anvil', transport: http(rpcUrl()) })
+
+/** The ConsentRegistry's `Status` enum, in order. */
+export const REGISTRY_STATUS = ['unknown', 'active', 'revoked', 'expired', 'pending'] as const
+
+/** A fresh recovery phrase and its account (m/44'/60'/0'/0/0), funded on the local chain unless told not to. */
+export async function freshPatient(options: { funded?: boolean } = {}): Promise<{ phrase: string; address: Address }> {
+  const phrase = generateMnemonic(wordlist)
+  const { address } = mnemonicToAccount(phrase)
+  if (options.funded ?? true) await testClient().setBalance({ address, value: parseEther('10') })
+  return { phrase, address }
+}
+
+/** What the registry says about a grant, from its commitment and period (`statusOfGrant`). */
+export async function statusOfGrant(patient: Address, commitment: Hex, validFrom: bigint, validUntil: bigint) {
+  const raw = await publicClient().readContract({
+    address: registryAddress(),
+    abi: consentRegistryAbi,
+    functionName: 'statusOfGrant',
+    args: [patient, commitment, validFrom, validUntil],
+  })
+  return REGISTRY_STATUS[raw]
+}
+
+/** The chain's current time (the latest block's timestamp), in unix seconds. */
+export async function chainTime(): Promise<bigint> {
+  return (await publicClient().getBlock()).timestamp
+}
+
+/** Moves the chain's clock forward and mines a block at the new time (evm_increaseTime + evm_mine). */
+export async function increaseChainTime(seconds: number): Promise<void> {
+  const client = testClient()
+  await client.increaseTime({ seconds })
+  await client.mine({ blocks: 1 })
+}
