@@ -1,3 +1,4 @@
+import { WalletPage } from '../e2e/pages/WalletPage.ts'
 import { chromium, type Page } from '@playwright/test'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
@@ -30,12 +31,7 @@ async function offlineStart(ctx: BenchContext): Promise<BenchRow[]> {
     try {
       const visit = await context.newPage()
       await visit.goto(url)
-      await visit.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
-      await visit.getByRole('textbox', { name: 'Recovery phrase' }).fill(PHRASE)
-      await visit.getByRole('button', { name: 'Continue' }).click()
-      await visit.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE)
-      await visit.getByLabel('Repeat the passphrase').fill(PASSPHRASE)
-      await visit.getByRole('button', { name: 'Restore wallet' }).click()
+      await new WalletPage(visit).restore(PHRASE, PASSPHRASE)
       await visit.getByRole('button', { name: 'Lock' }).waitFor()
       await visit.getByRole('button', { name: 'Load sample data' }).click()
       await recordsShown(visit)

@@ -1,3 +1,4 @@
+import { WalletPage } from '../e2e/pages/WalletPage.ts'
 import { randomBytes } from 'node:crypto'
 import type { Bundle } from '@medplum/fhirtypes'
 import type { Browser, Page } from '@playwright/test'
@@ -20,12 +21,7 @@ function bundleOf(count: number, seed: number): Buffer {
 async function freshWallet(browser: Browser, url: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
   await page.goto(url)
-  await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
-  await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(PHRASE)
-  await page.getByRole('button', { name: 'Continue' }).click()
-  await page.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE)
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE)
-  await page.getByRole('button', { name: 'Restore wallet' }).click()
+  await new WalletPage(page).restore(PHRASE, PASSPHRASE)
   await page.getByRole('heading', { name: 'No records yet' }).waitFor()
   return page
 }

@@ -1,3 +1,4 @@
+import { WalletPage } from '../e2e/pages/WalletPage.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
 const PHRASE = 'test test test test test test test test test test test junk'
@@ -14,12 +15,7 @@ export const walletSuite: BenchSuite = {
     const browser = await ctx.browser()
     const page = await (await browser.newContext()).newPage()
     await page.goto(await ctx.appUrl())
-    await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
-    await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(PHRASE)
-    await page.getByRole('button', { name: 'Continue' }).click()
-    await page.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE)
-    await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE)
-    await page.getByRole('button', { name: 'Restore wallet' }).click()
+    await new WalletPage(page).restore(PHRASE, PASSPHRASE)
     // The wallet opens on the records; unlocking returns to the screen it was locked on.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click()
     await page.getByRole('heading', { name: 'Account' }).waitFor()

@@ -4,7 +4,7 @@ import { BACKUP_FILE_EXTENSION } from '../../domain/records/backup.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { saveFile } from './download.ts'
+import { saveFile } from '../../ui/saveFile.ts'
 import { FileField } from './FileField.tsx'
 import { useExportBackup, useExportFhirBundle, useRequestPersistentStorage, useRestoreBackup, useStorageUsage } from './hooks.ts'
 

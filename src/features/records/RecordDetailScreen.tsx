@@ -12,7 +12,8 @@ import type { RecordSummary } from '../../domain/records/records.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { saveFile } from './download.ts'
+import { FactList } from '../../ui/FactList.tsx'
+import { saveFile } from '../../ui/saveFile.ts'
 import { useAttachmentFile, useDeleteRecord, useDownloadAttachment, useRecord } from './hooks.ts'
 
 /** One record, as a person reads it; its FHIR JSON one tap away; its files; edit and delete. */
@@ -49,14 +50,7 @@ function RecordDetail({ summary, resource }: { summary: RecordSummary; resource:
   return (
     <Page title={description.title} description={[categoryLabel(summary.category), date].filter(Boolean).join(' · ')}>
       <Card>
-        <dl className="grid grid-cols-1 gap-x-4 gap-y-2 sm:grid-cols-[minmax(8rem,auto)_1fr]">
-          {description.facts.map((fact, i) => (
-            <div key={`${fact.label}-${i}`} className="contents">
-              <dt className="font-medium text-slate-600 dark:text-slate-400">{fact.label}</dt>
-              <dd className="break-words whitespace-pre-wrap text-slate-900 dark:text-slate-100">{fact.value}</dd>
-            </div>
-          ))}
-        </dl>
+        <FactList facts={description.facts} />
         {description.facts.length === 0 && <p>This record has no details CareKey can show in words. Its FHIR JSON is below.</p>}
       </Card>
       {description.text && (

@@ -16,7 +16,7 @@ import {
   saveRecord,
   undoDelete,
 } from './recordsActions.ts'
-import { saveFile } from './download.ts'
+import { saveFile } from '../../ui/saveFile.ts'
 import { useRecordsEpoch } from './summaries.ts'
 import { recordsSession } from './session.ts'
 

@@ -1,13 +1,11 @@
 import { useState, type FormEvent } from 'react'
 import { useDirtyForm } from '../../app/pwa/index.ts'
-import { navigate } from '../../app/router.tsx'
 import { createRecoveryPhrase, pickConfirmationPositions, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
-import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { Notice } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { NewPassphraseFields } from './PassphraseForm.tsx'
-import { useStoreNewWallet } from './hooks.ts'
+import { StoreWalletStep } from './StoreWalletStep.tsx'
 
 type Step = 'phrase' | 'confirm' | 'passphrase'
 const CONFIRM_COUNT = 3
@@ -18,7 +16,6 @@ export function CreateWalletScreen() {
   const [phrase] = useState<RecoveryPhrase>(createRecoveryPhrase)
   const [positions] = useState(() => pickConfirmationPositions(12, CONFIRM_COUNT))
   const [step, setStep] = useState<Step>('phrase')
-  const store = useStoreNewWallet()
   const words = phrase.split(' ')
   // The new phrase exists only in memory until the wallet is stored: an update must not reload now.
   useDirtyForm(true)
@@ -49,17 +46,7 @@ export function CreateWalletScreen() {
     return <ConfirmWords words={words} positions={positions} onBack={() => setStep('phrase')} onConfirmed={() => setStep('passphrase')} />
   }
 
-  return (
-    <Page title="Choose a passphrase" description="Step 3 of 3. The passphrase unlocks CareKey on this device.">
-      <NewPassphraseFields
-        submitLabel="Create wallet"
-        busyLabel="Encrypting your wallet…"
-        busy={store.isPending}
-        onSubmit={(passphrase) => store.mutate({ phrase, passphrase }, { onSuccess: () => navigate('/', { replace: true }) })}
-      />
-      <ErrorMessage error={store.error} />
-    </Page>
-  )
+  return <StoreWalletStep phrase={phrase} submitLabel="Create wallet" description="Step 3 of 3. The passphrase unlocks CareKey on this device." />
 }
 
 function ConfirmWords({

@@ -1,20 +1,17 @@
 import { useState, type FormEvent } from 'react'
 import { useDirtyForm } from '../../app/pwa/index.ts'
-import { navigate } from '../../app/router.tsx'
 import { parseRecoveryPhrase, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextAreaField } from '../../ui/Field.tsx'
 import { Page } from '../../ui/Page.tsx'
-import { NewPassphraseFields } from './PassphraseForm.tsx'
-import { useStoreNewWallet } from './hooks.ts'
+import { StoreWalletStep } from './StoreWalletStep.tsx'
 
 /** Restore a wallet from its recovery phrase, then choose a passphrase for this device. */
 export function RestoreWalletScreen() {
   const [input, setInput] = useState('')
   const [phrase, setPhrase] = useState<RecoveryPhrase>()
   const [phraseError, setPhraseError] = useState<unknown>()
-  const store = useStoreNewWallet()
   useDirtyForm(input !== '')
 
   const checkPhrase = (event: FormEvent) => {
@@ -49,15 +46,5 @@ export function RestoreWalletScreen() {
     )
   }
 
-  return (
-    <Page title="Choose a passphrase" description="The phrase is valid. Choose a passphrase to unlock CareKey on this device.">
-      <NewPassphraseFields
-        submitLabel="Restore wallet"
-        busyLabel="Encrypting your wallet…"
-        busy={store.isPending}
-        onSubmit={(passphrase) => store.mutate({ phrase, passphrase }, { onSuccess: () => navigate('/', { replace: true }) })}
-      />
-      <ErrorMessage error={store.error} />
-    </Page>
-  )
+  return <StoreWalletStep phrase={phrase} submitLabel="Restore wallet" description="The phrase is valid. Choose a passphrase to unlock CareKey on this device." />
 }
