@@ -203,7 +203,9 @@ export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<Stor
   }
 }
 
-const sealedSchema = z.object({ iv: z.instanceof(Uint8Array), ciphertext: z.instanceof(Uint8Array) })
+/** Bytes as IndexedDB gives them back (checked by tag, so bytes cloned in another realm pass too). */
+export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'must be bytes')
+const sealedSchema = z.object({ iv: bytesSchema, ciphertext: bytesSchema })
 
 /** The shape check of a row as IndexedDB returns it (the contents are checked by openConsent). */
 export const consentRowSchema = z.object({

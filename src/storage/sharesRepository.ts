@@ -3,7 +3,7 @@ import { utf8 } from '../domain/crypto/bytes.ts'
 import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { KEY_LENGTH, MAX_LABEL_LENGTH, SHARE_ID_PATTERN, type ShlFlag } from '../domain/shl/index.ts'
-import { sealConsent, type StoredConsent } from './consentsRepository.ts'
+import { bytesSchema, sealConsent, type StoredConsent } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
 
@@ -153,7 +153,7 @@ export async function openShare(row: ShareRow, key: CryptoKey): Promise<StoredSh
 export const shareRowSchema = z.object({
   format: z.literal(SHARE_ROW_FORMAT),
   id: z.string().min(1).max(64),
-  sealed: z.object({ iv: z.instanceof(Uint8Array), ciphertext: z.instanceof(Uint8Array) }),
+  sealed: z.object({ iv: bytesSchema, ciphertext: bytesSchema }),
   createdAt: z.number(),
   updatedAt: z.number(),
 })
