@@ -69,7 +69,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           <dt className="font-semibold">Shared</dt>
           <dd>{scopeText(scope)}</dd>
           <dt className="font-semibold">With</dt>
-          <dd className="break-all">{granteeText(consent.grantee, consent.granteeName)}</dd>
+          <dd className="[overflow-wrap:anywhere]">{granteeText(consent.grantee, consent.granteeName)}</dd>
           <dt className="font-semibold">Why</dt>
           <dd>{purposeText(terms.purpose)}</dd>
           <dt className="font-semibold">From</dt>

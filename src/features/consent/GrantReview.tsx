@@ -39,7 +39,7 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
           </div>
           <div>
             <dt className="font-semibold">With</dt>
-            <dd className="break-all">{granteeText(consent.grantee, consent.granteeName)}</dd>
+            <dd className="[overflow-wrap:anywhere]">{granteeText(consent.grantee, consent.granteeName)}</dd>
           </div>
           <div>
             <dt className="font-semibold">Why</dt>

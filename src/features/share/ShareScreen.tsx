@@ -110,30 +110,6 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
         </Card>
       )}
 
-      <Card title="Status">
-        <div className="flex flex-wrap items-center gap-3">
-          <StatusBadge view={view} />
-          {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
-        </div>
-        <p aria-live="polite" data-testid="share-status-description">
-          {view.description}
-        </p>
-        {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
-        <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]">
-          <dt className="font-semibold">Why</dt>
-          <dd>{purposeText(consent.terms.purpose)}</dd>
-          <dt className="font-semibold">Until</dt>
-          <dd>
-            {dateTimeText(consent.terms.validUntil)} ({remainingText(consent.terms.validUntil, now)})
-          </dd>
-          <dt className="font-semibold">Records</dt>
-          <dd>{share.recordCount === 1 ? '1 record and this consent' : `${share.recordCount} records and this consent`}</dd>
-        </dl>
-        <Link to={`/consent/${consent.id}`} className="font-semibold text-teal-800 underline dark:text-teal-300">
-          Consent details
-        </Link>
-      </Card>
-
       {share.state === 'uploaded' && view.opens && (
         <Card title="Show this to them">
           <div className="flex justify-center">
@@ -179,6 +155,30 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
       {fullScreen && (
         <FullScreenQr value={link} label={qrLabel} caption={`${share.label} · until ${dateTimeText(consent.terms.validUntil)}`} onClose={() => setFullScreen(false)} />
       )}
+
+      <Card title="Status">
+        <div className="flex flex-wrap items-center gap-3">
+          <StatusBadge view={view} />
+          {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
+        </div>
+        <p aria-live="polite" data-testid="share-status-description">
+          {view.description}
+        </p>
+        {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
+        <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]">
+          <dt className="font-semibold">Why</dt>
+          <dd>{purposeText(consent.terms.purpose)}</dd>
+          <dt className="font-semibold">Until</dt>
+          <dd>
+            {dateTimeText(consent.terms.validUntil)} ({remainingText(consent.terms.validUntil, now)})
+          </dd>
+          <dt className="font-semibold">Records</dt>
+          <dd>{share.recordCount === 1 ? '1 record and this consent' : `${share.recordCount} records and this consent`}</dd>
+        </dl>
+        <Link to={`/consent/${consent.id}`} className="font-semibold text-teal-800 underline dark:text-teal-300">
+          Consent details
+        </Link>
+      </Card>
 
       {share.state === 'uploaded' && (
         <AccessLog
