@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes'
 import { useState, type FormEvent } from 'react'
+import { useDirtyForm } from '../../app/pwa/index.ts'
 import { Link, navigate } from '../../app/router.tsx'
 import { ScreenLoading } from '../../app/Layout.tsx'
 import { recordForm, type FormErrors, type FormField, type FormValues, type RecordForm, type RecordKind } from '../../domain/records/forms.ts'
@@ -50,9 +51,12 @@ function UnknownKind() {
 }
 
 function RecordFormPage({ form, id, original }: { form: RecordForm; id?: string; original?: Resource }) {
-  const [values, setValues] = useState<FormValues>(() => form.values(original))
+  const [initial] = useState<FormValues>(() => form.values(original))
+  const [values, setValues] = useState<FormValues>(initial)
   const [errors, setErrors] = useState<FormErrors>({})
   const save = useSaveRecord()
+  // Typed but not saved: an app update must wait instead of reloading under the form.
+  useDirtyForm(!save.isSuccess && form.fields.some((f) => (values[f.name] ?? '') !== (initial[f.name] ?? '')))
   const title = original ? `Edit ${form.label.toLowerCase()}` : `Add ${form.label.toLowerCase()}`
 
   const submit = (event: FormEvent) => {
