@@ -9,6 +9,7 @@ import { WalletPage } from './pages/WalletPage.ts'
 import { chromiumArgs, resolveChromium } from './support/browser.ts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 import { startStaticSite } from './support/staticSite.ts'
+import { createTestShare } from './support/shares.ts'
 import { dumpOriginStorage } from './support/storage.ts'
 
 /** Resolves once the service worker is active, i.e. the app shell is precached. */
@@ -350,6 +351,14 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.goto('/scan')
       await expect(page.getByRole('heading', { name: 'Scan a consent QR' })).toBeVisible()
       await capture('scan')
+      const share = await createTestShare()
+      await page.goto(share.link)
+      await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+      await capture('viewer')
+      await page.getByLabel('Your name and role').fill('Dr. Ada Lovelace')
+      await page.getByRole('button', { name: 'Open records' }).click()
+      await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+      await capture('viewer-records')
 
       await page.goto('/settings')
       await page.context().setOffline(true)
