@@ -23,7 +23,15 @@ export type BackupContents = {
   createdAt: number
   records: EncryptedRecord[]
   attachments: { attachment: EncryptedAttachment; chunks: EncryptedChunk[] }[]
+  /**
+   * Rows of other stores (consents, shares), by store name, carried as they are at rest:
+   * each is already sealed under its own key derived from the wallet. Older backups have none.
+   */
+  sealedRows?: Readonly<Record<string, readonly SealedRow[]>>
 }
+
+/** A row kept sealed at rest by another part of the wallet: a random id, timestamps, ciphertext. */
+export type SealedRow = { id: string; sealed: { iv: Uint8Array; ciphertext: Uint8Array }; createdAt: number; updatedAt: number }
 
 export const BACKUP_FILE_EXTENSION = '.carekey'
 export const BACKUP_MEDIA_TYPE = 'application/vnd.carekey.backup'
@@ -230,6 +238,14 @@ function encodePayload(contents: BackupContents): Uint8Array<ArrayBuffer> {
         updatedAt: r.updatedAt,
       })),
       attachments,
+      ...(contents.sealedRows && {
+        sealedRows: Object.fromEntries(
+          Object.entries(contents.sealedRows).map(([store, rows]) => [
+            store,
+            rows.map((r) => ({ id: r.id, iv: toBase64Url(r.sealed.iv), ciphertext: toBase64Url(r.sealed.ciphertext), createdAt: r.createdAt, updatedAt: r.updatedAt })),
+          ]),
+        ),
+      }),
     }),
   )
   const payload = new Uint8Array(4 + manifest.length + offset)
@@ -258,6 +274,7 @@ function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
   }
   return {
     createdAt,
+    sealedRows: decodeSealedRows(Reflect.get(manifest, 'sealedRows'), b64),
     records: records.map((r: unknown) => {
       if (typeof r !== 'object' || r === null) throw new IntegrityError()
       const get = (key: string): unknown => Reflect.get(r, key)
@@ -289,4 +306,25 @@ function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
       }
     }),
   }
+}
+
+function decodeSealedRows(value: unknown, b64: (value: unknown) => Uint8Array): Record<string, SealedRow[]> {
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null) throw new IntegrityError()
+  return Object.fromEntries(
+    Object.entries(value).map(([store, rows]: [string, unknown]) => {
+      if (!Array.isArray(rows)) throw new IntegrityError()
+      return [
+        store,
+        rows.map((r: unknown): SealedRow => {
+          if (typeof r !== 'object' || r === null) throw new IntegrityError()
+          const id: unknown = Reflect.get(r, 'id')
+          const createdAt: unknown = Reflect.get(r, 'createdAt')
+          const updatedAt: unknown = Reflect.get(r, 'updatedAt')
+          if (typeof id !== 'string' || typeof createdAt !== 'number' || typeof updatedAt !== 'number') throw new IntegrityError()
+          return { id, sealed: { iv: b64(Reflect.get(r, 'iv')), ciphertext: b64(Reflect.get(r, 'ciphertext')) }, createdAt, updatedAt }
+        }),
+      ]
+    }),
+  )
 }

@@ -19,6 +19,7 @@ import {
 } from '../../domain/records/records.ts'
 import { buildRecordsIndex, changeRecordsIndex, findDuplicate, type RecordsIndex } from '../../domain/records/search.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { readConsentRowsForBackup, restoreConsentRowsFromBackup } from '../../storage/consentsBackup.ts'
 import {
   estimateStorageUsage,
   readAllRecordRows,
@@ -205,7 +206,8 @@ export async function undoDelete(session: RecordsSession = recordsSession): Prom
 export async function exportBackup(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string; records: number }> {
   const keys = await session.recordsKeys()
   const { records, attachments } = await readEverything()
-  const sealed = await sealBackup({ createdAt: now.getTime(), records, attachments }, keys.backup)
+  const sealedRows = await readConsentRowsForBackup()
+  const sealed = await sealBackup({ createdAt: now.getTime(), records, attachments, sealedRows }, keys.backup)
   return {
     file: new Blob([sealed], { type: 'application/octet-stream' }),
     fileName: `carekey-backup-${now.toISOString().slice(0, 10)}${BACKUP_FILE_EXTENSION}`,
@@ -248,6 +250,7 @@ export async function restoreBackup(file: Blob, session: RecordsSession = record
     const wanted = new Set(accepted.flatMap((a) => a.summary.attachmentIds))
     const files = backup.attachments.filter((a) => wanted.has(a.attachment.id))
     if (accepted.length) await writeRecordsChange({ putRecords: accepted.map((a) => a.row), putAttachments: files })
+    await restoreConsentRowsFromBackup(backup.sealedRows ?? {})
     void keepStoragePersistent()
     return {
       result: { restored: accepted.length, alreadyPresent },
