@@ -78,6 +78,41 @@ test('a grant whose end passes on chain shows as expired', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Revoke consent' })).toHaveCount(0)
 })
 
+test('a wallet restored on a new device finds its grants on the network, and their details again from the backup', async ({ page, browser }) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.startGrant()
+  await consent.fill({ categories: ['Allergies'], grantee: CLINICIAN, name: 'Dr. Backup' })
+  await consent.review()
+  await consent.grantAndConfirm()
+  const backup = await consent.records.exportBackup()
+
+  const newDevice = await browser.newContext()
+  try {
+    const other = new ConsentPage(await newDevice.newPage())
+    await other.wallet.open()
+    await other.wallet.restore(patient.phrase, 'correct horse battery staple')
+    await other.open()
+    await expect(other.page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
+    const found = other.page.getByText('1 consent recorded by this account whose details are not on this device')
+    await expect(found).toBeVisible()
+    await found.click()
+    const chainOnly = other.page.getByRole('list', { name: 'Consents found on the network' }).getByRole('listitem')
+    await expect(chainOnly).toHaveCount(1)
+    await expect(other.status(chainOnly)).toHaveText('Active')
+
+    await other.records.restoreBackup({ name: backup.name, mimeType: 'application/octet-stream', buffer: backup.bytes })
+    await expect(other.page.getByText(/^Restore finished/)).toBeVisible()
+    await other.open()
+    await expect(other.status(other.item('Dr. Backup'))).toHaveText('Active')
+    await expect(other.item('Dr. Backup')).toContainText('Allergies · Treatment (TREAT)')
+    await expect(other.page.getByText('Every consent this account recorded on the network is listed above.')).toBeVisible()
+  } finally {
+    await newDevice.close()
+  }
+})
+
 test('bad input and a failing network get clear messages, and nothing shows as active', async ({ page }) => {
   const patient = await freshPatient({ funded: false })
   const consent = new ConsentPage(page)
