@@ -1,0 +1,103 @@
+import { generateMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english'
+import type { Page } from '@playwright/test'
+import { createTestClient, http, parseEther } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { median, type BenchRow, type BenchSuite } from './lib/context.ts'
+
+const PASSPHRASE = 'correct horse battery staple'
+const CLINICIAN = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+const GRANTS = 5
+const SHARES = 3
+const RECORDS = {
+  resourceType: 'Bundle',
+  type: 'collection',
+  entry: [
+    { resource: { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: 'Peanut allergy' } } },
+    { resource: { resourceType: 'MedicationStatement', status: 'active', subject: { display: 'Me' }, medicationCodeableConcept: { text: 'Salbutamol inhaler' } } },
+  ],
+}
+
+/**
+ * The patient's consent journey on the local stack (anvil with automine, the share host, the
+ * production build in headless Chromium), timed from the press of a button to what the patient
+ * then sees, each the median of several runs by one fresh, funded patient:
+ * - consent.grant_confirmed_ms: "Grant consent" → "Recorded on the network in block N";
+ * - consent.qr_ready_ms: "Grant consent and make QR code" → the QR code on screen (the grant,
+ *   its receipt, the signed upload of the encrypted Bundle, the link);
+ * - consent.revoke_confirmed_ms: "Yes, revoke consent" → the status reads Revoked.
+ */
+export const consentSuite: BenchSuite = {
+  name: 'consent',
+  async run(ctx) {
+    const backend = await ctx.backend()
+    const url = await ctx.appUrl()
+    const phrase = generateMnemonic(wordlist)
+    const { address } = mnemonicToAccount(phrase)
+    await createTestClient({ chain: foundry, mode: 'anvil', transport: http(backend.chain.rpcUrl) }).setBalance({ address, value: parseEther('10') })
+
+    const browser = await ctx.browser()
+    const context = await browser.newContext({ baseURL: url })
+    const page = await context.newPage()
+    try {
+      await setUpPatient(page, phrase)
+      const granted: number[] = []
+      const revoked: number[] = []
+      for (let i = 0; i < GRANTS; i++) {
+        await fillGrant(page, { name: `Dr. Bench ${i}`, qr: false })
+        granted.push(await timed(page, 'Grant consent', () => page.getByTestId('grant-progress').and(page.locator('[data-phase="confirmed"]')).waitFor()))
+        await page.getByRole('button', { name: 'Revoke consent', exact: true }).click()
+        revoked.push(await timed(page, 'Yes, revoke consent', () => page.getByTestId('consent-status').and(page.locator('[data-status="revoked"]')).first().waitFor()))
+      }
+      const shared: number[] = []
+      for (let i = 0; i < SHARES; i++) {
+        await fillGrant(page, { name: `Dr. Share ${i}`, qr: true })
+        shared.push(await timed(page, 'Grant consent and make QR code', () => page.getByRole('button', { name: 'Show the QR code full screen' }).waitFor({ timeout: 30_000 })))
+      }
+      const rows: BenchRow[] = [
+        { name: 'consent.grant_confirmed_ms', value: median(granted), unit: 'ms' },
+        { name: 'consent.qr_ready_ms', value: median(shared), unit: 'ms' },
+        { name: 'consent.revoke_confirmed_ms', value: median(revoked), unit: 'ms' },
+      ]
+      return rows
+    } finally {
+      await context.close()
+    }
+  },
+}
+
+async function setUpPatient(page: Page, phrase: string) {
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
+  await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(phrase)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE)
+  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE)
+  await page.getByRole('button', { name: 'Restore wallet' }).click()
+  await page.getByRole('navigation', { name: 'Records tools' }).getByRole('link', { name: 'Import a FHIR file' }).click()
+  await page.getByLabel('FHIR file').setInputFiles({ name: 'records.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(RECORDS)) })
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await page.getByRole('list', { name: 'Import summary' }).waitFor()
+}
+
+async function fillGrant(page: Page, { name, qr }: { name: string; qr: boolean }) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Consents' }).click()
+  await page.getByRole('link', { name: 'Grant a consent' }).click()
+  await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: /^Allergies/ }).check()
+  await page.getByLabel('Their account address').fill(CLINICIAN)
+  await page.getByLabel('Their name (optional)').fill(name)
+  if (qr) await page.getByRole('checkbox', { name: /^Also make a consent QR code/ }).check()
+  await page.getByRole('button', { name: 'Review' }).click()
+  await page.getByRole('heading', { name: 'Review your consent' }).waitFor()
+}
+
+/** Milliseconds from clicking the button to `done` resolving. */
+async function timed(page: Page, button: string, done: () => Promise<void>): Promise<number> {
+  const target = page.getByRole('button', { name: button, exact: true })
+  await target.waitFor()
+  const start = performance.now()
+  await target.click()
+  await done()
+  return performance.now() - start
+}
