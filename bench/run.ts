@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { bundleSuite } from './bundle.bench.ts'
+import { consentSuite } from './consent.bench.ts'
 import { gasSuite } from './gas.bench.ts'
 import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
 import { pwaSuites } from './pwa.bench.ts'
@@ -13,7 +14,7 @@ import { scanSuite } from './scan.bench.ts'
 import { shareSuite } from './share.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, shareSuite, recordsSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, shareSuite, consentSuite, recordsSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
