@@ -1,11 +1,18 @@
-import type { ComponentType } from 'react'
+import { lazy, type ComponentType } from 'react'
 import { ScanScreen, ViewScreen } from '../features/clinician/index.ts'
-import { ConsentScreens } from '../features/consent/index.ts'
 import { RecordsScreen } from '../features/records/index.ts'
 import { ShareScreens } from '../features/share/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
 import type { RouteTable } from './router.tsx'
+
+// The consent door also carries the hooks and parts the share screens build on (wagmi, storage):
+// it loads with its screens, not with the first screen.
+const ConsentScreens = lazy(() =>
+  import('../features/consent/index.ts')
+    .then((door) => door.loadConsentScreens())
+    .then((screens) => ({ default: screens })),
+)
 
 /** A screen receives what followed a '/*' route's prefix, if anything. */
 export type ScreenProps = { rest: string }
