@@ -70,7 +70,9 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
   const view = shareStatusView({ state: share.state, consent: status.view, host: log.data?.share.status })
   const link = consentQrLink(share, consent, window.location.origin)
   const qrLabel = `Consent QR code: ${share.label}`
-  const recorded = consent.state === 'recorded' && (status.view.kind === 'active' || status.view.kind === 'starts-later')
+  // The chain decides, as the host does: a grant recorded while this device lost track of its
+  // transaction (a tab closed mid-way) still gets its share uploaded.
+  const recorded = status.view.kind === 'active' || status.view.kind === 'starts-later'
 
   // Once the consent is on chain the host accepts the share: upload it without another tap.
   const { mutate: startUpload, isIdle: uploadIdle } = upload
