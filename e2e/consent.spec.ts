@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { toBuffer } from 'qrcode'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { chainTime, freshPatient, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
 import { expect, test } from './support/fixtures.ts'
@@ -111,6 +113,26 @@ test('a wallet restored on a new device finds its grants on the network, and the
   } finally {
     await newDevice.close()
   }
+})
+
+test("the clinician's address can be scanned from their address QR code (EIP-681), and a QR code without one is explained", async ({ page }, testInfo) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.startGrant()
+
+  const notAnAddress = testInfo.outputPath('not-an-address.png')
+  await writeFile(notAnAddress, await toBuffer('https://example.org/hello', { margin: 4, scale: 6 }))
+  await page.getByRole('button', { name: 'Scan their address QR code' }).click()
+  await page.getByLabel('Choose a picture of the code').setInputFiles(notAnAddress)
+  await expect(page.getByRole('alert').filter({ hasText: 'That QR code does not hold an account address.' })).toBeVisible()
+
+  const addressQr = testInfo.outputPath('address.png')
+  await writeFile(addressQr, await toBuffer(`ethereum:pay-${CLINICIAN.toLowerCase()}@31337`, { margin: 4, scale: 6 }))
+  await page.getByRole('button', { name: 'Scan their address QR code' }).click()
+  await page.getByLabel('Choose a picture of the code').setInputFiles(addressQr)
+  await expect(page.getByLabel('Their account address')).toHaveValue(CLINICIAN)
+  await expect(page.getByRole('alert').filter({ hasText: 'That QR code does not hold an account address.' })).toHaveCount(0)
 })
 
 test('bad input and a failing network get clear messages, and nothing shows as active', async ({ page }) => {
