@@ -137,6 +137,44 @@ test('a consent QR code with a passcode, for a named clinician', async ({ page }
   expect((await requestManifest(payload.url, { recipient: 'Dr. Passcode', passcode: 'tulip-7781' })).status).toBe(404)
 })
 
+test('when the share host fails midway: the recorded consent is never left unexplained; the upload is retried; a stop that cannot reach the host still closes the link', async ({
+  page,
+}) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  const share = new SharePage(page)
+  await consent.setUpPatient(patient.phrase)
+
+  const api = `${shareHost()}/api/shares**`
+  await page.route(api, (route) => route.abort('connectionrefused'))
+  await consent.startGrant()
+  await consent.fill({ categories: ['Allergies'], grantee: 'qr', qr: {} })
+  await consent.review()
+  await consent.grantAndConfirm()
+  await expect(page.getByRole('alert').filter({ hasText: 'The share host cannot be reached right now.' })).toBeVisible()
+  await expect(page.getByText('Your consent is recorded and active, but the QR code does not work until the upload succeeds.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Revoke the consent instead' })).toBeVisible()
+  await expect(share.qr).toHaveCount(0)
+
+  await page.unroute(api)
+  await page.getByRole('button', { name: 'Try the upload again' }).click()
+  await share.expectReady()
+  const { payload } = decodeShlink(await share.decodeQr())
+  expect((await requestManifest(payload.url, { recipient: 'Dr. Retry' })).status).toBe(200)
+
+  await page.route(api, (route) => (route.request().method() === 'DELETE' ? route.abort('connectionrefused') : route.continue()))
+  await page.getByRole('button', { name: 'Stop sharing', exact: true }).click()
+  await page.getByRole('button', { name: 'Yes, stop sharing' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'Your consent is revoked, so the link no longer opens.' })).toBeVisible({ timeout: 20_000 })
+  await expect(share.status).toHaveText('Revoked')
+  expect((await requestManifest(payload.url, { recipient: 'Dr. Retry' })).status).toBe(404)
+
+  await page.unroute(api)
+  await page.getByRole('button', { name: 'Delete the copy at the share host' }).click()
+  await expect(page.getByText(/^Sharing stopped/)).toBeVisible()
+  await expect(share.status).toHaveText('Stopped')
+})
+
 test('the consent QR screen works on a 360 px wide phone', async ({ page, checkA11y }) => {
   await page.setViewportSize({ width: 360, height: 740 })
   const patient = await freshPatient()
