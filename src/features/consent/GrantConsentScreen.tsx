@@ -32,13 +32,15 @@ export function GrantConsentScreen() {
   const summaries = useRecordSummaries()
   const now = useNow()
   const online = useOnlineStatus()
-  const [form, setForm] = useState<GrantForm>(initialForm)
+  const [initial] = useState<GrantForm>(initialForm)
+  const [form, setForm] = useState<GrantForm>(initial)
   const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
   const [step, setStep] = useState<'edit' | 'review'>('edit')
   const prepare = usePrepareGrant()
   const send = useSendGrant()
   const errorSummary = useRef<HTMLDivElement>(null)
-  useDirtyForm(form !== EMPTY_GRANT_FORM && !send.isSuccess)
+  // Unsent choices keep an app update from reloading the page under the patient.
+  useDirtyForm(form !== initial && !send.isSuccess)
 
   const change = (patch: Partial<GrantForm>) => {
     setForm((current) => ({ ...current, ...patch }))

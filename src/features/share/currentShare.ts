@@ -14,7 +14,9 @@ export function currentShare(shares: readonly StoredShare[], consents: ReadonlyM
     .sort((a, b) => b.createdAt - a.createdAt)
     .find((share) => {
       const consent = consents.get(share.consentId)
-      if (!consent || share.state === 'stopped' || consent.revokeTx || consent.state === 'failed') return false
+      if (!consent || share.state === 'stopped' || consent.revokeTx) return false
+      // A grant that was never sent (or was refused) has no QR code to show.
+      if (consent.state === 'signing' || consent.state === 'failed') return false
       return Number(consent.terms.validUntil) * 1000 > now.getTime()
     })
 }
