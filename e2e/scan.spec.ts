@@ -25,7 +25,7 @@ test('the scanner reads a consent QR from the camera and opens its link', async 
   try {
     const page = await browser.newPage({ baseURL })
     await page.goto('/scan')
-    await expect(page.getByRole('heading', { name: 'Scan a consent QR' })).toBeVisible()
+    // The camera shows the code from its first frame: the scanner may leave /scan at once.
     await expect(page).toHaveURL(LINK)
   } finally {
     await browser.close()

@@ -7,7 +7,12 @@ import { detectOtherFhirVersion } from './version.ts'
 export const IMPORTABLE_BUNDLE_TYPES = ['collection', 'document', 'searchset', 'transaction', 'batch'] as const
 
 /** One resource found in a file, with where it was (for the import summary). */
-export type ImportItem = { position: string; resource: Resource }
+export type ImportItem = {
+  position: string
+  resource: Resource
+  /** The Bundle entry's fullUrl, when it had one (CareKey's shares name records `urn:uuid:<record id>`). */
+  fullUrl?: string
+}
 
 /** A part of a file that was not imported, and why, in words for the patient. */
 export type ImportRejection = { position: string; resourceType: string | undefined; reason: string }
@@ -77,7 +82,8 @@ function readEntry(entry: unknown, position: string): ImportItem | ImportRejecti
   if (search?.mode === 'outcome') {
     return { position, resourceType: typeName(entry.resource), reason: 'it is a message from the search, not a record' }
   }
-  return readResource(entry.resource, position)
+  const item = readResource(entry.resource, position)
+  return 'resource' in item && typeof entry.fullUrl === 'string' ? { ...item, fullUrl: entry.fullUrl } : item
 }
 
 function readResource(value: unknown, position: string): ImportItem | ImportRejection {

@@ -56,6 +56,29 @@ describe('checkSharedBundle', () => {
     expect(check.outOfScope.map((r) => r.resourceType)).toEqual(['Observation'])
   })
 
+  it('checks hand-picked records by the record id in their entry', async () => {
+    const scope: ConsentScope = { categories: [], recordIds: ['rec-1'], actions: ['access'] }
+    const terms = createGrantTerms(
+      {
+        patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+        grantee: { kind: 'address', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' },
+        scope,
+        purpose: 'TREAT',
+        validUntil: new Date('2026-11-27T10:00:00Z'),
+      },
+      { now },
+    )
+    const { identifier: _c, ...consent } = buildConsentResource({ terms, scope, location, dateTime: now })
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: consent }, { fullUrl: 'urn:uuid:rec-1', resource: lab }, { fullUrl: 'urn:uuid:rec-2', resource: allergy }],
+    }
+    const check = await checkSharedBundle(new TextEncoder().encode(JSON.stringify(bundle)), terms)
+    expect(check.scope).toBe('match')
+    expect(check.outOfScope.map((r) => r.resourceType)).toEqual(['AllergyIntolerance'])
+  })
+
   it('says when the grant commits to no data, and when there is no grant at all', async () => {
     const { bytes, terms } = await share([allergy], allergiesAndMedications, false)
     expect((await checkSharedBundle(bytes, terms)).data).toBe('not-committed')

@@ -40,6 +40,7 @@ export type SharedBundleCheck = {
 export async function checkSharedBundle(plaintext: Uint8Array, terms: ShareGrantTerms | undefined): Promise<SharedBundleCheck> {
   const parsed = parseFhirImport(utf8.decode(plaintext))
   const all = parsed.items.map((i) => i.resource)
+  const recordIdOf = new Map(parsed.items.flatMap((i) => (i.fullUrl?.startsWith('urn:uuid:') ? [[i.resource, i.fullUrl.slice(9)] as const] : [])))
   const consent = all.find((r): r is Consent => r.resourceType === 'Consent')
   const resources = all.filter((r) => r !== consent)
 
@@ -48,10 +49,15 @@ export async function checkSharedBundle(plaintext: Uint8Array, terms: ShareGrant
 
   const scopeRead = consent ? scopeOfConsentResource(consent) : undefined
   const scope = !scopeRead || !terms ? 'unverified' : scopeHash(scopeRead) === terms.scopeHash.toLowerCase() ? 'match' : 'mismatch'
-  // Hand-picked records are named by ids the viewer cannot see in the resources, so only a
-  // categories-only scope can be checked record by record.
-  const outOfScope =
-    scopeRead && scopeRead.recordIds.length === 0 ? resources.filter((r) => !scopeRead.categories.includes(categoryOf(r))) : []
+  // A record is in scope by its category, or when hand-picked, by its CareKey id (the entry's
+  // `fullUrl`, urn:uuid:<id>).
+  const outOfScope = scopeRead
+    ? resources.filter((r) => {
+        const id = recordIdOf.get(r)
+        return !scopeRead.categories.includes(categoryOf(r)) && !(id !== undefined && scopeRead.recordIds.includes(id))
+      })
+    : []
 
   return { resources, consent, rejected: parsed.rejected, data, scope, outOfScope, scopeRead }
 }
+
