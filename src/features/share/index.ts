@@ -8,5 +8,3 @@ import { lazy } from 'react'
 
 /** All share screens, for the '/share' and '/share/*' routes. */
 export const ShareScreens = lazy(() => import('./ShareScreens.tsx').then((m) => ({ default: m.ShareScreens })))
-
-export { consentQrLink, VIEWER_PATH } from './link.ts'
