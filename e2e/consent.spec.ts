@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { toBuffer } from 'qrcode'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { chainTime, freshPatient, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
+import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
 
 // anvil's second development account stands in for a clinician.
@@ -167,30 +168,7 @@ test('bad input and a failing network get clear messages, and nothing shows as a
 
 test('a browser wallet that declines the signature: nothing is sent, nothing is kept', async ({ page }) => {
   const patient = await freshPatient()
-  await page.addInitScript(
-    ({ rpcUrl, address }) => {
-      const rpc = async (method: string, params: unknown) => {
-        const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) })
-        const body = (await response.json()) as { result?: unknown; error?: { message: string } }
-        if (body.error) throw new Error(body.error.message)
-        return body.result
-      }
-      const provider = {
-        request: async ({ method, params }: { method: string; params?: unknown }) => {
-          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address]
-          if (method === 'eth_sendTransaction') throw Object.assign(new Error('User rejected the request.'), { code: 4001 })
-          return rpc(method, params)
-        },
-        on: () => undefined,
-        removeListener: () => undefined,
-      }
-      const info = { uuid: '6b3c1f7e-0000-4000-8000-000000000002', name: 'Declining Wallet', icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg"/%3E', rdns: 'org.example.declining' }
-      const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }))
-      window.addEventListener('eip6963:requestProvider', announce)
-      announce()
-    },
-    { rpcUrl: process.env.CAREKEY_E2E_RPC_URL ?? '', address: patient.address },
-  )
+  await installStandInWallet(page, { name: 'Declining Wallet', address: patient.address, declineTransactions: true })
   const consent = new ConsentPage(page)
   await consent.setUpPatient(patient.phrase)
   await consent.wallet.openAccount()
