@@ -2,6 +2,7 @@ import type { SealedRow } from '../domain/records/backup.ts'
 import { CONSENT_ROW_FORMAT, consentRowSchema } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import type { sealedRowSchema } from './sealedRows.ts'
 import { SHARE_ROW_FORMAT, shareRowSchema } from './sharesRepository.ts'
 
 /**
@@ -22,7 +23,7 @@ export async function readConsentRowsForBackup(): Promise<Record<(typeof CONSENT
   return storageCall(async () => {
     const tx = db.transaction([...CONSENT_BACKUP_STORES])
     const [consents, shares] = await Promise.all([tx.objectStore('consents').getAll(), tx.objectStore('shares').getAll(), tx.done])
-    const rows = (raw: unknown[], schema: typeof consentRowSchema | typeof shareRowSchema) =>
+    const rows = (raw: unknown[], schema: ReturnType<typeof sealedRowSchema>) =>
       raw.flatMap((value) => {
         const row = schema.safeParse(value)
         return row.success ? [{ id: row.data.id, sealed: row.data.sealed, createdAt: row.data.createdAt, updatedAt: row.data.updatedAt }] : []

@@ -10,6 +10,7 @@ import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
+import { readAllSealed, readOneSealed, sealedRowSchema, type SealedRowKind } from './sealedRows.ts'
 import { storageCall } from './errors.ts'
 
 /**
@@ -203,18 +204,15 @@ export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<Stor
   }
 }
 
-/** Bytes as IndexedDB gives them back (checked by tag, so bytes cloned in another realm pass too). */
-export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'must be bytes')
-const sealedSchema = z.object({ iv: bytesSchema, ciphertext: bytesSchema })
-
 /** The shape check of a row as IndexedDB returns it (the contents are checked by openConsent). */
-export const consentRowSchema = z.object({
-  format: z.literal(CONSENT_ROW_FORMAT),
-  id: z.string().min(1).max(64),
-  sealed: sealedSchema,
-  createdAt: z.number(),
-  updatedAt: z.number(),
-})
+export const consentRowSchema = sealedRowSchema(CONSENT_ROW_FORMAT)
+
+const consentRows: SealedRowKind<ConsentRow, StoredConsent> = {
+  store: 'consents',
+  rowSchema: consentRowSchema,
+  open: openConsent,
+  damaged: ConsentDamagedError,
+}
 
 /**
  * Every consent on this device, decrypted, newest first. A row that cannot be read is counted
@@ -224,22 +222,8 @@ export const consentRowSchema = z.object({
  * const { consents, damaged } = await readConsents(key)
  */
 export async function readConsents(key: CryptoKey): Promise<{ consents: StoredConsent[]; damaged: number }> {
-  const db = await openCareKeyDb()
-  const raw: unknown[] = await storageCall(() => db.getAll('consents'))
-  const consents: StoredConsent[] = []
-  let damaged = 0
-  for (const value of raw) {
-    const row = consentRowSchema.safeParse(value)
-    try {
-      if (!row.success) throw new ConsentDamagedError('its row is malformed')
-      consents.push(await openConsent(row.data, key))
-    } catch (error) {
-      if (!(error instanceof ConsentDamagedError)) throw error
-      damaged++
-    }
-  }
-  consents.sort((a, b) => b.createdAt - a.createdAt)
-  return { consents, damaged }
+  const { items, damaged } = await readAllSealed(consentRows, key)
+  return { consents: items, damaged }
 }
 
 /**
@@ -248,13 +232,8 @@ export async function readConsents(key: CryptoKey): Promise<{ consents: StoredCo
  * @example
  * const consent = await readConsent(key, id)
  */
-export async function readConsent(key: CryptoKey, id: string): Promise<StoredConsent | undefined> {
-  const db = await openCareKeyDb()
-  const raw: unknown = await storageCall(() => db.get('consents', id))
-  if (raw === undefined) return undefined
-  const row = consentRowSchema.safeParse(raw)
-  if (!row.success) throw new ConsentDamagedError('its row is malformed')
-  return openConsent(row.data, key)
+export function readConsent(key: CryptoKey, id: string): Promise<StoredConsent | undefined> {
+  return readOneSealed(consentRows, key, id)
 }
 
 /**

@@ -3,9 +3,10 @@ import { utf8 } from '../domain/crypto/bytes.ts'
 import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { KEY_LENGTH, MAX_LABEL_LENGTH, SHARE_ID_PATTERN, type ShlFlag } from '../domain/shl/index.ts'
-import { bytesSchema, sealConsent, type StoredConsent } from './consentsRepository.ts'
+import { sealConsent, type StoredConsent } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { readAllSealed, readOneSealed, sealedRowSchema, type SealedRowKind } from './sealedRows.ts'
 
 /**
  * The patient's shares (consent QR codes) on this device. Like consents, a row is a random id,
@@ -150,13 +151,9 @@ export async function openShare(row: ShareRow, key: CryptoKey): Promise<StoredSh
   }
 }
 
-export const shareRowSchema = z.object({
-  format: z.literal(SHARE_ROW_FORMAT),
-  id: z.string().min(1).max(64),
-  sealed: z.object({ iv: bytesSchema, ciphertext: bytesSchema }),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-})
+export const shareRowSchema = sealedRowSchema(SHARE_ROW_FORMAT)
+
+const shareRows: SealedRowKind<ShareRow, StoredShare> = { store: 'shares', rowSchema: shareRowSchema, open: openShare, damaged: ShareDamagedError }
 
 /**
  * Every share on this device, decrypted, newest first; unreadable rows are counted.
@@ -165,22 +162,8 @@ export const shareRowSchema = z.object({
  * const { shares } = await readShares(key)
  */
 export async function readShares(key: CryptoKey): Promise<{ shares: StoredShare[]; damaged: number }> {
-  const db = await openCareKeyDb()
-  const raw: unknown[] = await storageCall(() => db.getAll('shares'))
-  const shares: StoredShare[] = []
-  let damaged = 0
-  for (const value of raw) {
-    const row = shareRowSchema.safeParse(value)
-    try {
-      if (!row.success) throw new ShareDamagedError('its row is malformed')
-      shares.push(await openShare(row.data, key))
-    } catch (error) {
-      if (!(error instanceof ShareDamagedError)) throw error
-      damaged++
-    }
-  }
-  shares.sort((a, b) => b.createdAt - a.createdAt)
-  return { shares, damaged }
+  const { items, damaged } = await readAllSealed(shareRows, key)
+  return { shares: items, damaged }
 }
 
 /**
@@ -189,13 +172,8 @@ export async function readShares(key: CryptoKey): Promise<{ shares: StoredShare[
  * @example
  * const share = await readShare(key, id)
  */
-export async function readShare(key: CryptoKey, id: string): Promise<StoredShare | undefined> {
-  const db = await openCareKeyDb()
-  const raw: unknown = await storageCall(() => db.get('shares', id))
-  if (raw === undefined) return undefined
-  const row = shareRowSchema.safeParse(raw)
-  if (!row.success) throw new ShareDamagedError('its row is malformed')
-  return openShare(row.data, key)
+export function readShare(key: CryptoKey, id: string): Promise<StoredShare | undefined> {
+  return readOneSealed(shareRows, key, id)
 }
 
 /**
