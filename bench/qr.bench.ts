@@ -4,11 +4,38 @@ import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { chromiumArgs, resolveChromium } from '../e2e/support/browser.ts'
 import { writeQrVideo } from '../e2e/support/qr.ts'
+import { bytesToHex, type Hex } from 'viem'
+import { careKeyExtension, manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
 const RUNS = 5
-// As long as a real consent link: viewer URL, then a base64url payload of about 200 characters.
-const LINK = `https://carekey.example/view#shlink:/${'eyJ1cmwiOiJodHRwczovL3NoYXJlLmNhcmVrZXkuZXhhbXBsZS9tYW5pZmVzdC8'.repeat(4)}`
+const bytes32 = (): Hex => bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
+
+/** A consent link as the patient's app makes it for "whoever I show this QR to" (the longest kind, about 780 characters). */
+function consentLink(): string {
+  return shlinkViewerUrl('https://carekey.example/view', {
+    url: manifestUrlFor('https://share.carekey.example', newShareId()),
+    key: newShareKey(),
+    exp: 1_900_000_000,
+    flags: ['L'],
+    label: 'CareKey shared records',
+    extensions: careKeyExtension({
+      chainId: 31337,
+      registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      terms: {
+        patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+        grantee: bytes32(),
+        scopeHash: bytes32(),
+        purpose: bytes32(),
+        validFrom: 1_800_000_000n,
+        validUntil: 1_900_000_000n,
+        dataHash: bytes32(),
+        salt: bytes32(),
+      },
+      bearerSecret: bytes32(),
+    }),
+  })
+}
 
 /**
  * qr.decode_frame_ms: decoding one 1280×720 camera frame that holds a consent QR, in headless
@@ -21,7 +48,7 @@ export const qrSuite: BenchSuite = {
   async run(ctx) {
     const dir = await mkdtemp(join(tmpdir(), 'carekey-bench-qr-'))
     const video = join(dir, 'frame.y4m')
-    await writeQrVideo(LINK, video, { width: 1280, height: 720, frames: 3 })
+    await writeQrVideo(consentLink(), video, { width: 1280, height: 720, frames: 3 })
     const browser = await chromium.launch({
       executablePath: resolveChromium().executablePath,
       args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
