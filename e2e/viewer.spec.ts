@@ -1,3 +1,4 @@
+import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
 import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from './support/shares.ts'
 
@@ -55,6 +56,21 @@ test.describe('the clinician opens a shared record', () => {
     await page.clock.fastForward('00:20')
     await expect(page.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
     await expect(page.getByText('The records you opened earlier are no longer shown.')).toBeVisible()
+  })
+
+  test('a clinician with a browser wallet can prove their address; the patient’s access log shows it verified', async ({ page }) => {
+    // anvil's third development account, unlocked on the chain, so the stand-in wallet can sign with it.
+    const clinicianAddress = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+    await installStandInWallet(page, { name: 'Clinic Wallet', address: clinicianAddress })
+    const share = await createTestShare()
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('checkbox', { name: 'Prove my address to the patient with Clinic Wallet' }).check()
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+
+    const { entries } = await share.accessLog()
+    expect(entries).toEqual([expect.objectContaining({ recipient: CLINICIAN, verifiedAddress: clinicianAddress })])
   })
 
   test('a wrong passcode shows the attempts left; after the limit the link is dead', async ({ page }) => {

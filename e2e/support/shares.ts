@@ -3,7 +3,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseEt
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
-import { createShare } from '../../src/chain/shareHost.ts'
+import { createShare, readShareAccessLog } from '../../src/chain/shareHost.ts'
 import {
   buildConsentResource,
   createGrantTerms,
@@ -21,6 +21,7 @@ import {
   newShareId,
   newShareKey,
   shlinkViewerUrl,
+  type ShareAccessLog,
   type ShlFlag,
 } from '../../src/domain/shl/index.ts'
 
@@ -80,6 +81,8 @@ export type TestShare = {
   terms: GrantTerms
   commitment: Hex
   revoke(): Promise<void>
+  /** The share's access log, read from the host as the patient's app does (signed by the patient). */
+  accessLog(): Promise<ShareAccessLog>
 }
 
 /**
@@ -143,6 +146,7 @@ export async function createTestShare(options: TestShareOptions = {}): Promise<T
     patient,
     terms,
     commitment,
+    accessLog: () => readShareAccessLog(target, signer, shareId),
     async revoke() {
       const hash = await wallet.writeContract({ address: stack.registry, abi: consentRegistryAbi, functionName: 'revoke', args: [commitment] })
       await publicClient.waitForTransactionReceipt({ hash })
