@@ -1,8 +1,10 @@
-import { defineConfig } from 'vite'
+import { defineConfig, loadEnv } from 'vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import type { Plugin } from 'vite'
+import { parseAppConfig } from './src/app/configSchema.ts'
+import { contentSecurityPolicy } from './src/app/contentSecurityPolicy.ts'
 
 /**
  * vite-plugin-pwa 2 builds the service worker with Rollup-era options
@@ -79,9 +81,21 @@ const pwa = VitePWA({
   },
 })
 
-export default defineConfig({
+/**
+ * The production build's content security policy, as a meta tag (static hosts cannot be relied
+ * on to send headers). The dev server needs inline scripts for hot reload, so it has none.
+ */
+const securityPolicy = (env: Record<string, string>): Plugin => ({
+  name: 'carekey:content-security-policy',
+  apply: 'build',
+  transformIndexHtml: () => [
+    { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy(parseAppConfig(env)) }, injectTo: 'head-prepend' },
+  ],
+})
+
+export default defineConfig(({ mode }) => ({
   envPrefix: 'CAREKEY_',
-  plugins: [react(), tailwindcss(), pwa],
+  plugins: [react(), tailwindcss(), pwa, securityPolicy(loadEnv(mode, process.cwd(), 'CAREKEY_'))],
   server: { host: 'localhost', port: 5173, strictPort: true },
   preview: { host: 'localhost', port: 4173, strictPort: true },
   build: {
@@ -91,4 +105,4 @@ export default defineConfig({
     // when the patient asks for sample data; everything else is far smaller.
     chunkSizeWarningLimit: 700,
   },
-})
+}))

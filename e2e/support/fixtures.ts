@@ -12,9 +12,22 @@ type Fixtures = {
   unlockedWallet: WalletPage
   /** Runs axe-core on the page and fails on any serious or critical violation. */
   checkA11y: (context: string) => Promise<void>
+  /** Fails any test during which the page reported a content security policy violation. */
+  securityPolicyGuard: void
 }
 
 export const test = base.extend<Fixtures>({
+  securityPolicyGuard: [
+    async ({ page }, use) => {
+      const violations: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error' && message.text().includes('Content Security Policy')) violations.push(message.text())
+      })
+      await use()
+      expect(violations, 'content security policy violations').toEqual([])
+    },
+    { auto: true },
+  ],
   wallet: async ({ page }, use) => {
     await use(new WalletPage(page))
   },
