@@ -3,8 +3,8 @@ import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import type { Plugin } from 'vite'
-import { parseAppConfig } from './src/app/configSchema.ts'
-import { contentSecurityPolicy } from './src/app/contentSecurityPolicy.ts'
+import { parseAppConfig } from './src/platform/configSchema.ts'
+import { contentSecurityPolicy } from './src/platform/contentSecurityPolicy.ts'
 
 /**
  * vite-plugin-pwa 2 builds the service worker with Rollup-era options

@@ -7,7 +7,7 @@ import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../contracts/generated/ConsentRegistry.ts'
 import { freePort } from '../scripts/lib/ports.ts'
 import { startProcess } from '../scripts/lib/processes.ts'
-import { createShare } from '../src/chain/shareHost.ts'
+import { createShare } from '../src/shareHost/client.ts'
 import { encryptShareFile, manifestUrlFor, newNonce, newShareId, newShareKey } from '../src/domain/shl/index.ts'
 import type { BenchSuite } from './lib/context.ts'
 

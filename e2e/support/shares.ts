@@ -3,7 +3,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseEt
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
-import { createShare, readShareAccessLog } from '../../src/chain/shareHost.ts'
+import { createShare, readShareAccessLog } from '../../src/shareHost/client.ts'
 import {
   buildConsentResource,
   createGrantTerms,

@@ -12,7 +12,7 @@ import {
   ShareNotAvailableError,
   updateShareFiles,
   type ShareHostTarget,
-} from '../../src/chain/shareHost.ts'
+} from '../../src/shareHost/client.ts'
 import {
   careKeyExtension,
   decodeShlink,

@@ -18,7 +18,7 @@ import {
   readShareAccessLog,
   ShareNotAvailableError,
   type ShareHostTarget,
-} from '../../src/chain/shareHost.ts'
+} from '../../src/shareHost/client.ts'
 import {
   careKeyExtension,
   decodeShlink,

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react'
 import { QueryClientProvider, useQueryClient } from '@tanstack/react-query'
 import {
   CreateWalletScreen,
+  keyring,
   RemoveWalletScreen,
   RestoreWalletScreen,
   UnlockScreen,
@@ -11,12 +12,14 @@ import {
 } from '../features/wallet/index.ts'
 import { ErrorMessage } from '../ui/ErrorMessage.tsx'
 import { Page } from '../ui/Page.tsx'
-import { appConfigError } from './config.ts'
+import { appConfigError } from '../platform/config.ts'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
-import { Layout, ScreenLoading } from './Layout.tsx'
-import { keepLastKnownReads, restoreLastKnownReads } from './pwa/index.ts'
+import { lastKnownReadsStore } from './lastKnownReadsStore.ts'
+import { Layout } from './Layout.tsx'
+import { ScreenLoading } from '../platform/index.ts'
+import { keepLastKnownReads, restoreLastKnownReads } from '../platform/index.ts'
 import { createAppQueryClient } from './queryClient.ts'
-import { matchRoute, usePathname } from './router.tsx'
+import { matchRoute, usePathname } from '../platform/router.tsx'
 import { publicRoutes } from './routes.tsx'
 
 const loadUnlockedApp = () => import('./UnlockedApp.tsx')
@@ -40,8 +43,9 @@ export function App() {
 function LastKnownReads() {
   const queryClient = useQueryClient()
   useEffect(() => {
-    void restoreLastKnownReads(queryClient)
-    return keepLastKnownReads(queryClient)
+    void restoreLastKnownReads(queryClient, lastKnownReadsStore)
+    const stop = keepLastKnownReads(queryClient, { store: lastKnownReadsStore, isUnlocked: () => keyring.get() !== undefined })
+    return () => void stop()
   }, [queryClient])
   return null
 }

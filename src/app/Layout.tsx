@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { InstallButton, PwaBanners } from './pwa/index.ts'
-import { Link, usePathname } from './router.tsx'
+import { Link, usePathname } from '../platform/router.tsx'
 
 export type NavItem = { to: string; label: string }
 
@@ -57,16 +57,6 @@ export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; heade
         <PwaBanners />
         {children}
       </main>
-    </div>
-  )
-}
-
-/** Shown while a lazy screen loads. */
-export function ScreenLoading() {
-  return (
-    <div className="flex justify-center p-10" role="status">
-      <span className="sr-only">Loading…</span>
-      <span aria-hidden="true" className="size-8 animate-spin rounded-full border-4 border-teal-700 border-t-transparent" />
     </div>
   )
 }

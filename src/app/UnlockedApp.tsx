@@ -1,14 +1,18 @@
 import { Suspense, use, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
-import { useConnect, useConnection, useConnectors } from 'wagmi'
-import { ChainProvider, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
+import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
+import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
 import { Page } from '../ui/Page.tsx'
-import { Layout, ScreenLoading } from './Layout.tsx'
-import { restoreLastKnownReads } from './pwa/index.ts'
-import { Link, matchRoute, Redirect, usePathname } from './router.tsx'
+import { appConfig, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
+import { lastKnownReadsStore } from './lastKnownReadsStore.ts'
+import { Layout } from './Layout.tsx'
+import { Link, matchRoute, Redirect, usePathname } from '../platform/router.tsx'
 import { HOME_PATH, unlockedNav, unlockedRoutes } from './routes.tsx'
+
+// Made once, when the unlocked app's chunk loads; it signs with whatever keys the keyring holds.
+const wagmiConfig = createCareKeyWagmiConfig(appConfig.chain, keyring)
 
 /**
  * Everything behind the unlock: wagmi, the main navigation and the wallet's screens. Loaded
@@ -16,11 +20,11 @@ import { HOME_PATH, unlockedNav, unlockedRoutes } from './routes.tsx'
  */
 export default function UnlockedApp() {
   // Chain reads start from their last known values (shown offline with the time they were read).
-  use(restoreLastKnownReads(useQueryClient()))
+  use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStore))
   const autoLock = useAutoLockMinutes()
   useAutoLock(autoLock.data)
   return (
-    <ChainProvider accounts={keyring}>
+    <WagmiProvider config={wagmiConfig}>
       <ConnectLocalWallet />
       <Layout
         nav={unlockedNav}
@@ -34,7 +38,7 @@ export default function UnlockedApp() {
           <UnlockedRoutes />
         </Suspense>
       </Layout>
-    </ChainProvider>
+    </WagmiProvider>
   )
 }
 

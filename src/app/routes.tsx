@@ -4,7 +4,7 @@ import { RecordsScreen } from '../features/records/index.ts'
 import { ShareScreens } from '../features/share/index.ts'
 import { AccountScreen, RemoveWalletScreen, SettingsScreen } from '../features/wallet/index.ts'
 import type { NavItem } from './Layout.tsx'
-import type { RouteTable } from './router.tsx'
+import type { RouteTable } from '../platform/router.tsx'
 
 // The consent door also carries the hooks and parts the share screens build on (wagmi, storage):
 // it loads with its screens, not with the first screen.

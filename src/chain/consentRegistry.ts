@@ -9,7 +9,6 @@ import {
   type TransactionReceipt,
 } from 'viem'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
-import type { AppConfig } from '../app/config.ts'
 import { grantCommitment, type RegistryLocation } from '../domain/consent/commitment.ts'
 import type { GrantTerms } from '../domain/consent/terms.ts'
 import { ConsentTransactionFailedError, toConsentChainError, UnexpectedChainReplyError } from './consentRegistryErrors.ts'
@@ -35,7 +34,11 @@ export type ConsentRegistryDeployment = {
  * @example
  * const registry = consentRegistryOf(appConfig)
  */
-export function consentRegistryOf(config: Pick<AppConfig, 'chain' | 'consentRegistry' | 'consentRegistryBlock'>): ConsentRegistryDeployment {
+export function consentRegistryOf(config: {
+  chain: { id: number }
+  consentRegistry: Address
+  consentRegistryBlock: bigint
+}): ConsentRegistryDeployment {
   return { chainId: config.chain.id, address: config.consentRegistry, fromBlock: config.consentRegistryBlock }
 }
 

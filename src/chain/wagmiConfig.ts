@@ -1,10 +1,20 @@
 import { createConfig, createStorage, http, injected, type Config } from 'wagmi'
 import { defineChain, type Chain } from 'viem'
-import type { AppConfig } from '../app/config.ts'
 import { localWallet, type LocalAccountSource } from './localWalletConnector.ts'
 
+/** The chain CareKey talks to, as its configuration describes it. */
+export type ChainSettings = {
+  id: number
+  name: string
+  rpcUrl: string
+  /** A block explorer base URL for links to transactions, when the chain has one. */
+  explorerUrl: string | undefined
+  /** The local development chain: blocks come at once, so receipts are polled quickly. */
+  isLocalDevChain: boolean
+}
+
 /** The chain CareKey is configured for, as a viem chain. */
-export function careKeyChain(chain: AppConfig['chain']): Chain {
+export function careKeyChain(chain: ChainSettings): Chain {
   return defineChain({
     id: chain.id,
     name: chain.name,
@@ -22,17 +32,37 @@ export const RPC_TIMEOUT_MS = 8_000
  * wagmi configuration: the patient's local wallet first, then any injected or EIP-6963
  * browser wallet. On the local chain blocks come at once, so receipts are polled quickly.
  */
-export function createCareKeyWagmiConfig(chain: AppConfig['chain'], accounts: LocalAccountSource): Config {
-  const viemChain = careKeyChain(chain)
+export function createCareKeyWagmiConfig(chain: ChainSettings, accounts: LocalAccountSource): Config {
   return createConfig({
-    chains: [viemChain],
+    ...chainTransport(chain),
     connectors: [localWallet(accounts), injected()],
-    transports: { [viemChain.id]: http(chain.rpcUrl, { timeout: RPC_TIMEOUT_MS, retryCount: 1 }) },
-    pollingInterval: chain.isLocalDevChain ? 250 : 4_000,
     multiInjectedProviderDiscovery: true,
     storage: createStorage({
       key: 'carekey.wallet-connection',
       storage: typeof window === 'undefined' ? undefined : window.localStorage,
     }),
   })
+}
+
+/**
+ * wagmi for the clinician's viewer: chain reads, and the clinician's own browser wallet (if
+ * they have one) to sign a proof of their address. No CareKey wallet and no storage: nothing
+ * the clinician does there is kept on their device.
+ */
+export function createViewerWagmiConfig(chain: ChainSettings): Config {
+  return createConfig({
+    ...chainTransport(chain),
+    connectors: [injected()],
+    multiInjectedProviderDiscovery: true,
+    storage: null,
+  })
+}
+
+function chainTransport(chain: ChainSettings) {
+  const viemChain = careKeyChain(chain)
+  return {
+    chains: [viemChain] as const,
+    transports: { [viemChain.id]: http(chain.rpcUrl, { timeout: RPC_TIMEOUT_MS, retryCount: 1 }) },
+    pollingInterval: chain.isLocalDevChain ? 250 : 4_000,
+  }
 }

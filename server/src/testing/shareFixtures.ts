@@ -10,7 +10,7 @@ import {
   type PatientSigner,
   type RecipientSigner,
   type ShareHostTarget,
-} from '../../../src/chain/shareHost.ts'
+} from '../../../src/shareHost/client.ts'
 import {
   encodeShlink,
   encryptShareFile,

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Button } from '../../ui/Button.tsx'
-import { useHasDirtyForms } from './dirtyForms.ts'
-import { useOnlineStatus } from './onlineStatus.ts'
+import { useHasDirtyForms } from '../../platform/dirtyForms.ts'
+import { useOnlineStatus } from '../../platform/onlineStatus.ts'
 import { applyAppUpdate, dismissAppUpdate, useAppUpdateState } from './serviceWorker.ts'
 
 /**

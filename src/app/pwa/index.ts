@@ -1,12 +1,7 @@
 /**
- * CareKey as an installable, offline-first app: the service worker and its update prompt, the
- * install button, the online/offline state, last known chain values kept across reloads, and
- * the dirty-form guard that keeps an update from reloading under unsaved input.
+ * CareKey as an installable app: the service worker and its update prompt, and the install
+ * button. What features need (online status, dirty forms, last known reads) is in the platform.
  */
-export { useDirtyForm, useHasDirtyForms } from './dirtyForms.ts'
-export { useOnlineStatus } from './onlineStatus.ts'
 export { startServiceWorker } from './serviceWorker.ts'
-export { LAST_KNOWN_META, keepLastKnownReads, restoreLastKnownReads } from './lastKnownReads.ts'
 export { PwaBanners } from './PwaBanners.tsx'
 export { InstallButton } from './InstallButton.tsx'
-export { NeedsNetwork } from './NeedsNetwork.tsx'

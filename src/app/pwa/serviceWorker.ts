@@ -1,7 +1,7 @@
 /// <reference types="vite-plugin-pwa/vanillajs" />
 import { useSyncExternalStore } from 'react'
 import { registerSW } from 'virtual:pwa-register'
-import { hasDirtyForms } from './dirtyForms.ts'
+import { hasDirtyForms } from '../../platform/dirtyForms.ts'
 
 /** What the service worker means for the patient right now. */
 export type AppUpdateState = {

@@ -1,5 +1,5 @@
 import { Suspense, useState, type FormEvent } from 'react'
-import { navigate } from '../../app/router.tsx'
+import { navigate } from '../../platform/router.tsx'
 import { CareKeyError } from '../../domain/errors.ts'
 import { decodeShlink, SHLINK_PREFIX } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
@@ -7,7 +7,7 @@ import { QrScanner } from '../scan/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
-import { ScreenLoading } from '../../app/Layout.tsx'
+import { ScreenLoading } from '../../platform/index.ts'
 import { Card, Page } from '../../ui/Page.tsx'
 
 export class NotAShareLinkError extends CareKeyError {

@@ -12,7 +12,7 @@ import {
   type ConsentRegistryDeployment,
   type GrantStatus,
 } from '../../chain/consentRegistry.ts'
-import { openShareLink, type OpenShareOptions } from '../../chain/shareHost.ts'
+import { openShareLink, type OpenShareOptions } from '../../shareHost/client.ts'
 
 export class LinkForAnotherNetworkError extends CareKeyError {
   constructor(chainId: number, registry: Address, expected: ConsentRegistryDeployment) {

@@ -1,6 +1,6 @@
 import { useSwitchChain } from 'wagmi'
-import { appConfig } from '../../app/config.ts'
-import { Link } from '../../app/router.tsx'
+import { appConfig } from '../../platform/config.ts'
+import { Link } from '../../platform/router.tsx'
 import { WrongNetworkError } from '../../chain/consentRegistryErrors.ts'
 import { NotEnoughFundsError } from '../../chain/errors.ts'
 import { toChainError } from '../../chain/index.ts'

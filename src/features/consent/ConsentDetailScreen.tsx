@@ -1,5 +1,5 @@
 import { isAddressEqual } from 'viem'
-import { Link, navigate } from '../../app/router.tsx'
+import { Link, navigate } from '../../platform/router.tsx'
 import { CONSENT_ACTIONS, fromUnixSeconds } from '../../domain/consent/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'

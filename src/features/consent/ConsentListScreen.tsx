@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { Address } from 'viem'
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import type { PatientGrantRecord } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react'
-import { NeedsNetwork, useOnlineStatus } from '../../app/pwa/index.ts'
+import { NeedsNetwork, useOnlineStatus } from '../../platform/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import { ChainErrorMessage } from './ChainErrorMessage.tsx'

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { appConfig } from '../../app/config.ts'
+import { appConfig } from '../../platform/config.ts'
 
 /** A transaction hash, linked to the block explorer when the chain has one. */
 export function TransactionLink({ hash }: { hash: Hex }) {

@@ -3,7 +3,7 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { isAddressEqual, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem'
 import { useConfig, useConnection, usePublicClient, useWaitForTransactionReceipt, useWriteContract } from 'wagmi'
 import { waitForTransactionReceipt } from 'wagmi/actions'
-import { appConfig } from '../../app/config.ts'
+import { appConfig } from '../../platform/config.ts'
 import {
   consentRegistryOf,
   grantFromReceipt,
@@ -19,7 +19,7 @@ import { CareKeyError } from '../../domain/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { useWalletKeys } from '../wallet/index.ts'
-import { toReceiptError } from './chainErrors.ts'
+import { toReceiptError } from '../../chain/receiptErrors.ts'
 import { discardGrant, markGrantFailed, markGrantRecorded, markGrantRevoked, markGrantSubmitted, storePreparedGrant } from './consentActions.ts'
 import { prepareGrant, type GrantPreparation, type PreparedGrant } from './prepareGrant.ts'
 import {

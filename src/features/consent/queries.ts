@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query'
 import type { Address, Hex, PublicClient } from 'viem'
 // The marker only: the pwa door also loads the service worker registration.
-import { LAST_KNOWN_META } from '../../app/pwa/lastKnownReads.ts'
+import { LAST_KNOWN_META } from '../../platform/lastKnownReads.ts'
 import {
   listPatientGrants,
   readCommitmentStatus,

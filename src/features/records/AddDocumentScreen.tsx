@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react'
-import { navigate } from '../../app/router.tsx'
+import { navigate } from '../../platform/router.tsx'
 import { formatBytes } from '../../domain/fhir/errors.ts'
 import { MAX_ATTACHMENT_BYTES } from '../../domain/records/attachments.ts'
 import { Button } from '../../ui/Button.tsx'

@@ -1,4 +1,4 @@
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import { RECORD_FORMS } from '../../domain/records/forms.ts'
 import { Page } from '../../ui/Page.tsx'
 

@@ -1,4 +1,4 @@
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import type { ImportSummary } from './recordsActions.ts'
 

@@ -1,4 +1,4 @@
-import { Link, Redirect } from '../../app/router.tsx'
+import { Link, Redirect } from '../../platform/router.tsx'
 import { buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { Card, Page } from '../../ui/Page.tsx'

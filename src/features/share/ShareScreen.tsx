@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import { toChainError } from '../../chain/index.ts'
 import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'

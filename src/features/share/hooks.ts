@@ -2,7 +2,7 @@ import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/reac
 import { isAddressEqual } from 'viem'
 import { useSignTypedData } from 'wagmi'
 import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
-import type { PatientSigner } from '../../chain/shareHost.ts'
+import type { PatientSigner } from '../../shareHost/client.ts'
 import { CareKeyError } from '../../domain/errors.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'

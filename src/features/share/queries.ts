@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query'
-import type { PatientSigner } from '../../chain/shareHost.ts'
+import type { PatientSigner } from '../../shareHost/client.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'

@@ -6,7 +6,7 @@ import {
   ShareNotAvailableError,
   type PatientSigner,
   type ShareHostTarget,
-} from '../../chain/shareHost.ts'
+} from '../../shareHost/client.ts'
 import { CareKeyError } from '../../domain/errors.ts'
 import type { ShareAccessLog } from '../../domain/shl/index.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'

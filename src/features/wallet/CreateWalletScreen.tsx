@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { useDirtyForm } from '../../app/pwa/index.ts'
+import { useDirtyForm } from '../../platform/index.ts'
 import { createRecoveryPhrase, pickConfirmationPositions, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'

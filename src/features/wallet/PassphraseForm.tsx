@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { useState, type FormEvent } from 'react'
-import { useDirtyForm } from '../../app/pwa/index.ts'
+import { useDirtyForm } from '../../platform/index.ts'
 import { MIN_PASSPHRASE_LENGTH } from '../../domain/wallet/vault.ts'
 import { Button } from '../../ui/Button.tsx'
 import { TextField } from '../../ui/Field.tsx'

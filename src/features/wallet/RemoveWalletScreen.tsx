@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { navigate } from '../../app/router.tsx'
+import { navigate } from '../../platform/router.tsx'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'

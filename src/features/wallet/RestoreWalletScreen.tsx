@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { useDirtyForm } from '../../app/pwa/index.ts'
+import { useDirtyForm } from '../../platform/index.ts'
 import { parseRecoveryPhrase, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'

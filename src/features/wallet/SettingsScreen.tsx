@@ -1,6 +1,6 @@
 import { useId, useState } from 'react'
-import { useDirtyForm } from '../../app/pwa/index.ts'
-import { Link } from '../../app/router.tsx'
+import { useDirtyForm } from '../../platform/index.ts'
+import { Link } from '../../platform/router.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
 import { Card, Page } from '../../ui/Page.tsx'

@@ -1,4 +1,4 @@
-import { navigate } from '../../app/router.tsx'
+import { navigate } from '../../platform/router.tsx'
 import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { Page } from '../../ui/Page.tsx'

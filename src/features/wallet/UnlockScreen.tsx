@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import { VaultDamagedError } from '../../domain/wallet/vault.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'

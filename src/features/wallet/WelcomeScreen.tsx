@@ -1,4 +1,4 @@
-import { Link } from '../../app/router.tsx'
+import { Link } from '../../platform/router.tsx'
 import { buttonClassName } from '../../ui/Button.tsx'
 import { Page, Card } from '../../ui/Page.tsx'
 

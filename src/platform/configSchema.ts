@@ -4,7 +4,7 @@ import localDeployment from '../../contracts/deployments/local.json'
 /**
  * CareKey's configuration: its shape and its validation, with the local development stack
  * (written by the deploy script) as the default. Pure, so the build configuration (the
- * content security policy) and tests use it too; src/app/config.ts reads the environment.
+ * content security policy) and tests use it too; src/platform/config.ts reads the environment.
  */
 export type AppConfig = {
   chain: {

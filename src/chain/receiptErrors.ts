@@ -1,7 +1,7 @@
 import { BaseError, decodeErrorResult, isHex, type Hex } from 'viem'
-import { consentRegistryAbi } from '../../chain/consentRegistry.ts'
-import { ConsentTransactionFailedError, describeConsentRevert, toConsentChainError } from '../../chain/consentRegistryErrors.ts'
-import { CareKeyError } from '../../domain/errors.ts'
+import { consentRegistryAbi } from './consentRegistry.ts'
+import { ConsentTransactionFailedError, describeConsentRevert, toConsentChainError } from './consentRegistryErrors.ts'
+import { CareKeyError } from '../domain/errors.ts'
 
 /**
  * Turns a failure while waiting for a transaction's receipt into a CareKeyError. A mined

@@ -1,6 +1,4 @@
 import { hydrate, type Query, type QueryClient, type QueryKey, type QueryState } from '@tanstack/react-query'
-import { keyring } from '../../features/wallet/index.ts'
-import { readSetting, writeSetting } from '../../storage/settingsRepository.ts'
 
 /**
  * Chain reads that should show their last known value after a reload with no network (the
@@ -12,9 +10,14 @@ import { readSetting, writeSetting } from '../../storage/settingsRepository.ts'
  */
 export const LAST_KNOWN_META = { keepLastKnown: true } as const
 
-const SETTING_NAME = 'lastKnownChainReads'
+export type LastKnownRead = { queryHash: string; queryKey: QueryKey; data: unknown; dataUpdatedAt: number }
 
-type LastKnownRead = { queryHash: string; queryKey: QueryKey; data: unknown; dataUpdatedAt: number }
+/** Where the reads are kept on the device; the app passes one backed by its storage. */
+export type LastKnownReadsStore = {
+  /** The stored reads, already parsed with `parseLastKnownReads`. */
+  read: () => Promise<LastKnownRead[]>
+  write: (reads: LastKnownRead[]) => Promise<void>
+}
 
 const keepsLastKnown = (query: Pick<Query, 'meta'>) => query.meta?.keepLastKnown === true
 
@@ -57,12 +60,13 @@ const restoring = new WeakMap<QueryClient, Promise<void>>()
  *
  * @example
  * // Before showing chain values (suspends until restored):
- * use(restoreLastKnownReads(useQueryClient()))
+ * use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStore))
  */
-export function restoreLastKnownReads(client: QueryClient): Promise<void> {
+export function restoreLastKnownReads(client: QueryClient, store: LastKnownReadsStore): Promise<void> {
   let done = restoring.get(client)
   if (!done) {
-    done = readSetting(SETTING_NAME, parseLastKnownReads)
+    done = store
+      .read()
       .then((reads) => {
         hydrate(
           client,
@@ -90,13 +94,20 @@ export function restoreLastKnownReads(client: QueryClient): Promise<void> {
 
 /**
  * Stores the last value of every query marked with LAST_KNOWN_META each time one is read
- * successfully, while the wallet is unlocked (so nothing is written back after a removal).
- * Returns a function that stops it.
+ * successfully, while `isUnlocked()` says the wallet is unlocked (so nothing is written back
+ * after a removal). Returns a function that stops it and resolves once the writes already
+ * under way have landed.
  *
  * @example
- * useEffect(() => keepLastKnownReads(queryClient), [queryClient])
+ * useEffect(() => {
+ *   const stop = keepLastKnownReads(queryClient, { store: lastKnownReadsStore, isUnlocked: () => keyring.get() !== undefined })
+ *   return () => void stop()
+ * }, [queryClient])
  */
-export function keepLastKnownReads(client: QueryClient): () => void {
+export function keepLastKnownReads(
+  client: QueryClient,
+  { store, isUnlocked }: { store: LastKnownReadsStore; isUnlocked: () => boolean },
+): () => Promise<void> {
   let writing: Promise<void> = Promise.resolve()
   let queued = false
   const save = () => {
@@ -107,17 +118,23 @@ export function keepLastKnownReads(client: QueryClient): () => void {
       .filter((q) => keepsLastKnown(q) && q.state.data !== undefined && q.state.dataUpdatedAt > 0)
       .map((q) => ({ queryHash: q.queryHash, queryKey: q.queryKey, data: q.state.data, dataUpdatedAt: q.state.dataUpdatedAt }))
     writing = writing
-      .then(() => writeSetting(SETTING_NAME, reads))
+      .then(() => store.write(reads))
       .catch((error: unknown) => {
         // A cache for offline display only: the next successful read tries again.
         console.warn('CareKey could not store its last known chain values:', error instanceof Error ? error.name : typeof error)
       })
   }
-  return client.getQueryCache().subscribe((event) => {
+  const unsubscribe = client.getQueryCache().subscribe((event) => {
     if (event.type !== 'updated' || event.action.type !== 'success' || !keepsLastKnown(event.query)) return
-    if (!keyring.get() || queued) return
+    if (!isUnlocked() || queued) return
     queued = true
     // Several reads finishing together make one write.
     queueMicrotask(save)
   })
+  return async () => {
+    unsubscribe()
+    // A save queued by the last read runs in a microtask: let it start, then wait for every write.
+    await Promise.resolve()
+    await writing
+  }
 }

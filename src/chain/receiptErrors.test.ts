@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { BaseError, encodeErrorResult, HttpRequestError, RawContractError } from 'viem'
-import { consentRegistryAbi } from '../../chain/consentRegistry.ts'
-import { ConsentTransactionFailedError, GrantAlreadyRecordedError, GrantAlreadyRevokedError } from '../../chain/consentRegistryErrors.ts'
-import { NetworkUnreachableError } from '../../chain/errors.ts'
-import { toReceiptError } from './chainErrors.ts'
+import { consentRegistryAbi } from './consentRegistry.ts'
+import { ConsentTransactionFailedError, GrantAlreadyRecordedError, GrantAlreadyRevokedError } from './consentRegistryErrors.ts'
+import { NetworkUnreachableError } from './errors.ts'
+import { toReceiptError } from './receiptErrors.ts'
 
 const commitment = `0x${'ab'.repeat(32)}` as const
 

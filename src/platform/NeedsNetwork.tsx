@@ -1,4 +1,4 @@
-import { Notice } from '../../ui/ErrorMessage.tsx'
+import { Notice } from '../ui/ErrorMessage.tsx'
 import { useOnlineStatus } from './onlineStatus.ts'
 
 /**

@@ -21,7 +21,7 @@ import {
   ShareNotAvailableError,
   WrongSharePasscodeError,
   type FetchLike,
-} from './shareHost.ts'
+} from './client.ts'
 
 const HOST = 'https://share.example.org'
 const key = newShareKey()
