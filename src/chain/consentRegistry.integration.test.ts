@@ -6,6 +6,8 @@ import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem
 import { ANVIL_MNEMONIC, startLocalChainForTests } from '../../contracts/test/fixture.ts'
 import { GrantValidityEndedError } from '../domain/consent/errors.ts'
 import { createGrantTerms, type GrantTerms } from '../domain/consent/terms.ts'
+import { deriveWalletKeys } from '../domain/wallet/keys.ts'
+import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
 import { NetworkUnreachableError, NotEnoughFundsError } from './errors.ts'
 import {
   commitmentIn,
@@ -14,6 +16,7 @@ import {
   grantBatchRequest,
   grantFromReceipt,
   grantRequest,
+  discoverGrantKeys,
   listPatientGrants,
   readCommitmentStatus,
   readGrantStatus,
@@ -175,6 +178,7 @@ describe('consent registry bindings on a real chain', () => {
     const { grants, toBlock } = await listPatientGrants(patient.client, registry, patient.account.address)
     expect(grants).toEqual(
       mine.map((t, i) => ({
+        patient: patient.account.address,
         commitment: commitmentIn(registry, t),
         validUntil: t.validUntil,
         granted: { transactionHash: receipts[i]!.transactionHash, blockNumber: receipts[i]!.blockNumber, logIndex: 0 },
@@ -190,6 +194,31 @@ describe('consent registry bindings on a real chain', () => {
     expect((await listPatientGrants(patient.client, registry, patient.account.address, { toBlock: receipts[0]!.blockNumber })).grants).toEqual(
       grants.slice(0, 1).map((g) => ({ ...g, revoked: undefined })),
     )
+  })
+})
+
+describe('finding per-grant keys from the phrase alone', () => {
+  it('finds every grant key used, up to 20 unused keys in a row, and no further', async () => {
+    const keys = await deriveWalletKeys(parseRecoveryPhrase(ANVIL_MNEMONIC))
+    // Keys 0, 2 and 22 made grants (22 is 19 unused keys past 2: still found); 43 is 20 past 22: not found.
+    const used = [0, 2, 22, 43]
+    for (const index of used) {
+      const account = keys.grantAccount(index)
+      await local.publicClient.request({ method: 'anvil_setBalance' as never, params: [account.address, '0xde0b6b3a7640000'] as never })
+      const app = await patientApp(0, account)
+      await app.send(writeContract(app.config, grantRequest(registry, await termsFor(account.address))))
+    }
+    const { grants, nextIndex } = await discoverGrantKeys(local.publicClient, registry, (i) => keys.grantAccount(i).address)
+    expect(grants.map((g) => g.keyIndex)).toEqual([0, 2, 22])
+    expect(grants.map((g) => g.patient)).toEqual([0, 2, 22].map((i) => keys.grantAccount(i).address))
+    expect(nextIndex).toBe(23)
+    // With a smaller gap limit the search stops sooner.
+    expect((await discoverGrantKeys(local.publicClient, registry, (i) => keys.grantAccount(i).address, { gapLimit: 2 })).nextIndex).toBe(3)
+  })
+
+  it('finds nothing for a wallet that never granted', async () => {
+    const keys = await deriveWalletKeys(parseRecoveryPhrase('legal winner thank year wave sausage worth useful legal winner thank yellow'))
+    expect(await discoverGrantKeys(local.publicClient, registry, (i) => keys.grantAccount(i).address)).toMatchObject({ grants: [], nextIndex: 0 })
   })
 })
 

@@ -322,6 +322,8 @@ function decodeRegistryLog(log: RawLog): ConsentRegistryEvent | undefined {
 
 /** One grant of a patient, as the registry's events tell it. */
 export type PatientGrantRecord = {
+  /** The address that made the grant (a per-grant key, or a patient's main account). */
+  patient: Address
   commitment: Hex
   /** The recorded end of validity (unix seconds). */
   validUntil: bigint
@@ -341,8 +343,9 @@ export type ListGrantsOptions = {
 }
 
 /**
- * Every grant a patient recorded in the registry, oldest first, with its revocation if any,
- * from the ConsentGranted and ConsentRevoked events since the registry's deployment block.
+ * Every grant that one or several addresses recorded in the registry, oldest first, with its
+ * revocation if any, from the ConsentGranted and ConsentRevoked events since the registry's
+ * deployment block (one query per event kind for all the addresses: the patient is indexed).
  * A wallet restored on a new device finds its grants again this way (the terms themselves
  * come from the backup). Returns the last block scanned, to continue from later.
  *
@@ -352,19 +355,21 @@ export type ListGrantsOptions = {
 export async function listPatientGrants(
   client: PublicClient,
   registry: ConsentRegistryDeployment,
-  patient: Address,
+  patients: Address | readonly Address[],
   options: ListGrantsOptions = {},
 ): Promise<{ grants: PatientGrantRecord[]; toBlock: bigint }> {
   checkClientChain(client, registry)
+  const asked = typeof patients === 'string' ? [patients] : [...patients]
   const toBlock = options.toBlock ?? (await chainCall(() => client.getBlockNumber({ cacheTime: 0 })))
-  if (toBlock < registry.fromBlock) return { grants: [], toBlock }
+  if (asked.length === 0 || toBlock < registry.fromBlock) return { grants: [], toBlock }
   const step = options.maxBlockRange ?? toBlock - registry.fromBlock + 1n
   if (step <= 0n) throw new RangeError('maxBlockRange must be positive')
+  const isAsked = (address: Address) => asked.some((a) => isAddressEqual(a, address))
 
   const events: ConsentRegistryEvent[] = []
   for (let from = registry.fromBlock; from <= toBlock; from += step) {
     const to = from + step - 1n < toBlock ? from + step - 1n : toBlock
-    const query = { address: registry.address, abi: consentRegistryAbi, args: { patient }, fromBlock: from, toBlock: to, strict: true } as const
+    const query = { address: registry.address, abi: consentRegistryAbi, args: { patient: asked }, fromBlock: from, toBlock: to, strict: true } as const
     const [granted, revoked] = await chainCall(() =>
       Promise.all([
         client.getContractEvents({ ...query, eventName: 'ConsentGranted' }),
@@ -375,7 +380,7 @@ export async function listPatientGrants(
       if (!isAddressEqual(log.address, registry.address)) throw new UnexpectedChainReplyError('an event of another contract')
       if (log.blockNumber < from || log.blockNumber > to) throw new UnexpectedChainReplyError('an event outside the blocks asked for')
       const event = decodeRegistryLog(log)
-      if (!event || !isAddressEqual(event.patient, patient)) throw new UnexpectedChainReplyError("another patient's event")
+      if (!event || !isAsked(event.patient)) throw new UnexpectedChainReplyError("another patient's event")
       events.push(event)
     }
   }
@@ -383,18 +388,59 @@ export async function listPatientGrants(
   events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1))
   const grants = new Map<string, PatientGrantRecord>()
   for (const event of events) {
-    const key = event.commitment.toLowerCase()
+    const key = `${event.patient.toLowerCase()}:${event.commitment.toLowerCase()}`
     const place = { transactionHash: event.transactionHash, blockNumber: event.blockNumber, logIndex: event.logIndex }
     const known = grants.get(key)
     if (event.kind === 'granted') {
       if (known) throw new UnexpectedChainReplyError('a grant recorded twice')
-      grants.set(key, { commitment: event.commitment, validUntil: event.validUntil, granted: place, revoked: undefined })
+      grants.set(key, { patient: event.patient, commitment: event.commitment, validUntil: event.validUntil, granted: place, revoked: undefined })
     } else {
       if (!known || known.revoked) throw new UnexpectedChainReplyError('a revocation without its grant')
       known.revoked = place
     }
   }
   return { grants: [...grants.values()], toBlock }
+}
+
+/** How many unused grant keys in a row end the search, as in BIP-44 account discovery. */
+export const GRANT_KEY_GAP_LIMIT = 20
+
+/**
+ * Finds the grants made with a wallet's per-grant keys, from the phrase alone: asks for the
+ * events of grant keys 0 to 19, then the next 20 after the highest one used, and so on,
+ * until 20 keys in a row have no grant (the gap limit). Returns the grants with the index of
+ * the key that made each, and the first index never used.
+ *
+ * @example
+ * const { grants, nextIndex } = await discoverGrantKeys(client, registry, (i) => keys.grantAccount(i).address)
+ */
+export async function discoverGrantKeys(
+  client: PublicClient,
+  registry: ConsentRegistryDeployment,
+  addressAt: (index: number) => Address,
+  options: ListGrantsOptions & { gapLimit?: number } = {},
+): Promise<{ grants: (PatientGrantRecord & { keyIndex: number })[]; nextIndex: number; toBlock: bigint }> {
+  const gapLimit = options.gapLimit ?? GRANT_KEY_GAP_LIMIT
+  const toBlock = options.toBlock ?? (await chainCall(() => client.getBlockNumber({ cacheTime: 0 })))
+  const found: (PatientGrantRecord & { keyIndex: number })[] = []
+  let nextIndex = 0
+  let start = 0
+  // Each round asks for the keys from `start` up to `gapLimit` past the highest one used.
+  while (start < nextIndex + gapLimit) {
+    const indexes = Array.from({ length: nextIndex + gapLimit - start }, (_, i) => start + i)
+    const addresses = indexes.map(addressAt)
+    const { grants } = await listPatientGrants(client, registry, addresses, { ...options, toBlock })
+    for (const grant of grants) {
+      const at = addresses.findIndex((a) => isAddressEqual(a, grant.patient))
+      const keyIndex = indexes[at]
+      if (keyIndex === undefined) throw new UnexpectedChainReplyError("another patient's event")
+      found.push({ ...grant, keyIndex })
+      nextIndex = Math.max(nextIndex, keyIndex + 1)
+    }
+    start = indexes.length > 0 ? (indexes.at(-1) ?? start) + 1 : start
+  }
+  found.sort((a, b) => a.keyIndex - b.keyIndex)
+  return { grants: found, nextIndex, toBlock }
 }
 
 /**
@@ -428,5 +474,5 @@ export async function findGrantRecord(
   if (!grant || grant.kind !== 'granted') return undefined
   const revocation = revoked.map(decode).find((e) => e.kind === 'revoked')
   const place = (e: ChainPlace): ChainPlace => ({ transactionHash: e.transactionHash, blockNumber: e.blockNumber, logIndex: e.logIndex })
-  return { commitment: grant.commitment, validUntil: grant.validUntil, granted: place(grant), revoked: revocation && place(revocation) }
+  return { patient, commitment: grant.commitment, validUntil: grant.validUntil, granted: place(grant), revoked: revocation && place(revocation) }
 }

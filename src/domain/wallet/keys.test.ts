@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mnemonicToSeedSync } from '@scure/bip39'
-import { bip39Seed, deriveAppKey, deriveWalletKeys } from './keys.ts'
+import { HDKey, hdKeyToAccount } from 'viem/accounts'
+import { bip39Seed, deriveAppKey, deriveWalletKeys, GRANT_KEYS_PATH, MAX_GRANT_INDEX } from './keys.ts'
 import { parseRecoveryPhrase } from './mnemonic.ts'
 
 const known = parseRecoveryPhrase('test test test test test test test test test test test junk')
@@ -26,6 +27,27 @@ describe('wallet keys', () => {
     const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, keyA, plaintext)
     expect(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, keyA2, sealed))).toEqual(plaintext)
     await expect(crypto.subtle.decrypt({ name: 'AES-GCM', iv }, keyB, sealed)).rejects.toThrow()
+  })
+
+  it("derives grant keys at the documented path, one fresh address per index", async () => {
+    const keys = await deriveWalletKeys(known)
+    const master = HDKey.fromMasterSeed(mnemonicToSeedSync(known))
+    for (const index of [0, 1, 7]) {
+      const expected = hdKeyToAccount(master, { path: `${GRANT_KEYS_PATH}/${index}'` }).address
+      expect(keys.grantAccount(index).address).toBe(expected)
+    }
+    const addresses = new Set([0, 1, 2, 3].map((i) => keys.grantAccount(i).address))
+    expect(addresses.size).toBe(4)
+    expect(addresses.has(keys.account.address)).toBe(false)
+    // The same phrase gives the same grant keys on another device.
+    expect((await deriveWalletKeys(known)).grantAccount(3).address).toBe(keys.grantAccount(3).address)
+  })
+
+  it('refuses a grant key index outside the hardened range', async () => {
+    const keys = await deriveWalletKeys(known)
+    expect(() => keys.grantAccount(-1)).toThrow(RangeError)
+    expect(() => keys.grantAccount(1.5)).toThrow(RangeError)
+    expect(() => keys.grantAccount(MAX_GRANT_INDEX + 1)).toThrow(RangeError)
   })
 
   it('keeps the root key material non-extractable', async () => {

@@ -1,4 +1,5 @@
-import { HDKey, hdKeyToAccount, type HDAccount } from 'viem/accounts'
+import { bytesToHex } from 'viem'
+import { HDKey, hdKeyToAccount, privateKeyToAccount, type HDAccount, type LocalAccount } from 'viem/accounts'
 import { toArrayBufferBytes, utf8 } from '../crypto/bytes.ts'
 import type { RecoveryPhrase } from './mnemonic.ts'
 
@@ -12,10 +13,44 @@ export type WalletKeys = {
    * restores every key.
    */
   root: CryptoKey
+  /**
+   * The key of grant number `index` (0, 1, 2, …), on CareKey's own branch (GRANT_KEYS_PATH):
+   * a fresh address per grant, never funded and unrelated on chain to `account` or to any
+   * other grant's key.
+   */
+  grantAccount: (index: number) => LocalAccount
 }
 
-/** The standard Ethereum derivation path, account 0. */
+/** The standard Ethereum derivation path, account 0: the one account the patient may fund. */
 export const ETHEREUM_PATH = "m/44'/60'/0'/0/0" as const
+
+/**
+ * CareKey's branch for per-grant keys: BIP-44 account 17227' (0x434B, "CK"), which wallets
+ * scanning accounts 0', 1', 2'… for funds never reach; then 0' for the wallet's own person
+ * (profiles get 1', 2'…), 0' for consent grants. Grant `i` signs with `GRANT_KEYS_PATH/i'`.
+ * Every level is hardened, so no public key here lets anyone derive a sibling.
+ */
+export const GRANT_KEYS_PATH = "m/44'/60'/17227'/0'/0'" as const
+
+const HARDENED_OFFSET = 0x80000000
+
+/** The highest grant index (hardened BIP-32 indexes stop at 2^31 - 1). */
+export const MAX_GRANT_INDEX = 2 ** 31 - 1
+
+/**
+ * The grant key at `index` below a branch node (GRANT_KEYS_PATH of a seed).
+ *
+ * @example
+ * grantAccountAt(HDKey.fromMasterSeed(seed).derive(GRANT_KEYS_PATH), 0).address
+ */
+export function grantAccountAt(branch: HDKey, index: number): LocalAccount {
+  if (!Number.isSafeInteger(index) || index < 0 || index > MAX_GRANT_INDEX) {
+    throw new RangeError(`A grant key index is an integer from 0 to ${MAX_GRANT_INDEX}, not ${index}`)
+  }
+  const child = branch.deriveChild(index + HARDENED_OFFSET)
+  if (!child.privateKey) throw new Error('The grant key branch holds no private key')
+  return privateKeyToAccount(bytesToHex(child.privateKey))
+}
 
 /**
  * Derives the wallet's account and root key material from a validated recovery phrase.
@@ -29,9 +64,11 @@ export const ETHEREUM_PATH = "m/44'/60'/0'/0/0" as const
 export async function deriveWalletKeys(phrase: RecoveryPhrase): Promise<WalletKeys> {
   const seed = await bip39Seed(phrase)
   try {
-    const account = hdKeyToAccount(HDKey.fromMasterSeed(seed), { path: ETHEREUM_PATH })
+    const master = HDKey.fromMasterSeed(seed)
+    const account = hdKeyToAccount(master, { path: ETHEREUM_PATH })
+    const grantBranch = master.derive(GRANT_KEYS_PATH)
     const root = await crypto.subtle.importKey('raw', seed, 'HKDF', false, ['deriveKey', 'deriveBits'])
-    return { account, root }
+    return { account, root, grantAccount: (index) => grantAccountAt(grantBranch, index) }
   } finally {
     seed.fill(0)
   }
