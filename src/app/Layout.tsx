@@ -1,12 +1,11 @@
 import type { ReactNode } from 'react'
 import { InstallButton, PwaBanners } from './pwa/index.ts'
-import { Link, usePathname } from '../platform/router.tsx'
+import { Link } from '../platform/router.tsx'
 
-export type NavItem = { to: string; label: string }
+export type NavItem = { to: '/records' | '/consent' | '/share' | '/account' | '/settings'; label: string }
 
 /** The frame of every screen: skip link, header with the app name, main navigation, content. */
 export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; headerAction?: ReactNode; children: ReactNode }) {
-  const pathname = usePathname()
   return (
     <div className="flex min-h-dvh flex-col pt-[env(safe-area-inset-top)] pr-[env(safe-area-inset-right)] pb-[env(safe-area-inset-bottom)] pl-[env(safe-area-inset-left)]">
       <a
@@ -31,24 +30,20 @@ export function Layout({ nav, headerAction, children }: { nav?: NavItem[]; heade
         {nav && nav.length > 0 && (
           <nav aria-label="Main" className="mx-auto max-w-2xl overflow-x-auto px-2">
             <ul className="flex gap-1">
-              {nav.map((item) => {
-                const current = pathname === item.to || pathname.startsWith(`${item.to}/`)
-                return (
-                  <li key={item.to}>
-                    <Link
-                      to={item.to}
-                      aria-current={current ? 'page' : undefined}
-                      className={`inline-flex min-h-11 items-center border-b-3 px-3 font-medium whitespace-nowrap ${
-                        current
-                          ? 'border-teal-700 text-teal-900 dark:border-teal-400 dark:text-teal-200'
-                          : 'border-transparent text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white'
-                      }`}
-                    >
-                      {item.label}
-                    </Link>
-                  </li>
-                )
-              })}
+              {nav.map((item) => (
+                <li key={item.to}>
+                  {/* The router marks the section of the current page (aria-current) on every page below it too. */}
+                  <Link
+                    to={item.to}
+                    activeOptions={{ exact: false, includeSearch: false }}
+                    className="inline-flex min-h-11 items-center border-b-3 px-3 font-medium whitespace-nowrap"
+                    activeProps={{ className: 'border-teal-700 text-teal-900 dark:border-teal-400 dark:text-teal-200' }}
+                    inactiveProps={{ className: 'border-transparent text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white' }}
+                  >
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
             </ul>
           </nav>
         )}

@@ -4,12 +4,11 @@ import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
 import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
-import { Page } from '../ui/Page.tsx'
 import { appConfig, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
 import { lastKnownReadsStore } from './lastKnownReadsStore.ts'
 import { Layout } from './Layout.tsx'
-import { Link, matchRoute, Redirect, usePathname } from '../platform/router.tsx'
-import { HOME_PATH, unlockedNav, unlockedRoutes } from './routes.tsx'
+import { Navigate, Outlet, useMatchRoute } from '@tanstack/react-router'
+import { HOME_PATH, unlockedNav } from './nav.ts'
 
 // Made once, when the unlocked app's chunk loads; it signs with whatever keys the keyring holds.
 const wagmiConfig = createCareKeyWagmiConfig(appConfig.chain, keyring)
@@ -42,13 +41,11 @@ export default function UnlockedApp() {
   )
 }
 
+/** The matched wallet screen; creating or restoring a wallet has no place once one is unlocked. */
 function UnlockedRoutes() {
-  const pathname = usePathname()
-  if (pathname === '/' || pathname === '/create' || pathname === '/restore') return <Redirect to={HOME_PATH} />
-  const match = matchRoute(pathname, unlockedRoutes)
-  if (!match) return <NotFound />
-  const Screen = match.route
-  return <Screen rest={match.rest} />
+  const matchRoute = useMatchRoute()
+  if (matchRoute({ to: '/create' }) || matchRoute({ to: '/restore' })) return <Navigate to={HOME_PATH} replace />
+  return <Outlet />
 }
 
 /** Signs with the patient's own key unless they chose a browser wallet. */
@@ -61,14 +58,4 @@ function ConnectLocalWallet() {
     if (status === 'disconnected' && local) connect({ connector: local })
   }, [status, local, connect])
   return null
-}
-
-function NotFound() {
-  return (
-    <Page title="Page not found" description="There is no CareKey screen at this address.">
-      <Link to="/" className="font-semibold text-teal-800 underline dark:text-teal-300">
-        Go to the start
-      </Link>
-    </Page>
-  )
 }

@@ -1,5 +1,5 @@
 import { Suspense, useState, type FormEvent } from 'react'
-import { navigate } from '../../platform/router.tsx'
+import { useNavigate } from '../../platform/router.tsx'
 import { CareKeyError } from '../../domain/errors.ts'
 import { decodeShlink, SHLINK_PREFIX } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
@@ -34,6 +34,7 @@ export function shlinkFragment(text: string): string {
 
 /** The clinician's way in: scan the patient's consent QR, choose a picture of it, or paste its link. */
 export function ScanScreen() {
+  const navigate = useNavigate()
   const [pasted, setPasted] = useState('')
   const [error, setError] = useState<unknown>()
 
@@ -41,7 +42,8 @@ export function ScanScreen() {
     try {
       const fragment = shlinkFragment(text)
       if (scanned) performance.mark(QR_DECODED_MARK)
-      navigate(`/view#${fragment}`)
+      // The link stays in the fragment: it never reaches a server.
+      void navigate({ to: '/view', hash: fragment })
     } catch (e) {
       setError(e)
     }

@@ -1,5 +1,5 @@
 import { isAddressEqual } from 'viem'
-import { Link, navigate } from '../../platform/router.tsx'
+import { Link, useNavigate } from '../../platform/router.tsx'
 import { CONSENT_ACTIONS, fromUnixSeconds } from '../../domain/consent/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
@@ -41,6 +41,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
   const status = useGrantStatus(consent)
   const signer = useSigningAccount()
   const discard = useDiscardGrant()
+  const navigate = useNavigate()
   const now = useNow()
   const { terms, scope } = consent
   const title = consent.grantee.kind === 'bearer' ? 'Consent for whoever you show the QR code' : `Consent for ${consent.granteeName ?? 'a clinician'}`
@@ -58,7 +59,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
         <p aria-live="polite">{status.view.description}</p>
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
         {consent.shareId && (
-          <Link to={`/share/${consent.shareId}`} className={buttonClassName('primary')}>
+          <Link to="/share/$shareId" params={{ shareId: consent.shareId }} className={buttonClassName('primary')}>
             Show the consent QR code
           </Link>
         )}
@@ -134,7 +135,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           <Button
             variant="secondary"
             busy={discard.isPending}
-            onClick={() => discard.mutate(consent, { onSuccess: () => navigate('/consent', { replace: true }) })}
+            onClick={() => discard.mutate(consent, { onSuccess: () => void navigate({ to: '/consent', replace: true }) })}
           >
             Remove from this device
           </Button>

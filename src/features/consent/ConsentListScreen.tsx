@@ -64,7 +64,7 @@ function ConsentListItem({ consent }: { consent: StoredConsent }) {
   const status = useGrantStatus(consent)
   return (
     <li className="rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900" data-testid="consent-item">
-      <Link to={`/consent/${consent.id}`} className="block space-y-1 rounded-xl p-4 hover:bg-slate-50 focus-visible:outline-3 focus-visible:outline-teal-600 dark:hover:bg-slate-800">
+      <Link to="/consent/$consentId" params={{ consentId: consent.id }} className="block space-y-1 rounded-xl p-4 hover:bg-slate-50 focus-visible:outline-3 focus-visible:outline-teal-600 dark:hover:bg-slate-800">
         <span className="flex flex-wrap items-start justify-between gap-2">
           <span className="font-semibold [overflow-wrap:anywhere] text-slate-900 dark:text-slate-100">{granteeText(consent.grantee, consent.granteeName)}</span>
           <StatusBadge view={status.view} />

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import { useBalance } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
 import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../platform/index.ts'
-import { Link, navigate } from '../../platform/router.tsx'
+import { Link, useNavigate } from '../../platform/router.tsx'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { Page } from '../../ui/Page.tsx'
@@ -16,8 +16,7 @@ import { registry, useNow, usePrepareGrant, useSendGrant, useSigningAccount, Wal
 import { readShareRecords, recordIdsInScope } from './shareRecords.ts'
 
 /** `/consent/new?with=qr` starts with "whoever I show this QR code to" (the share shortcut). */
-function initialForm(): GrantForm {
-  const withQr = new URLSearchParams(window.location.search).get('with') === 'qr'
+function initialForm(withQr: boolean): GrantForm {
   return withQr ? { ...EMPTY_GRANT_FORM, granteeMode: 'bearer', share: true } : EMPTY_GRANT_FORM
 }
 
@@ -26,18 +25,19 @@ function initialForm(): GrantForm {
  * plain words of what is shared and what becomes public, then the signature and the
  * transaction. After sending, the consent's screen (or its QR screen) follows the confirmation.
  */
-export function GrantConsentScreen() {
+export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   const keys = useWalletKeys()
   const signer = useSigningAccount()
   const summaries = useRecordSummaries()
   const now = useNow()
   const online = useOnlineStatus()
-  const [initial] = useState<GrantForm>(initialForm)
+  const [initial] = useState<GrantForm>(() => initialForm(withQr))
   const [form, setForm] = useState<GrantForm>(initial)
   const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
   const [step, setStep] = useState<'edit' | 'review'>('edit')
   const prepare = usePrepareGrant()
   const send = useSendGrant()
+  const navigate = useNavigate()
   const errorSummary = useRef<HTMLDivElement>(null)
   // Unsent choices keep an app update from reloading the page under the patient.
   useDirtyForm(form !== initial && !send.isSuccess)
@@ -78,7 +78,10 @@ export function GrantConsentScreen() {
   const grant = () => {
     if (!prepare.data) return
     send.mutate(prepare.data, {
-      onSuccess: ({ consentId, shareId }) => navigate(shareId ? `/share/${shareId}` : `/consent/${consentId}`),
+      onSuccess: ({ consentId, shareId }) =>
+        void (shareId
+          ? navigate({ to: '/share/$shareId', params: { shareId } })
+          : navigate({ to: '/consent/$consentId', params: { consentId } })),
     })
   }
 

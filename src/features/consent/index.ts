@@ -4,13 +4,18 @@
  * load lazily; the share feature builds on the hooks and parts exported here, which is why the
  * app's routes import this door itself lazily.
  */
-import { lazy } from 'react'
 
-/** Loads the consent screens: the handle the app's routes use after loading this door lazily. */
-export const loadConsentScreens = () => import('./ConsentScreens.tsx').then((m) => m.ConsentScreens)
-
-/** All consent screens, for the '/consent' and '/consent/*' routes. */
-export const ConsentScreens = lazy(() => loadConsentScreens().then((screens) => ({ default: screens })))
+/**
+ * Loads the consent screens (`ConsentListScreen` for '/consent', `GrantConsentScreen` for
+ * '/consent/new', `ConsentDetailScreen` for '/consent/$consentId'): the handle the app's
+ * routes use after loading this door lazily.
+ *
+ * @example
+ * const ConsentListScreen = lazy(() =>
+ *   import('../features/consent/index.ts').then((door) => door.loadConsentScreens()).then((m) => ({ default: m.ConsentListScreen })),
+ * )
+ */
+export const loadConsentScreens = () => import('./screens.ts')
 
 export {
   registry,

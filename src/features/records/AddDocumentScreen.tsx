@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react'
-import { navigate } from '../../platform/router.tsx'
+import { useNavigate } from '../../platform/router.tsx'
 import { formatBytes } from '../../domain/fhir/errors.ts'
 import { MAX_ATTACHMENT_BYTES } from '../../domain/records/attachments.ts'
 import { Button } from '../../ui/Button.tsx'
@@ -15,6 +15,7 @@ export function AddDocumentScreen() {
   const [title, setTitle] = useState('')
   const [missing, setMissing] = useState(false)
   const add = useAddDocument()
+  const navigate = useNavigate()
   const titleId = useId()
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -22,7 +23,7 @@ export function AddDocumentScreen() {
       setMissing(true)
       return
     }
-    add.mutate({ file, title }, { onSuccess: (summary) => navigate(`/records/${summary.id}`, { replace: true }) })
+    add.mutate({ file, title }, { onSuccess: (summary) => void navigate({ to: '/records/$recordId', params: { recordId: summary.id }, replace: true }) })
   }
   return (
     <Page title="Add document" description={`A PDF or an image (PNG, JPEG, GIF, WebP) up to ${formatBytes(MAX_ATTACHMENT_BYTES)}, encrypted on this device.`}>

@@ -14,16 +14,17 @@ const HINTS: Record<string, string> = {
 /** Choosing what to add: a record by hand, or a document (PDF or image). */
 export function AddRecordScreen() {
   const choices = [
-    ...RECORD_FORMS.map((f) => ({ to: `/records/new/${f.kind}`, label: f.label, hint: HINTS[f.kind] ?? '' })),
-    { to: '/records/new/document', label: 'Document', hint: 'A PDF or a photo of a letter, a scan or a report.' },
+    ...RECORD_FORMS.map((f) => ({ kind: f.kind, label: f.label, hint: HINTS[f.kind] ?? '' })),
+    { kind: 'document', label: 'Document', hint: 'A PDF or a photo of a letter, a scan or a report.' },
   ]
   return (
     <Page title="Add record" description="What would you like to add?">
       <ul className="grid gap-3 sm:grid-cols-2">
         {choices.map((c) => (
-          <li key={c.to}>
+          <li key={c.kind}>
             <Link
-              to={c.to}
+              to="/records/new/$kind"
+              params={{ kind: c.kind }}
               className="flex min-h-11 flex-col rounded-xl border border-slate-200 bg-white p-4 hover:border-teal-600 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-teal-600 dark:border-slate-700 dark:bg-slate-900"
             >
               <span className="font-semibold text-teal-900 dark:text-teal-200">{c.label}</span>

@@ -1,6 +1,6 @@
 import type { Attachment, Resource } from '@medplum/fhirtypes'
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { Link, navigate } from '../../platform/router.tsx'
+import { Link, useNavigate } from '../../platform/router.tsx'
 import { ScreenLoading } from '../../platform/index.ts'
 import { categoryLabel } from '../../domain/fhir/categories.ts'
 import { attachmentLabel, describeResource } from '../../domain/fhir/describe.ts'
@@ -42,6 +42,7 @@ function BackToRecords() {
 function RecordDetail({ summary, resource }: { summary: RecordSummary; resource: Resource }) {
   const description = useMemo(() => describeResource(resource), [resource])
   const remove = useDeleteRecord()
+  const navigate = useNavigate()
   const form = recordForm(resource)
   const date = formatFhirDate(description.date)
   const attachments = resource.resourceType === 'DocumentReference' ? resource.content.map((c) => c.attachment) : []
@@ -75,11 +76,11 @@ function RecordDetail({ summary, resource }: { summary: RecordSummary; resource:
       </details>
       <div className="flex flex-wrap gap-3">
         {form && (
-          <Link to={`/records/${summary.id}/edit`} className={buttonClassName('secondary')}>
+          <Link to="/records/$recordId/edit" params={{ recordId: summary.id }} className={buttonClassName('secondary')}>
             Edit
           </Link>
         )}
-        <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(summary.id, { onSuccess: () => navigate('/records', { replace: true }) })}>
+        <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(summary.id, { onSuccess: () => void navigate({ to: '/records', replace: true }) })}>
           Delete
         </Button>
         <BackToRecords />

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes'
 import { useState, type FormEvent } from 'react'
 import { useDirtyForm } from '../../platform/index.ts'
-import { Link, navigate } from '../../platform/router.tsx'
+import { Link, useNavigate } from '../../platform/router.tsx'
 import { ScreenLoading } from '../../platform/index.ts'
 import { recordForm, type FormErrors, type FormField, type FormValues, type RecordForm, type RecordKind } from '../../domain/records/forms.ts'
 import { Button } from '../../ui/Button.tsx'
@@ -55,6 +55,7 @@ function RecordFormPage({ form, id, original }: { form: RecordForm; id?: string;
   const [values, setValues] = useState<FormValues>(initial)
   const [errors, setErrors] = useState<FormErrors>({})
   const save = useSaveRecord()
+  const navigate = useNavigate()
   // Typed but not saved: an app update must wait instead of reloading under the form.
   useDirtyForm(!save.isSuccess && form.fields.some((f) => (values[f.name] ?? '') !== (initial[f.name] ?? '')))
   const title = original ? `Edit ${form.label.toLowerCase()}` : `Add ${form.label.toLowerCase()}`
@@ -69,7 +70,7 @@ function RecordFormPage({ form, id, original }: { form: RecordForm; id?: string;
       return
     }
     setErrors({})
-    save.mutate({ resource: built.resource, id }, { onSuccess: (summary) => navigate(`/records/${summary.id}`, { replace: true }) })
+    save.mutate({ resource: built.resource, id }, { onSuccess: (summary) => void navigate({ to: '/records/$recordId', params: { recordId: summary.id }, replace: true }) })
   }
 
   return (

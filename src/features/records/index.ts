@@ -13,8 +13,25 @@ export type { RecordSelection } from './recordsActions.ts'
 export type { RecordCategory } from '../../domain/fhir/categories.ts'
 export { RECORD_CATEGORIES, categoryLabel } from '../../domain/fhir/categories.ts'
 
-/** All records screens, for the '/records' and '/records/*' routes. */
-export const RecordsScreen = lazy(() => import('./RecordsScreen.tsx').then((m) => ({ default: m.RecordsScreen })))
+// The records screens load together, with the first of them the patient opens.
+const loadScreens = () => import('./RecordsScreens.tsx')
+
+/** '/records': the timeline. */
+export const RecordTimeline = lazy(() => loadScreens().then((m) => ({ default: m.RecordTimeline })))
+/** '/records/new': the choice of what to add. */
+export const AddRecordScreen = lazy(() => loadScreens().then((m) => ({ default: m.AddRecordScreen })))
+/** '/records/new/document': a PDF or a photo. */
+export const AddDocumentScreen = lazy(() => loadScreens().then((m) => ({ default: m.AddDocumentScreen })))
+/** '/records/new/$kind': the form for one kind of record. */
+export const NewRecordOfKindScreen = lazy(() => loadScreens().then((m) => ({ default: m.NewRecordOfKindScreen })))
+/** '/records/import': a FHIR file or a sample. */
+export const ImportScreen = lazy(() => loadScreens().then((m) => ({ default: m.ImportScreen })))
+/** '/records/backup': the encrypted backup file. */
+export const BackupScreen = lazy(() => loadScreens().then((m) => ({ default: m.BackupScreen })))
+/** '/records/$recordId': one record. */
+export const RecordDetailScreen = lazy(() => loadScreens().then((m) => ({ default: m.RecordDetailScreen })))
+/** '/records/$recordId/edit': one record's form. */
+export const EditRecordScreen = lazy(() => loadScreens().then((m) => ({ default: m.EditRecordScreen })))
 
 /**
  * The FHIR R4 resources of the selected records, decrypted with the given unlocked keys:

@@ -1,4 +1,4 @@
-import { Link, Redirect } from '../../platform/router.tsx'
+import { Link, Navigate } from '../../platform/router.tsx'
 import { buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
@@ -24,13 +24,13 @@ export function CurrentShareScreen() {
   const all = shares.data?.shares ?? []
   const byId = new Map((consents.data?.consents ?? []).map((c) => [c.id, c]))
   const current = currentShare(all, byId, now)
-  if (current) return <Redirect to={`/share/${current.id}`} />
+  if (current) return <Navigate to="/share/$shareId" params={{ shareId: current.id }} replace />
   return (
     <Page title="My consent QR code" description="A consent QR code lets a clinician open the records you chose, while your consent is active.">
       <ErrorMessage error={shares.error ?? consents.error} />
       <Card>
         <p>You have no consent QR code to show right now.</p>
-        <Link to="/consent/new?with=qr" className={buttonClassName('primary')}>
+        <Link to="/consent/new" search={{ with: 'qr' }} className={buttonClassName('primary')}>
           Make a consent QR code
         </Link>
       </Card>
@@ -44,7 +44,7 @@ export function CurrentShareScreen() {
               const consent = byId.get(share.consentId)
               return (
                 <li key={share.id}>
-                  <Link to={`/share/${share.id}`} className="block min-h-11 rounded-lg border border-slate-200 p-3 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+                  <Link to="/share/$shareId" params={{ shareId: share.id }} className="block min-h-11 rounded-lg border border-slate-200 p-3 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
                     <span className="block font-medium">{share.label}</span>
                     <span className="block text-sm text-slate-700 dark:text-slate-300">
                       {consent ? `${granteeText(consent.grantee, consent.granteeName)} · until ${dateTimeText(consent.terms.validUntil)}` : 'Its consent is not on this device'}

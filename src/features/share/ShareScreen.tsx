@@ -177,7 +177,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
           <dt className="font-semibold">Records</dt>
           <dd>{share.recordCount === 1 ? '1 record and this consent' : `${share.recordCount} records and this consent`}</dd>
         </dl>
-        <Link to={`/consent/${consent.id}`} className="font-semibold text-teal-800 underline dark:text-teal-300">
+        <Link to="/consent/$consentId" params={{ consentId: consent.id }} className="font-semibold text-teal-800 underline dark:text-teal-300">
           Consent details
         </Link>
       </Card>

@@ -6,5 +6,9 @@
  */
 import { lazy } from 'react'
 
-/** All share screens, for the '/share' and '/share/*' routes. */
-export const ShareScreens = lazy(() => import('./ShareScreens.tsx').then((m) => ({ default: m.ShareScreens })))
+const loadScreens = () => import('./screens.ts')
+
+/** '/share': the newest consent QR code that can still open (the app's shortcut), or how to make one. */
+export const CurrentShareScreen = lazy(() => loadScreens().then((m) => ({ default: m.CurrentShareScreen })))
+/** '/share/$shareId': one consent QR code with its status and access log. */
+export const ShareScreen = lazy(() => loadScreens().then((m) => ({ default: m.ShareScreen })))

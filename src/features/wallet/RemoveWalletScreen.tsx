@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { navigate } from '../../platform/router.tsx'
+import { useNavigate } from '../../platform/router.tsx'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
@@ -13,11 +13,12 @@ export function RemoveWalletScreen() {
   const [typed, setTyped] = useState('')
   const [submitted, setSubmitted] = useState(false)
   const remove = useRemoveWallet()
+  const navigate = useNavigate()
   const confirmed = typed.trim() === REMOVE_CONFIRMATION
   const submit = (event: FormEvent) => {
     event.preventDefault()
     setSubmitted(true)
-    if (confirmed) remove.mutate(undefined, { onSuccess: () => navigate('/', { replace: true }) })
+    if (confirmed) remove.mutate(undefined, { onSuccess: () => void navigate({ to: '/', replace: true }) })
   }
   return (
     <Page title="Remove wallet from this device">

@@ -1,4 +1,4 @@
-import { navigate } from '../../platform/router.tsx'
+import { useNavigate } from '../../platform/router.tsx'
 import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { Page } from '../../ui/Page.tsx'
@@ -8,13 +8,14 @@ import { NewPassphraseFields } from './PassphraseForm.tsx'
 /** The last step of creating or restoring a wallet: choose a passphrase, then encrypt and store the phrase. */
 export function StoreWalletStep({ phrase, description, submitLabel }: { phrase: RecoveryPhrase; description: string; submitLabel: string }) {
   const store = useStoreNewWallet()
+  const navigate = useNavigate()
   return (
     <Page title="Choose a passphrase" description={description}>
       <NewPassphraseFields
         submitLabel={submitLabel}
         busyLabel="Encrypting your wallet…"
         busy={store.isPending}
-        onSubmit={(passphrase) => store.mutate({ phrase, passphrase }, { onSuccess: () => navigate('/', { replace: true }) })}
+        onSubmit={(passphrase) => store.mutate({ phrase, passphrase }, { onSuccess: () => void navigate({ to: '/', replace: true }) })}
       />
       <ErrorMessage error={store.error} />
     </Page>

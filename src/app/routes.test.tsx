@@ -1,0 +1,80 @@
+// @vitest-environment jsdom
+import 'fake-indexeddb/auto'
+import { cleanup, render, screen } from '@testing-library/react'
+import { createMemoryHistory } from '@tanstack/react-router'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
+import { encodeShlink } from '../domain/shl/index.ts'
+import { newShareKey } from '../domain/shl/jwe.ts'
+import { useDatabaseName } from '../storage/db.ts'
+import { createKeyring, keyring } from '../features/wallet/keyring.ts'
+import { storeNewWallet } from '../features/wallet/walletActions.ts'
+import { App } from './App.tsx'
+
+// The update and install prompts need the PWA plugin's virtual module, which exists only in a Vite build.
+vi.mock('./pwa/index.ts', () => ({ InstallButton: () => null, PwaBanners: () => null }))
+
+const phrase = parseRecoveryPhrase('test test test test test test test test test test test junk')
+let n = 0
+
+function openAt(path: string) {
+  const history = createMemoryHistory({ initialEntries: [path] })
+  render(<App history={history} />)
+  return history
+}
+
+/** A plain SMART Health Link (no CareKey extension), as another app's QR code would carry it. */
+const plainLink = (label: string) =>
+  encodeShlink({ url: 'https://share.example.org/shl/Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM', key: newShareKey(), label })
+
+beforeEach(async () => {
+  // jsdom has no scrolling; the router restores scroll positions after each navigation.
+  window.scrollTo = () => undefined
+  await useDatabaseName(`routes-${++n}`)
+})
+afterEach(cleanup)
+
+describe('route table', () => {
+  it('shows the unlock screen to a locked patient at a wallet screen, and keeps the address', async () => {
+    // Stored with its own keyring: the app's stays locked, as after a reload.
+    await storeNewWallet(phrase, 'correct horse battery', createKeyring())
+    const history = openAt('/consent')
+    expect(await screen.findByLabelText('Passphrase')).toBeTruthy()
+    expect(screen.queryByRole('heading', { name: 'My consents' })).toBeNull()
+    expect(history.location.pathname).toBe('/consent')
+  })
+
+  it('welcomes a visitor without a wallet at any wallet address, and opens create at /create', async () => {
+    openAt('/records/some-record')
+    expect(await screen.findByRole('link', { name: 'Create a new wallet' })).toBeTruthy()
+    cleanup()
+    openAt('/create')
+    expect(await screen.findByRole('heading', { name: 'Your recovery phrase' })).toBeTruthy()
+  })
+
+  it('says there is no CareKey screen at an unknown address once unlocked', async () => {
+    const ring = createKeyring()
+    await storeNewWallet(phrase, 'correct horse battery', ring)
+    const keys = ring.get()
+    if (!keys) throw new Error('the stored wallet did not unlock')
+    keyring.set(keys)
+    try {
+      openAt('/no/such/screen')
+      expect(await screen.findByText('There is no CareKey screen at this address.')).toBeTruthy()
+    } finally {
+      keyring.clear()
+    }
+  })
+
+  it('opens the viewer with the link from the fragment, never in the path or the query, and follows a new fragment', async () => {
+    const first = plainLink('Shared by Alex')
+    const history = openAt(`/view#${first}`)
+    expect(await screen.findByRole('heading', { name: 'Shared by Alex' })).toBeTruthy()
+    expect(history.location.pathname).toBe('/view')
+    expect(history.location.search).toBe('')
+    expect(history.location.hash).toBe(`#${first}`)
+
+    history.push(`/view#${plainLink('Shared by Sam')}`)
+    expect(await screen.findByRole('heading', { name: 'Shared by Sam' })).toBeTruthy()
+  })
+})
