@@ -1,6 +1,6 @@
-import { SAMPLE_PATIENT } from '../scripts/generate-sample-patient.ts'
+import { SAMPLE_PATIENT } from '../scripts/lib/samplePatient.ts'
 import { RecordsPage } from './pages/RecordsPage.ts'
-import { WalletPage } from './pages/WalletPage.ts'
+import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { expect, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 import { dumpOriginStorage } from './support/storage.ts'
 

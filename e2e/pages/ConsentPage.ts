@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import type { Address, Hex } from 'viem'
 import { RecordsPage } from './RecordsPage.ts'
-import { WalletPage } from './WalletPage.ts'
+import { WalletPage } from '../../scripts/lib/pages/WalletPage.ts'
 
 export const PASSPHRASE = 'correct horse battery staple'
 
