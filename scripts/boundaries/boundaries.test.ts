@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
  */
 const config = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as IConfiguration
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
-const ruleNames = (config.forbidden ?? []).map((rule) => rule.name)
+const ruleNames = (config.forbidden ?? []).map((rule) => rule.name ?? '(a rule without a name)')
 const plantedCases = readdirSync(fixtures).filter((name) => name !== 'clean')
 
 async function rulesBrokenIn(fixture: string): Promise<string[]> {
