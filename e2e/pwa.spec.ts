@@ -148,7 +148,7 @@ test.describe('offline', () => {
     await records.open()
     await expect(records.count).toHaveText(recordCount)
     expect((await records.listedTitles()).slice(0, 5)).toEqual(firstTitles)
-    await page.locator('main li a').first().click()
+    await records.listedRecords.first().getByRole('link').click()
     await expect(page.getByRole('heading', { level: 1, name: firstTitles[0] })).toBeVisible()
 
     await page.getByRole('link', { name: 'Settings' }).click()
@@ -329,7 +329,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await capture('records-empty')
       await records.loadSampleData()
       await capture('records')
-      await page.locator('main li a').first().click()
+      await records.listedRecords.first().getByRole('link').click()
       await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Records')
       await capture('record')
       await records.addRecord('Allergy')
