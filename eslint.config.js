@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['.carekey', 'dist', 'dev-dist', 'node_modules', 'contracts/generated', 'test-results', 'playwright-report', 'e2e/.artifacts', 'coverage'] },
+  { ignores: ['.carekey', 'dist', 'dev-dist', 'node_modules', 'contracts/generated', 'test-results', 'playwright-report', 'e2e/.artifacts', 'coverage', 'scripts/boundaries/fixtures'] },
   {
     files: ['**/*.{ts,tsx}'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test'
-import { chromiumArgs, resolveChromium } from './e2e/support/browser.ts'
+import { chromiumArgs, resolveChromium } from './scripts/lib/browser.ts'
 
 const browser = resolveChromium()
 

@@ -1,8 +1,8 @@
-import { WalletPage } from '../e2e/pages/WalletPage.ts'
+import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { chromium, type Page } from '@playwright/test'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
-import { chromiumArgs, resolveChromium } from '../e2e/support/browser.ts'
+import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { median, type BenchContext, type BenchRow, type BenchSuite } from './lib/context.ts'
 
 const PHRASE = 'test test test test test test test test test test test junk'

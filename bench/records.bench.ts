@@ -1,8 +1,8 @@
-import { WalletPage } from '../e2e/pages/WalletPage.ts'
+import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { randomBytes } from 'node:crypto'
 import type { Bundle } from '@medplum/fhirtypes'
 import type { Browser, Page } from '@playwright/test'
-import { generateSamplePatient } from '../scripts/generate-sample-patient.ts'
+import { generateSamplePatient } from '../scripts/lib/samplePatient.ts'
 import { median, type BenchRow, type BenchSuite } from './lib/context.ts'
 
 const PHRASE = 'test test test test test test test test test test test junk'

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
-import { chromiumArgs, resolveChromium } from '../e2e/support/browser.ts'
-import { writeQrVideo } from '../e2e/support/qr.ts'
-import { createTestShare } from '../e2e/support/shares.ts'
+import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
+import { writeQrVideo } from '../scripts/lib/qr.ts'
+import { createTestShare } from '../scripts/lib/shares.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
 const RUNS = 5

@@ -1,4 +1,4 @@
-import { WalletPage } from '../e2e/pages/WalletPage.ts'
+import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
 const PHRASE = 'test test test test test test test test test test test junk'

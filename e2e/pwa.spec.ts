@@ -5,11 +5,11 @@ import { chromium, type Page, type TestInfo } from '@playwright/test'
 import { build } from 'vite'
 import { freePort } from '../scripts/lib/ports.ts'
 import { RecordsPage } from './pages/RecordsPage.ts'
-import { WalletPage } from './pages/WalletPage.ts'
-import { chromiumArgs, resolveChromium } from './support/browser.ts'
+import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
+import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 import { startStaticSite } from './support/staticSite.ts'
-import { createTestShare } from './support/shares.ts'
+import { createTestShare } from '../scripts/lib/shares.ts'
 import { dumpOriginStorage } from './support/storage.ts'
 
 /** Resolves once the service worker is active, i.e. the app shell is precached. */
@@ -148,7 +148,7 @@ test.describe('offline', () => {
     await records.open()
     await expect(records.count).toHaveText(recordCount)
     expect((await records.listedTitles()).slice(0, 5)).toEqual(firstTitles)
-    await page.locator('main li a').first().click()
+    await records.listedRecords.first().getByRole('link').click()
     await expect(page.getByRole('heading', { level: 1, name: firstTitles[0] })).toBeVisible()
 
     await page.getByRole('link', { name: 'Settings' }).click()
@@ -329,7 +329,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await capture('records-empty')
       await records.loadSampleData()
       await capture('records')
-      await page.locator('main li a').first().click()
+      await records.listedRecords.first().getByRole('link').click()
       await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Records')
       await capture('record')
       await records.addRecord('Allergy')

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import { chromium, type Browser } from '@playwright/test'
 import { toBuffer } from 'qrcode'
-import { chromiumArgs, resolveChromium } from './support/browser.ts'
+import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
-import { writeQrVideo } from './support/qr.ts'
+import { writeQrVideo } from '../scripts/lib/qr.ts'
 import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
 
 const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''

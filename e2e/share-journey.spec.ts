@@ -3,9 +3,9 @@ import { decodeShlink } from '../src/domain/shl/index.ts'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { freshPatient } from './pages/ConsentChain.ts'
 import { SharePage } from './pages/SharePage.ts'
-import { chromiumArgs, resolveChromium } from './support/browser.ts'
+import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
-import { writeQrVideo } from './support/qr.ts'
+import { writeQrVideo } from '../scripts/lib/qr.ts'
 
 const CLINICIAN = 'Dr. Grace Hopper, City Hospital'
 

@@ -1,6 +1,6 @@
 import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
-import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from './support/shares.ts'
+import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from '../scripts/lib/shares.ts'
 
 const CLINICIAN = 'Dr. Ada Lovelace, Riverside Clinic'
 

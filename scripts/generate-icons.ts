@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
-import { chromiumArgs, resolveChromium } from '../e2e/support/browser.ts'
+import { chromiumArgs, resolveChromium } from './lib/browser.ts'
 
 const PUBLIC_DIR = join(import.meta.dirname, '..', 'public')
 const ICONS_DIR = join(PUBLIC_DIR, 'icons')

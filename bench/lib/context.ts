@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { chromium, type Browser } from '@playwright/test'
 import { build, preview } from 'vite'
-import { chromiumArgs, resolveChromium } from '../../e2e/support/browser.ts'
+import { chromiumArgs, resolveChromium } from '../../scripts/lib/browser.ts'
 import { freePort } from '../../scripts/lib/ports.ts'
 import { startBackend, type BackendStack } from '../../scripts/lib/stack.ts'
 

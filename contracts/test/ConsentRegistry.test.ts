@@ -22,7 +22,7 @@ import { foundry } from 'viem/chains'
 import { grantCommitment, GRANT_TERMS_ABI_PARAMETER } from '../../src/domain/consent/commitment.ts'
 import type { GrantTerms } from '../../src/domain/consent/terms.ts'
 import { consentRegistryAbi, consentRegistryBytecode } from '../generated/ConsentRegistry.ts'
-import { startLocalChainForTests, type ChainFixture } from './fixture.ts'
+import { startLocalChainForTests, type ChainFixture } from '../../scripts/lib/chainFixture.ts'
 
 const local = startLocalChainForTests()
 

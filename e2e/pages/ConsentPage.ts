@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import type { Address, Hex } from 'viem'
 import { RecordsPage } from './RecordsPage.ts'
-import { WalletPage } from './WalletPage.ts'
+import { WalletPage } from '../../scripts/lib/pages/WalletPage.ts'
 
 export const PASSPHRASE = 'correct horse battery staple'
 
@@ -126,7 +126,7 @@ export class ConsentPage {
   async termsOnScreen(): Promise<{ commitment: Hex; validFrom: bigint; validUntil: bigint }> {
     const commitment = (await this.page.getByTestId('consent-commitment').textContent())?.trim() as Hex
     await this.page.getByText('FHIR Consent resource').click()
-    const json = JSON.parse((await this.page.locator('details pre').textContent()) ?? '{}') as { provision: { period: { start: string; end: string } } }
+    const json = JSON.parse((await this.page.getByLabel('FHIR Consent resource as JSON').textContent()) ?? '{}') as { provision: { period: { start: string; end: string } } }
     const seconds = (iso: string) => BigInt(Date.parse(iso) / 1000)
     return { commitment, validFrom: seconds(json.provision.period.start), validUntil: seconds(json.provision.period.end) }
   }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { expect, type Page } from '@playwright/test'
+import { expect, type Locator, type Page } from '@playwright/test'
 
 type FileInput = { name: string; mimeType: string; buffer: Buffer }
 
@@ -29,9 +29,14 @@ export class RecordsPage {
     await this.page.getByRole('searchbox', { name: 'Search records' }).fill(text)
   }
 
-  /** The titles of the records listed now. */
+  /** The records listed now, one list item each (a link to the record). */
+  get listedRecords(): Locator {
+    return this.page.getByRole('main').getByRole('listitem')
+  }
+
+  /** The titles of the records listed now (each row shows its title in bold). */
   async listedTitles(): Promise<string[]> {
-    return this.page.locator('main li a > span:first-child').allTextContents()
+    return this.listedRecords.getByRole('strong').allTextContents()
   }
 
   async addRecord(kind: string) {

@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test'
-import { decodeQrImage } from '../support/qr.ts'
+import { decodeQrImage } from '../../scripts/lib/qr.ts'
 
 /** What a patient does with a consent QR code's screen, as steps a test can reuse. */
 export class SharePage {

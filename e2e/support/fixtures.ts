@@ -1,6 +1,6 @@
 import { test as base, expect } from '@playwright/test'
 import AxeBuilder from '@axe-core/playwright'
-import { WalletPage } from '../pages/WalletPage.ts'
+import { WalletPage } from '../../scripts/lib/pages/WalletPage.ts'
 
 export const KNOWN_PHRASE = 'test test test test test test test test test test test junk'
 export const KNOWN_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'

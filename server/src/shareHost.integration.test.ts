@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SHLViewer } from 'kill-the-clipboard'
 import { keccak256, stringToHex, toHex, type Account, type Chain, type Hex, type Transport, type WalletClient } from 'viem'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
-import { startLocalChainForTests } from '../../contracts/test/fixture.ts'
+import { startLocalChainForTests } from '../../scripts/lib/chainFixture.ts'
 import { freePort } from '../../scripts/lib/ports.ts'
 import { startProcess, type ManagedProcess } from '../../scripts/lib/processes.ts'
 import {

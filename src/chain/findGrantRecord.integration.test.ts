@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keccak256, toHex, type Hex } from 'viem'
-import { startLocalChainForTests } from '../../contracts/test/fixture.ts'
+import { startLocalChainForTests } from '../../scripts/lib/chainFixture.ts'
 import { consentRegistryAbi, findGrantRecord, type ConsentRegistryDeployment } from './consentRegistry.ts'
 
 const local = startLocalChainForTests()

@@ -3,7 +3,7 @@ import { createConfig, http } from 'wagmi'
 import { connect, getBalance, sendTransaction, signTypedData, waitForTransactionReceipt } from 'wagmi/actions'
 import { defineChain, parseEther, verifyTypedData } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
-import { startLocalChainForTests } from '../../contracts/test/fixture.ts'
+import { startLocalChainForTests } from '../../scripts/lib/chainFixture.ts'
 import { localWallet } from './localWalletConnector.ts'
 
 const local = startLocalChainForTests()

@@ -27,9 +27,9 @@ export function Page({ title, description, children, actions }: { title: string;
 }
 
 /** A titled block on a screen. */
-export function Card({ title, children, className = '' }: { title?: string; children: ReactNode; className?: string }) {
+export function Card({ title, label, children, className = '' }: { title?: string; label?: string; children: ReactNode; className?: string }) {
   return (
-    <section className={`space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-700 dark:bg-slate-900 ${className}`}>
+    <section aria-label={label} className={`space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-700 dark:bg-slate-900 ${className}`}>
       {title && <h2 className="text-lg font-semibold text-slate-900 dark:text-slate-100">{title}</h2>}
       {children}
     </section>

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from 'viem'
 import { consentRegistryAbi } from '../../../contracts/generated/ConsentRegistry.ts'
-import { startLocalChainForTests } from '../../../contracts/test/fixture.ts'
+import { startLocalChainForTests } from '../../../scripts/lib/chainFixture.ts'
 import { grantCommitment } from './commitment.ts'
 import type { GrantTerms } from './terms.ts'
 

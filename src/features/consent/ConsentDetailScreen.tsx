@@ -150,7 +150,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           {consent.shareId ? ' and included in the consent QR code’s share' : ''}. Valid from{' '}
           {fromUnixSeconds(terms.validFrom).toISOString()}.
         </p>
-        <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-100 p-3 text-xs dark:bg-slate-800">{JSON.stringify(consent.resource, null, 2)}</pre>
+        <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-100 p-3 text-xs dark:bg-slate-800" aria-label="FHIR Consent resource as JSON" tabIndex={0}>{JSON.stringify(consent.resource, null, 2)}</pre>
       </details>
     </Page>
   )

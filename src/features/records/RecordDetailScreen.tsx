@@ -50,7 +50,7 @@ function RecordDetail({ summary, resource }: { summary: RecordSummary; resource:
 
   return (
     <Page title={description.title} description={[categoryLabel(summary.category), date].filter(Boolean).join(' · ')}>
-      <Card>
+      <Card label="Record details">
         <FactList facts={description.facts} />
         {description.facts.length === 0 && <p>This record has no details CareKey can show in words. Its FHIR JSON is below.</p>}
       </Card>

@@ -202,7 +202,7 @@ function RecordRow({ record }: { record: RecordSummary }) {
         params={{ recordId: record.id }}
         className="flex min-h-11 flex-col gap-0.5 px-4 py-3 hover:bg-slate-50 focus-visible:outline-3 focus-visible:-outline-offset-3 focus-visible:outline-teal-600 dark:hover:bg-slate-800"
       >
-        <span className="font-semibold break-words text-slate-900 dark:text-slate-50">{record.title}</span>
+        <strong className="font-semibold break-words text-slate-900 dark:text-slate-50">{record.title}</strong>
         <span className="text-sm break-words text-slate-700 dark:text-slate-300">
           <span className="font-medium">{categoryLabel(record.category)}</span>
           {record.detail ? ` · ${record.detail}` : ''}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { consentStatusView } from '../consent/statusView.ts'
+import { consentStatusView } from '../consent/index.ts'
 import { shareStatusView } from './shareStatus.ts'
 
 const now = new Date('2026-11-26T10:00:00Z')

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { categoryOf, RECORD_CATEGORY_IDS } from '../src/domain/fhir/categories.ts'
-import { parseFhirImport } from '../src/domain/fhir/parse.ts'
-import { generateSamplePatient, SAMPLE_PATIENT } from './generate-sample-patient.ts'
+import { categoryOf, RECORD_CATEGORY_IDS } from '../../src/domain/fhir/categories.ts'
+import { parseFhirImport } from '../../src/domain/fhir/parse.ts'
+import { generateSamplePatient, SAMPLE_PATIENT } from './samplePatient.ts'
 
-const committed = readFileSync(new URL('../sample-data/sample-patient.json', import.meta.url), 'utf8')
+const committed = readFileSync(new URL('../../sample-data/sample-patient.json', import.meta.url), 'utf8')
 
 describe('the sample patient', () => {
   it('is what the generator makes (the committed file is up to date and the generator is deterministic)', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll } from 'vitest'
 import { createWalletClient, http, type Account, type PublicClient, type WalletClient, type Chain, type Transport } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from '../../scripts/lib/anvil.ts'
-import { deployContracts, type Deployment } from '../../scripts/lib/deploy.ts'
+import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from './anvil.ts'
+import { deployContracts, type Deployment } from './deploy.ts'
 
 /** anvil's default accounts come from this public test phrase. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
