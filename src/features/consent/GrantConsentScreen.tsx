@@ -37,7 +37,7 @@ export function GrantConsentScreen() {
   const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
   const [step, setStep] = useState<'edit' | 'review'>('edit')
   const prepare = usePrepareGrant()
-  const send = useSendGrant()
+  const send = useSendGrant(prepare.data)
   const errorSummary = useRef<HTMLDivElement>(null)
   // Unsent choices keep an app update from reloading the page under the patient.
   useDirtyForm(form !== initial && !send.isSuccess)
@@ -77,7 +77,7 @@ export function GrantConsentScreen() {
 
   const grant = () => {
     if (!prepare.data) return
-    send.mutate(prepare.data, {
+    send.mutate(undefined, {
       onSuccess: ({ consentId, shareId }) => navigate(shareId ? `/share/${shareId}` : `/consent/${consentId}`),
     })
   }
