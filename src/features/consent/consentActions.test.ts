@@ -76,7 +76,7 @@ async function walletThat(send: SendTransaction): Promise<Config> {
     onChainChanged: () => {},
     onDisconnect: () => {},
   }))
-  const config = createConfig({ chains: [chain], connectors: [fakeWallet], transports: { [chain.id]: custom({ request }) }, storage: null })
+  const config: Config = createConfig({ chains: [chain], connectors: [fakeWallet], transports: { [chain.id]: custom({ request }) }, storage: null })
   const [connector] = config.connectors
   if (!connector) throw new Error('no connector')
   await connect(config, { connector })
