@@ -1,5 +1,7 @@
-/** Label–value pairs of a record, as a description list that reflows on narrow screens. */
-export function FactList({ facts }: { facts: readonly { label: string; value: string }[] }) {
+import type { ReactNode } from 'react'
+
+/** Label–value pairs (of a record, a consent…), as a description list that reflows on narrow screens. */
+export function FactList({ facts }: { facts: readonly { label: string; value: ReactNode }[] }) {
   return (
     <dl className="grid grid-cols-1 gap-x-4 gap-y-2 sm:grid-cols-[minmax(8rem,auto)_1fr]">
       {facts.map((fact, i) => (

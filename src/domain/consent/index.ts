@@ -5,6 +5,7 @@
  */
 export * from './commitment.ts'
 export * from './dataHash.ts'
+export * from './dateTimeText.ts'
 export * from './errors.ts'
 export * from './fhirConsent.ts'
 export * from './grantee.ts'

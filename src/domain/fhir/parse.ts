@@ -46,6 +46,17 @@ export function parseFhirImport(input: string): ParsedImport {
     if (looksLikeNdjson(text)) return parseNdjson(text)
     throw new MalformedJsonError(jsonErrorPlace(text, cause), { cause })
   }
+  return parseFhirJson(value)
+}
+
+/**
+ * Reads JSON that was already parsed (a decrypted share file, say) as FHIR R4, as parseFhirImport
+ * does for a file's text: a Bundle or a single resource, with the same checks and rejections.
+ *
+ * @example
+ * const { items, rejected } = parseFhirJson({ resourceType: 'Bundle', type: 'collection', entry: [...] })
+ */
+export function parseFhirJson(value: unknown): ParsedImport {
   if (Array.isArray(value)) throw new NotFhirError('it is a JSON list, and a FHIR file is a resource or a Bundle')
   if (!isObject(value) || typeof value.resourceType !== 'string') throw new NotFhirError('it has no resourceType')
   refuseOtherVersion(value, undefined)

@@ -1,7 +1,11 @@
 import type { AllergyIntolerance, Bundle, MedicationStatement, Observation, Resource } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
 import { buildConsentResource, createGrantTerms, NO_SHARED_DATA, sharedDataHash, type ConsentScope } from '../consent/index.ts'
-import { checkSharedBundle } from './sharedBundle.ts'
+import { checkSharedBundle as checkFile } from './sharedBundle.ts'
+
+/** The share file as the viewer has it once decrypted: its bytes and their JSON. */
+const checkSharedBundle = (plaintext: Uint8Array, terms: Parameters<typeof checkFile>[1]) =>
+  checkFile({ plaintext, content: JSON.parse(new TextDecoder().decode(plaintext)) as unknown }, terms)
 
 const location = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
 const now = new Date('2026-11-26T10:00:00Z')

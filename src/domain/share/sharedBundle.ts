@@ -1,8 +1,7 @@
 import type { Consent, Resource } from '@medplum/fhirtypes'
-import { utf8 } from '../crypto/bytes.ts'
 import { NO_SHARED_DATA, scopeHash, scopeOfConsentResource, sharedDataHash, type ConsentScope } from '../consent/index.ts'
 import { categoryOf } from '../fhir/categories.ts'
-import { parseFhirImport, type ImportRejection } from '../fhir/parse.ts'
+import { parseFhirJson, type ImportRejection } from '../fhir/parse.ts'
 import type { ShareGrantTerms } from '../shl/carekeyExtension.ts'
 
 /** What a viewer learns from checking a decrypted share against the grant behind it. */
@@ -28,17 +27,22 @@ export type SharedBundleCheck = {
   scopeRead: ConsentScope | undefined
 }
 
+/** A decrypted share file: its exact bytes, and their JSON as the share host client parsed it. */
+export type DecryptedShareFile = { plaintext: Uint8Array; content: unknown }
+
 /**
- * Checks a decrypted share file: parses it as FHIR R4 (throwing the parser's CareKeyError when
- * it is not FHIR), compares its SHA-256 with the grant's data hash, reads the scope back from
- * the share's Consent and lists any record outside it.
+ * Checks a decrypted share file: reads its JSON as FHIR R4 (throwing the parser's CareKeyError
+ * when it is not FHIR), compares the SHA-256 of its bytes with the grant's data hash, reads the
+ * scope back from the share's Consent and lists any record outside it. The JSON is the one the
+ * file was parsed into when it was opened; it is not parsed again.
  *
  * @example
- * const check = await checkSharedBundle(file.plaintext, info.terms)
+ * const check = await checkSharedBundle(file, info.terms) // file: { plaintext, content } from openShareLink
  * if (check.data === 'mismatch') showTampered()
  */
-export async function checkSharedBundle(plaintext: Uint8Array, terms: ShareGrantTerms | undefined): Promise<SharedBundleCheck> {
-  const parsed = parseFhirImport(utf8.decode(plaintext))
+export async function checkSharedBundle(file: DecryptedShareFile, terms: ShareGrantTerms | undefined): Promise<SharedBundleCheck> {
+  const { plaintext } = file
+  const parsed = parseFhirJson(file.content)
   const all = parsed.items.map((i) => i.resource)
   const recordIdOf = new Map(parsed.items.flatMap((i) => (i.fullUrl?.startsWith('urn:uuid:') ? [[i.resource, i.fullUrl.slice(9)] as const] : [])))
   const consent = all.find((r): r is Consent => r.resourceType === 'Consent')

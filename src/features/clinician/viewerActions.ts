@@ -3,7 +3,7 @@ import { isAddressEqual } from 'viem'
 import { CareKeyError } from '../../domain/errors.ts'
 import { bearerSecretMatches, granteeAddress } from '../../domain/consent/index.ts'
 import { checkSharedBundle, type SharedBundleCheck } from '../../domain/share/sharedBundle.ts'
-import { decodeShlink, readCareKeyExtension, type CareKeyShareInfo, type DecodedShlink } from '../../domain/shl/index.ts'
+import { decodeShlink, hasFlag, readCareKeyExtension, type CareKeyShareInfo, type DecodedShlink } from '../../domain/shl/index.ts'
 import {
   commitmentIn,
   findGrantRecord,
@@ -12,7 +12,8 @@ import {
   type ConsentRegistryDeployment,
   type GrantStatus,
 } from '../../chain/consentRegistry.ts'
-import { openShareLink, type OpenShareOptions } from '../../shareHost/client.ts'
+import { toChainError } from '../../chain/errors.ts'
+import { openShareLink, type FetchLike, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'
 
 export class LinkForAnotherNetworkError extends CareKeyError {
   constructor(chainId: number, registry: Address, expected: ConsentRegistryDeployment) {
@@ -95,6 +96,57 @@ export async function openSharedRecords(viewer: ViewerLink, options: OpenShareOp
   const { files } = await openShareLink(viewer.link.payload, options)
   const fhir = files.find((f) => f.contentType === 'application/fhir+json')
   if (!fhir) throw new NoSharedRecordsError()
-  const check = await checkSharedBundle(fhir.plaintext, viewer.carekey?.terms)
+  const check = await checkSharedBundle(fhir, viewer.carekey?.terms)
   return { ...check, plaintext: fhir.plaintext }
+}
+
+/** What opening a shared link needs besides the link: the clinician's wallet, the network, a clock. */
+export type OpenSharedLinkDeps = {
+  /**
+   * The clinician's wallet, connected on demand, for signing a proof of their address (asked
+   * only when they chose to and the link is CareKey's); undefined when there is no wallet.
+   */
+  connectRecipient?: () => Promise<RecipientSigner | undefined>
+  fetch?: FetchLike
+  /** Unix milliseconds, for the expiry of the address proof; Date.now by default. */
+  clock?: () => number
+}
+
+export type OpenSharedLinkRequest = {
+  viewer: ViewerLink
+  /** Who is opening it, as the patient will read it in their access log. */
+  recipient: string
+  /** Sent only when the link says it needs one (flag P). */
+  passcode: string
+  /** The clinician asked to prove their address with their wallet. */
+  proveAddress: boolean
+}
+
+/**
+ * The viewer's open step: connects the clinician's wallet when they asked to prove their
+ * address, fetches the share from its host (with their name and the passcode), decrypts it with
+ * the link's key and checks it against the grant. Every failure is a CareKeyError:
+ * WrongSharePasscodeError (with the attempts left), ShareNotAvailableError (stopped, ended,
+ * locked, or its consent inactive), ShareHostUnreachableError, ShareHostBusyError,
+ * ShareHostReplyError, ShareFileUnreadableError (wrong key, not JSON), NoSharedRecordsError, a
+ * FHIR parse error, or SignatureRejectedError when the wallet declines the proof.
+ *
+ * @example
+ * const opened = await openSharedLink({ connectRecipient }, { viewer, recipient: 'Dr. Ada Lovelace', passcode: '', proveAddress: false })
+ * if (opened.data === 'mismatch') showTampered()
+ */
+export async function openSharedLink(deps: OpenSharedLinkDeps, request: OpenSharedLinkRequest): Promise<OpenedRecords> {
+  const { viewer } = request
+  const recipientSigner = request.proveAddress && viewer.carekey ? await deps.connectRecipient?.() : undefined
+  try {
+    return await openSharedRecords(viewer, {
+      recipient: request.recipient.trim(),
+      ...(hasFlag(viewer.link.payload, 'P') && { passcode: request.passcode }),
+      ...(recipientSigner && { recipientSigner }),
+      ...(deps.fetch && { fetch: deps.fetch }),
+      ...(deps.clock && { clock: deps.clock }),
+    })
+  } catch (error) {
+    throw toChainError(error)
+  }
 }

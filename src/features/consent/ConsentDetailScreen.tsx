@@ -11,7 +11,8 @@ import { GrantProgress } from './GrantProgress.tsx'
 import { useConsent, useDiscardGrant, useGrantStatus, useNow, useSigningAccount } from './hooks.ts'
 import { RevokeConsent } from './RevokeConsent.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
-import { TransactionLink } from './TransactionLink.tsx'
+import { TransactionLink } from '../../ui/TransactionLink.tsx'
+import { appConfig } from '../../platform/config.ts'
 import { toChainError } from '../../chain/index.ts'
 
 /** One consent: its live status, its transaction, what it covers, revoke, and its FHIR Consent. */
@@ -96,7 +97,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
             <>
               <dt className="font-semibold">Granted in</dt>
               <dd>
-                <TransactionLink hash={consent.grantTx.hash} />
+                <TransactionLink hash={consent.grantTx.hash} explorerUrl={appConfig.chain.explorerUrl} />
                 {consent.grantTx.blockNumber !== undefined && <span className="block text-sm">block {consent.grantTx.blockNumber.toString()}</span>}
               </dd>
             </>
@@ -105,7 +106,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
             <>
               <dt className="font-semibold">Revoked in</dt>
               <dd>
-                <TransactionLink hash={consent.revokeTx.hash} />
+                <TransactionLink hash={consent.revokeTx.hash} explorerUrl={appConfig.chain.explorerUrl} />
                 {consent.revokeTx.blockNumber !== undefined && <span className="block text-sm">block {consent.revokeTx.blockNumber.toString()}</span>}
               </dd>
             </>

@@ -36,7 +36,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
   const [step, setStep] = useState<'edit' | 'review'>('edit')
   const prepare = usePrepareGrant()
-  const send = useSendGrant()
+  const send = useSendGrant(prepare.data)
   const navigate = useNavigate()
   const errorSummary = useRef<HTMLDivElement>(null)
   // Unsent choices keep an app update from reloading the page under the patient.
@@ -77,7 +77,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
 
   const grant = () => {
     if (!prepare.data) return
-    send.mutate(prepare.data, {
+    send.mutate(undefined, {
       onSuccess: ({ consentId, shareId }) =>
         void (shareId
           ? navigate({ to: '/share/$shareId', params: { shareId } })

@@ -1,7 +1,8 @@
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { useGrantConfirmation } from './hooks.ts'
-import { TransactionLink } from './TransactionLink.tsx'
+import { TransactionLink } from '../../ui/TransactionLink.tsx'
+import { appConfig } from '../../platform/config.ts'
 
 /**
  * Where a grant's transaction is: waiting for the network (with its hash), recorded (hash and
@@ -20,7 +21,7 @@ export function GrantProgress({ consent }: { consent: StoredConsent }) {
           </p>
           {tx && (
             <p className="mt-1 text-sm">
-              Transaction <TransactionLink hash={tx.hash} />
+              Transaction <TransactionLink hash={tx.hash} explorerUrl={appConfig.chain.explorerUrl} />
             </p>
           )}
         </Notice>
@@ -33,7 +34,7 @@ export function GrantProgress({ consent }: { consent: StoredConsent }) {
           </p>
           {tx && (
             <p className="mt-1 text-sm">
-              Transaction <TransactionLink hash={tx.hash} />
+              Transaction <TransactionLink hash={tx.hash} explorerUrl={appConfig.chain.explorerUrl} />
             </p>
           )}
         </Notice>

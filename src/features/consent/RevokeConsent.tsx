@@ -4,7 +4,8 @@ import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import { ChainErrorMessage } from './ChainErrorMessage.tsx'
 import { useRevokeGrant, type RevokeTarget } from './hooks.ts'
-import { TransactionLink } from './TransactionLink.tsx'
+import { TransactionLink } from '../../ui/TransactionLink.tsx'
+import { appConfig } from '../../platform/config.ts'
 
 /** What revoking does and does not do: said before every revocation. */
 export const REVOKE_EXPLANATION =
@@ -73,7 +74,7 @@ export function RevokeConsent({
       {revoke.data && (
         <Notice tone="success">
           <p role="status">
-            Revoked in block {revoke.data.blockNumber.toString()}. Transaction <TransactionLink hash={revoke.data.transactionHash} />
+            Revoked in block {revoke.data.blockNumber.toString()}. Transaction <TransactionLink hash={revoke.data.transactionHash} explorerUrl={appConfig.chain.explorerUrl} />
           </p>
         </Notice>
       )}

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { decodePurpose, fromUnixSeconds, purposeOfUse, type ConsentScope, type GranteeChoice } from '../../domain/consent/index.ts'
+import { decodePurpose, purposeOfUse, type ConsentScope, type GranteeChoice } from '../../domain/consent/index.ts'
 import { categoryLabel } from '../../domain/fhir/categories.ts'
 
 /** Words for a grant, shared by the review, the list, the details and the share screen. */
@@ -59,15 +59,8 @@ export function purposeText(purpose: Hex): string {
   return `${entry.label} (${entry.code})`
 }
 
-/**
- * A moment (unix seconds) as a date and time in the patient's locale.
- *
- * @example
- * dateTimeText(terms.validUntil) // '27 Nov 2026, 10:00'
- */
-export function dateTimeText(seconds: bigint | number): string {
-  return fromUnixSeconds(BigInt(seconds)).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-}
+/** A moment (unix seconds) as a date and time in the patient's locale (shared with the viewer). */
+export { dateTimeText } from '../../domain/consent/index.ts'
 
 /**
  * How long from now until a moment, roughly: 'in 24 hours', 'in 7 days', 'ended'.

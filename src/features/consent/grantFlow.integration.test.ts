@@ -90,8 +90,8 @@ describe('granting through wagmi on a real chain', () => {
   it('sends, confirms from the receipt, stores the block, and reads the grant as active; sending the same grant again keeps it', async () => {
     const { keys, wrapper } = await appLikeSetup('funded')
     const grant = await prepared(keys)
-    const send = renderHook(() => useSendGrant(), { wrapper })
-    const sent = await act(() => send.result.current.mutateAsync(grant))
+    const send = renderHook(() => useSendGrant(grant), { wrapper })
+    const sent = await act(() => send.result.current.mutateAsync())
     expect(sent.hash).toMatch(/^0x[0-9a-f]{64}$/)
 
     const view = renderHook(
@@ -110,32 +110,33 @@ describe('granting through wagmi on a real chain', () => {
     expect(stored?.resource.status).toBe('active')
 
     // A retry of a grant whose first send looked failed but did land: kept, not doubled.
-    const again = await act(() => send.result.current.mutateAsync(grant))
+    const again = await act(() => send.result.current.mutateAsync())
     expect(again).toEqual({ consentId: grant.consent.id, shareId: undefined, hash: undefined })
     expect((await readConsents(await consentsStorageKey(keys.root))).consents).toHaveLength(1)
   })
 
   it('says the account has no funds, and keeps nothing', async () => {
     const { keys, wrapper } = await appLikeSetup('unfunded')
-    const send = renderHook(() => useSendGrant(), { wrapper })
     const grant = await prepared(keys)
-    await expect(act(() => send.result.current.mutateAsync(grant))).rejects.toBeInstanceOf(NotEnoughFundsError)
+    const send = renderHook(() => useSendGrant(grant), { wrapper })
+    await expect(act(() => send.result.current.mutateAsync())).rejects.toBeInstanceOf(NotEnoughFundsError)
     expect((await readConsents(await consentsStorageKey(keys.root))).consents).toEqual([])
   })
 
   it('refuses to send from a wallet on another network, and keeps nothing', async () => {
     const { keys, config, wrapper } = await appLikeSetup('funded')
     await switchChain(config, { chainId: 999 })
-    const send = renderHook(() => useSendGrant(), { wrapper })
-    await expect(act(async () => send.result.current.mutateAsync(await prepared(keys)))).rejects.toBeInstanceOf(WrongNetworkError)
+    const grant = await prepared(keys)
+    const send = renderHook(() => useSendGrant(grant), { wrapper })
+    await expect(act(() => send.result.current.mutateAsync())).rejects.toBeInstanceOf(WrongNetworkError)
     expect((await readConsents(await consentsStorageKey(keys.root))).consents).toEqual([])
   })
 
   it('says the network cannot be reached when the RPC is down', async () => {
     const grant = await prepared(walletKeys.funded)
     const { wrapper } = await appLikeSetup('funded', 'http://127.0.0.1:9')
-    const send = renderHook(() => useSendGrant(), { wrapper })
-    await expect(act(() => send.result.current.mutateAsync(grant))).rejects.toBeInstanceOf(NetworkUnreachableError)
+    const send = renderHook(() => useSendGrant(grant), { wrapper })
+    await expect(act(() => send.result.current.mutateAsync())).rejects.toBeInstanceOf(NetworkUnreachableError)
   })
 })
 
@@ -143,8 +144,8 @@ describe('revoking through wagmi on a real chain', () => {
   it('revokes once, stores the revocation, and names the registry’s error on a second try', async () => {
     const { keys, wrapper } = await appLikeSetup('funded')
     const grant = await prepared(keys)
-    const hooks = renderHook(() => ({ send: useSendGrant(), revoke: useRevokeGrant() }), { wrapper })
-    const sent = await act(() => hooks.result.current.send.mutateAsync(grant))
+    const hooks = renderHook(() => ({ send: useSendGrant(grant), revoke: useRevokeGrant() }), { wrapper })
+    const sent = await act(() => hooks.result.current.send.mutateAsync())
     await local.publicClient.waitForTransactionReceipt({ hash: sent.hash ?? '0x' })
     const target = { patient: keys.account.address, commitment: grant.consent.commitment, consentId: grant.consent.id }
 

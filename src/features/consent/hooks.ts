@@ -1,26 +1,26 @@
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useSyncExternalStore } from 'react'
-import { isAddressEqual, type Address, type Hex, type PublicClient, type TransactionReceipt } from 'viem'
-import { useConfig, useConnection, usePublicClient, useWaitForTransactionReceipt, useWriteContract } from 'wagmi'
-import { waitForTransactionReceipt } from 'wagmi/actions'
+import { isAddressEqual, type Address, type Hex, type PublicClient } from 'viem'
+import { useConfig, useConnection, usePublicClient, useWaitForTransactionReceipt } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
-import {
-  consentRegistryOf,
-  grantFromReceipt,
-  grantRequest,
-  revokeFromReceipt,
-  revokeRequest,
-  type ConsentRevokedEvent,
-} from '../../chain/consentRegistry.ts'
-import { ConsentTransactionFailedError, GrantAlreadyRecordedError, NotYourGrantError, toConsentChainError } from '../../chain/consentRegistryErrors.ts'
-import { checkNewGrantTerms } from '../../domain/consent/index.ts'
+import { consentRegistryOf } from '../../chain/consentRegistry.ts'
+import { ConsentTransactionFailedError } from '../../chain/consentRegistryErrors.ts'
 import { NetworkUnreachableError } from '../../chain/errors.ts'
 import { CareKeyError } from '../../domain/errors.ts'
-import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { toReceiptError } from '../../chain/receiptErrors.ts'
-import { discardGrant, markGrantFailed, markGrantRecorded, markGrantRevoked, markGrantSubmitted, storePreparedGrant } from './consentActions.ts'
+import {
+  confirmGrant,
+  forgetGrant,
+  grantConsent,
+  recordGrantFailure,
+  revokeGrant,
+  type ConsentChainDeps,
+  type GrantReceipt,
+  type RevokeTarget,
+  type SentGrant,
+} from './consentActions.ts'
 import { prepareGrant, type GrantPreparation, type PreparedGrant } from './prepareGrant.ts'
 import {
   commitmentStatusQueryOptions,
@@ -37,16 +37,7 @@ import { consentStatusView, type ConsentStatusView } from './statusView.ts'
 /** The registry of this build (chain, address, deployment block). */
 export const registry = consentRegistryOf(appConfig)
 
-export class WalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
-  }
-}
-
-function requireKeys(keys: WalletKeys | undefined): WalletKeys {
-  if (!keys) throw new WalletLockedError()
-  return keys
-}
+export { SigningWalletChangedError, WalletLockedError, type RevokeTarget } from './consentActions.ts'
 
 /** A viem client for the registry's chain, from wagmi. */
 export function useRegistryClient(): PublicClient | undefined {
@@ -61,6 +52,14 @@ export function useSigningAccount(): { address: Address | undefined; chainId: nu
     chainId: connection.status === 'connected' ? connection.chainId : undefined,
     isLocalWallet: connection.connector?.type === 'carekeyLocal',
   }
+}
+
+/** What the grant and revoke workflows need, from the wallet and wagmi. */
+function useConsentChainDeps(): ConsentChainDeps {
+  const keys = useWalletKeys()
+  const config = useConfig()
+  const { address } = useSigningAccount()
+  return { keys, config, registry, account: address }
 }
 
 const subscribeToClock = (listener: () => void) => {
@@ -168,42 +167,28 @@ export function usePrepareGrant() {
 }
 
 /**
- * Sends a prepared grant: stores it first, then asks the wallet to sign and send the
- * transaction (wagmi's useWriteContract), then stores its hash. When the wallet declines or
- * the transaction cannot be sent, the stored grant is removed again and the error says why.
+ * Sends the prepared grant (grantConsent): stored first, then signed and sent by the connected
+ * wallet, then its hash stored; removed again when the wallet declines or the chain cannot be
+ * reached. The grant (with its share key and passcode) is held by the closure, not passed as
+ * the mutation's variables.
  */
-export function useSendGrant() {
-  const keys = useWalletKeys()
-  const { address } = useSigningAccount()
-  const write = useWriteContract()
+export function useSendGrant(prepared: PreparedGrant | undefined) {
+  const deps = useConsentChainDeps()
   const invalidate = useInvalidateConsents()
   return useMutation({
-    mutationFn: async (prepared: PreparedGrant): Promise<{ consentId: string; shareId: string | undefined; hash: Hex | undefined }> => {
-      const unlocked = requireKeys(keys)
-      const { consent } = prepared
-      if (!address || !isAddressEqual(address, consent.terms.patient)) throw new SigningWalletChangedError()
-      checkNewGrantTerms(consent.terms, { now: new Date() })
-      await storePreparedGrant(unlocked, prepared)
-      let hash: Hex
-      try {
-        hash = await write.mutateAsync(grantRequest(registry, consent.terms))
-      } catch (error) {
-        const mapped = toConsentChainError(error)
-        // Sent before (a retry after an unclear failure): it is on chain, so keep it.
-        if (mapped instanceof GrantAlreadyRecordedError) return { consentId: consent.id, shareId: consent.shareId, hash: undefined }
-        await discardGrant(unlocked, consent)
-        throw mapped
-      }
-      await markGrantSubmitted(unlocked, consent.id, hash)
-      return { consentId: consent.id, shareId: consent.shareId, hash }
+    mutationFn: (): Promise<SentGrant> => {
+      if (!prepared) throw new GrantNotPreparedError()
+      return grantConsent(deps, prepared)
     },
     onSettled: invalidate,
   })
 }
 
-export class SigningWalletChangedError extends CareKeyError {
+/** Sending was asked for before the grant was prepared: a bug in the screen. */
+class GrantNotPreparedError extends Error {
   constructor() {
-    super('The signing wallet changed since this consent was prepared.', 'Go back and review the consent again.')
+    super('useSendGrant: no prepared grant to send')
+    this.name = 'GrantNotPreparedError'
   }
 }
 
@@ -225,20 +210,11 @@ export function useGrantConfirmation(consent: StoredConsent | undefined): GrantC
   const hash = consent?.state === 'submitted' ? consent.grantTx?.hash : undefined
   const receipt = useWaitForTransactionReceipt({ hash, chainId: registry.chainId, query: { enabled: hash !== undefined, retry: 3 } })
   const record = useMutation({
-    mutationFn: async ({ id, receipt, commitment }: { id: string; receipt: TransactionReceipt; commitment: Hex }) => {
-      const unlocked = requireKeys(keys)
-      try {
-        const event = grantFromReceipt(registry, receipt, commitment)
-        return await markGrantRecorded(unlocked, id, event)
-      } catch (error) {
-        if (error instanceof ConsentTransactionFailedError) await markGrantFailed(unlocked, id, error.userMessage)
-        throw error
-      }
-    },
+    mutationFn: (receipt: GrantReceipt) => confirmGrant({ keys, registry }, receipt),
     onSettled: invalidate,
   })
   const failed = useMutation({
-    mutationFn: async ({ id, error }: { id: string; error: CareKeyError }) => markGrantFailed(requireKeys(keys), id, error.userMessage),
+    mutationFn: ({ id, error }: { id: string; error: CareKeyError }) => recordGrantFailure(keys, id, error),
     onSettled: invalidate,
   })
   const receiptError = receipt.error ? toReceiptError(receipt.error) : undefined
@@ -249,7 +225,7 @@ export function useGrantConfirmation(consent: StoredConsent | undefined): GrantC
   const { mutate: storeFailure, isIdle: failureIdle } = failed
   useEffect(() => {
     if (!consent || consent.state !== 'submitted') return
-    if (receipt.data && storeIdle) store({ id: consent.id, receipt: receipt.data, commitment: consent.commitment })
+    if (receipt.data && storeIdle) store({ consentId: consent.id, receipt: receipt.data, commitment: consent.commitment })
     else if (receiptError && reverted && failureIdle) storeFailure({ id: consent.id, error: receiptError })
   }, [consent, receipt.data, receiptError, reverted, store, storeIdle, storeFailure, failureIdle])
 
@@ -265,7 +241,7 @@ export function useDiscardGrant() {
   const keys = useWalletKeys()
   const invalidate = useInvalidateConsents()
   return useMutation({
-    mutationFn: (consent: Pick<StoredConsent, 'id' | 'shareId'>) => discardGrant(requireKeys(keys), consent),
+    mutationFn: (consent: Pick<StoredConsent, 'id' | 'shareId'>) => forgetGrant(keys, consent),
     onSettled: invalidate,
   })
 }
@@ -273,44 +249,12 @@ export function useDiscardGrant() {
 // ---------------------------------------------------------------------------------------------
 // Revoking
 
-export type RevokeTarget = {
-  patient: Address
-  commitment: Hex
-  /** The consent on this device, if the grant is stored here. */
-  consentId: string | undefined
-}
-
 /**
- * Revokes a grant on chain: sends the revoke transaction from the wallet that granted it,
- * waits for its receipt and stores it with the consent. Throws CareKeyErrors (declined, no
- * funds, network down, not this wallet's grant, already revoked).
+ * Revokes a grant on chain (revokeGrant): the revoke transaction from the wallet that granted
+ * it, its receipt, and the revocation stored with the consent.
  */
 export function useRevokeGrant() {
-  const keys = useWalletKeys()
-  const config = useConfig()
-  const { address } = useSigningAccount()
-  const write = useWriteContract()
+  const deps = useConsentChainDeps()
   const invalidate = useInvalidateConsents()
-  return useMutation({
-    mutationFn: async (target: RevokeTarget): Promise<ConsentRevokedEvent> => {
-      const unlocked = requireKeys(keys)
-      if (!address || !isAddressEqual(address, target.patient)) throw new NotYourGrantError()
-      let hash: Hex
-      try {
-        hash = await write.mutateAsync(revokeRequest(registry, target.commitment))
-      } catch (error) {
-        throw toConsentChainError(error)
-      }
-      let receipt: TransactionReceipt
-      try {
-        receipt = await waitForTransactionReceipt(config, { hash, chainId: registry.chainId })
-      } catch (error) {
-        throw toReceiptError(error)
-      }
-      const event = revokeFromReceipt(registry, receipt, target.commitment)
-      if (target.consentId !== undefined) await markGrantRevoked(unlocked, target.consentId, event)
-      return event
-    },
-    onSettled: invalidate,
-  })
+  return useMutation({ mutationFn: (target: RevokeTarget) => revokeGrant(deps, target), onSettled: invalidate })
 }

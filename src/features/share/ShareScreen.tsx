@@ -63,8 +63,8 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
   const status = useGrantStatus(consent)
   const { signer, isLocalWallet } = usePatientSigner(consent)
   const log = useAccessLog(signer, share, consent, isLocalWallet)
-  const upload = useUploadShare()
-  const stop = useStopSharing()
+  const upload = useUploadShare(signer, share, consent)
+  const stop = useStopSharing(signer, share, consent)
   const [fullScreen, setFullScreen] = useState(false)
   const [showPasscode, setShowPasscode] = useState(false)
   const view = shareStatusView({ state: share.state, consent: status.view, host: log.data?.share.status })
@@ -77,10 +77,10 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
   // Once the consent is on chain the host accepts the share: upload it without another tap.
   const { mutate: startUpload, isIdle: uploadIdle } = upload
   useEffect(() => {
-    if (share.state === 'prepared' && recorded && signer && uploadIdle) startUpload({ signer, share, consent })
+    if (share.state === 'prepared' && recorded && signer && uploadIdle) startUpload()
   }, [share, consent, recorded, signer, uploadIdle, startUpload])
 
-  const stopSharing = (revokeFirst: boolean) => stop.mutate({ signer, share, consent, revokeFirst })
+  const stopSharing = (revokeFirst: boolean) => stop.mutate(revokeFirst)
   const hostStillHolds = share.state === 'uploaded' && !view.opens && (view.kind === 'revoked' || view.kind === 'expired')
 
   return (
@@ -103,7 +103,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
                 Your consent is recorded and active, but the QR code does not work until the upload succeeds. Try again, or revoke the
                 consent if you no longer want to share.
               </p>
-              <Button onClick={() => upload.mutate({ signer, share, consent })} busy={upload.isPending}>
+              <Button onClick={() => upload.mutate()} busy={upload.isPending}>
                 Try the upload again
               </Button>
               <RevokeConsent target={{ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id }} label="Revoke the consent instead" />

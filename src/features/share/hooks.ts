@@ -1,21 +1,15 @@
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { isAddressEqual } from 'viem'
 import { useSignTypedData } from 'wagmi'
-import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
 import type { PatientSigner } from '../../shareHost/client.ts'
-import { CareKeyError } from '../../domain/errors.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'
 import { useRevokeGrant, useSigningAccount } from '../consent/index.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { ACCESS_LOG_REFRESH_MS, accessLogQueryOptions, shareKeys, shareQueryOptions, sharesQueryOptions } from './queries.ts'
-import { deactivateUploadedShare, uploadShare } from './shareActions.ts'
+import { stopSharing, uploadConsentShare } from './shareActions.ts'
 
-export class ShareWalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
-  }
-}
+export { ShareWalletLockedError, StopSharingIncompleteError } from './shareActions.ts'
 
 /** Every share on this device, decrypted. */
 export function useShares() {
@@ -45,18 +39,11 @@ function useInvalidateShares() {
   return () => queryClient.invalidateQueries({ queryKey: shareKeys.all })
 }
 
-/** Uploads a prepared share once its consent is recorded. */
-export function useUploadShare() {
+/** Uploads the prepared share once its consent is recorded (the share, with its key, is held by the closure). */
+export function useUploadShare(signer: PatientSigner | undefined, share: StoredShare, consent: StoredConsent) {
   const keys = useWalletKeys()
   const invalidate = useInvalidateShares()
-  return useMutation({
-    mutationFn: ({ signer, share, consent }: { signer: PatientSigner | undefined; share: StoredShare; consent: StoredConsent }) => {
-      if (!keys) throw new ShareWalletLockedError()
-      if (!signer) throw new NotYourGrantError()
-      return uploadShare(keys, signer, share, consent)
-    },
-    onSettled: invalidate,
-  })
+  return useMutation({ mutationFn: () => uploadConsentShare({ keys, signer }, { share, consent }), onSettled: invalidate })
 }
 
 /**
@@ -73,47 +60,17 @@ export function useAccessLog(signer: PatientSigner | undefined, share: StoredSha
   )
 }
 
-/** The host said it deleted the share but the consent could not be revoked, or the other way round. */
-export class StopSharingIncompleteError extends CareKeyError {
-  constructor(options?: ErrorOptions) {
-    super(
-      'Your consent is revoked, so the link no longer opens. The share host could not be told to delete its encrypted copy yet.',
-      'Try again to have the host delete it.',
-      options,
-    )
-  }
-}
-
 /**
- * Stop sharing: revoke the consent on chain (when it is still active), then tell the host to
- * delete the share. Revoking first means access ends even if the host cannot be reached.
+ * Stop sharing (stopSharing): revoke the consent on chain when asked, then have the host delete
+ * the share. The share (with its key and passcode) is held by the closure; the variable is
+ * only whether to revoke first.
  */
-export function useStopSharing() {
+export function useStopSharing(signer: PatientSigner | undefined, share: StoredShare, consent: StoredConsent) {
   const keys = useWalletKeys()
   const revoke = useRevokeGrant()
   const invalidate = useInvalidateShares()
   return useMutation({
-    mutationFn: async ({
-      signer,
-      share,
-      consent,
-      revokeFirst,
-    }: {
-      signer: PatientSigner | undefined
-      share: StoredShare
-      consent: StoredConsent
-      revokeFirst: boolean
-    }) => {
-      if (!keys) throw new ShareWalletLockedError()
-      if (!signer) throw new NotYourGrantError()
-      if (revokeFirst) await revoke.mutateAsync({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id })
-      try {
-        return await deactivateUploadedShare(keys, signer, share, consent)
-      } catch (error) {
-        if (revokeFirst && error instanceof CareKeyError) throw new StopSharingIncompleteError({ cause: error })
-        throw error
-      }
-    },
+    mutationFn: (revokeFirst: boolean) => stopSharing({ keys, signer, revoke: revoke.mutateAsync }, { share, consent, revokeFirst }),
     onSettled: invalidate,
   })
 }

@@ -1,3 +1,5 @@
+import type { Address, Hex } from 'viem'
+import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
 import {
   createShare,
   deactivateShare,
@@ -14,6 +16,23 @@ import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { consentsStorageKey } from '../../storage/consentsRepository.ts'
 import { readShare, readShares, writeShare, type StoredShare } from '../../storage/sharesRepository.ts'
 
+export class ShareWalletLockedError extends CareKeyError {
+  constructor() {
+    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
+  }
+}
+
+/** The host said it deleted the share but the consent could not be revoked, or the other way round. */
+export class StopSharingIncompleteError extends CareKeyError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'Your consent is revoked, so the link no longer opens. The share host could not be told to delete its encrypted copy yet.',
+      'Try again to have the host delete it.',
+      options,
+    )
+  }
+}
+
 export class ShareNotFoundError extends CareKeyError {
   constructor() {
     super('This consent QR code is not stored on this device.', 'Open My consents to find the consent it belonged to.')
@@ -27,9 +46,16 @@ export class ShareFileMissingError extends CareKeyError {
   }
 }
 
+/** How the share host is reached: `fetch` and the clock of signed requests (the platform's by default). */
+export type ShareHostAccess = Pick<ShareHostTarget, 'fetch' | 'clock'>
+
 /** The share host and signature domain of a share. */
-export function shareTarget(share: Pick<StoredShare, 'hostUrl'>, consent: Pick<StoredConsent, 'chainId' | 'registry'>): ShareHostTarget {
-  return { hostUrl: share.hostUrl, chainId: consent.chainId, registry: consent.registry }
+export function shareTarget(
+  share: Pick<StoredShare, 'hostUrl'>,
+  consent: Pick<StoredConsent, 'chainId' | 'registry'>,
+  access: ShareHostAccess = {},
+): ShareHostTarget {
+  return { hostUrl: share.hostUrl, chainId: consent.chainId, registry: consent.registry, ...access }
 }
 
 const keyOf = (keys: WalletKeys) => consentsStorageKey(keys.root)
@@ -87,10 +113,16 @@ export async function uploadShare(keys: WalletKeys, signer: PatientSigner, share
  * @example
  * await deactivateUploadedShare(keys, signer, share, consent)
  */
-export async function deactivateUploadedShare(keys: WalletKeys, signer: PatientSigner, share: StoredShare, consent: StoredConsent): Promise<StoredShare> {
+export async function deactivateUploadedShare(
+  keys: WalletKeys,
+  signer: PatientSigner,
+  share: StoredShare,
+  consent: StoredConsent,
+  access: ShareHostAccess = {},
+): Promise<StoredShare> {
   if (share.state === 'uploaded') {
     try {
-      await deactivateShare(shareTarget(share, consent), signer, share.hostShareId)
+      await deactivateShare(shareTarget(share, consent, access), signer, share.hostShareId)
     } catch (error) {
       if (!(error instanceof ShareNotAvailableError)) throw error
     }
@@ -101,4 +133,60 @@ export async function deactivateUploadedShare(keys: WalletKeys, signer: PatientS
 /** The share's status at its host and who opened it, oldest first. */
 export function accessLogOf(signer: PatientSigner, share: StoredShare, consent: StoredConsent): Promise<ShareAccessLog> {
   return readShareAccessLog(shareTarget(share, consent), signer, share.hostShareId)
+}
+
+/** What stopping a share needs: the wallet's keys, the patient's signer, a revoke, the host. */
+export type StopSharingDeps = {
+  /** The unlocked wallet's keys (undefined while locked: ShareWalletLockedError). */
+  keys: WalletKeys | undefined
+  /** The consent's patient signing the host's requests (undefined: another wallet, NotYourGrantError). */
+  signer: PatientSigner | undefined
+  /** Revokes the share's consent on chain and stores the revocation (the consent feature's revokeGrant). */
+  revoke: (target: { patient: Address; commitment: Hex; consentId: string }) => Promise<unknown>
+  /** How the share host is reached; the platform's fetch and clock by default. */
+  host?: ShareHostAccess
+}
+
+export type StopSharingRequest = {
+  share: StoredShare
+  consent: StoredConsent
+  /** Revoke the consent first (while it is still active on chain). */
+  revokeFirst: boolean
+}
+
+/**
+ * Stop sharing: revokes the consent on chain (when asked, i.e. while it is still active), then
+ * tells the host to delete the share and marks it stopped here. Revoking first means access
+ * ends even if the host cannot be reached: then StopSharingIncompleteError says the link is
+ * closed but the host still holds its encrypted copy, and the share stays uploaded here so that
+ * deleting it can be tried again.
+ *
+ * @example
+ * await stopSharing({ keys, signer, revoke: (target) => revokeGrant(chainDeps, target) }, { share, consent, revokeFirst: true })
+ */
+export async function stopSharing(deps: StopSharingDeps, { share, consent, revokeFirst }: StopSharingRequest): Promise<StoredShare> {
+  if (!deps.keys) throw new ShareWalletLockedError()
+  if (!deps.signer) throw new NotYourGrantError()
+  if (revokeFirst) await deps.revoke({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id })
+  try {
+    return await deactivateUploadedShare(deps.keys, deps.signer, share, consent, deps.host)
+  } catch (error) {
+    if (revokeFirst && error instanceof CareKeyError) throw new StopSharingIncompleteError({ cause: error })
+    throw error
+  }
+}
+
+/**
+ * Uploads a prepared share once its consent is recorded (uploadShare), for the patient's signer.
+ *
+ * @example
+ * await uploadConsentShare({ keys, signer }, { share, consent })
+ */
+export function uploadConsentShare(
+  deps: Pick<StopSharingDeps, 'keys' | 'signer'>,
+  { share, consent }: Pick<StopSharingRequest, 'share' | 'consent'>,
+): Promise<StoredShare> {
+  if (!deps.keys) throw new ShareWalletLockedError()
+  if (!deps.signer) throw new NotYourGrantError()
+  return uploadShare(deps.keys, deps.signer, share, consent)
 }

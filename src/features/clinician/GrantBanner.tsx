@@ -1,0 +1,66 @@
+import { appConfig } from '../../platform/config.ts'
+import { dateTimeText, decodePurpose, granteeAddress, purposeOfUse } from '../../domain/consent/index.ts'
+import { categoryLabel } from '../../domain/fhir/categories.ts'
+import type { CareKeyShareInfo } from '../../domain/shl/index.ts'
+import { FactList } from '../../ui/FactList.tsx'
+import { LastRead } from '../../ui/LastRead.tsx'
+import { TransactionLink } from '../../ui/TransactionLink.tsx'
+import type { OpenedRecords, SharedGrant } from './viewerActions.ts'
+
+/** The green banner of a consent verified on chain: who granted what, why, until when, where recorded. */
+export function GrantBanner({
+  info,
+  grant,
+  opened,
+  readAt,
+  stale,
+}: {
+  info: CareKeyShareInfo
+  grant: SharedGrant
+  opened: OpenedRecords | undefined
+  readAt: number
+  stale: boolean
+}) {
+  const { terms } = info
+  const purpose = purposeOfUse(decodePurpose(terms.purpose))
+  const grantee = granteeAddress(terms.grantee)
+  const scope = opened?.scopeRead
+  const facts = [
+    { label: 'Granted by the patient', value: <span className="font-mono break-all">{terms.patient}</span> },
+    { label: 'Purpose', value: `${purpose.label} (${purpose.code})` },
+    { label: 'Valid until', value: dateTimeText(terms.validUntil) },
+    { label: 'Granted to', value: grantee ? <span className="font-mono break-all">{grantee}</span> : 'Whoever the patient shows this QR code to' },
+    ...(scope
+      ? [{ label: 'What is shared', value: [...scope.categories.map(categoryLabel), ...(scope.recordIds.length ? [`${scope.recordIds.length} chosen records`] : [])].join(', ') }]
+      : []),
+    ...(grant.granted
+      ? [
+          {
+            label: 'Recorded',
+            value: (
+              <>
+                block {grant.granted.blockNumber.toString()}, transaction{' '}
+                <TransactionLink hash={grant.granted.transactionHash} explorerUrl={appConfig.chain.explorerUrl} />
+              </>
+            ),
+          },
+        ]
+      : []),
+    ...(opened
+      ? [{ label: 'Data', value: opened.data === 'match' ? 'Exactly what the patient consented to share (its fingerprint matches)' : 'The consent does not fix the data' }]
+      : []),
+  ]
+  return (
+    <section aria-labelledby="consent-banner" className="space-y-3 rounded-xl border-2 border-emerald-600 bg-emerald-50 p-4 text-emerald-950 dark:border-emerald-500 dark:bg-emerald-950 dark:text-emerald-50">
+      <h2 id="consent-banner" className="flex items-center gap-2 text-lg font-bold">
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-5 fill-current">
+          <path d="M10 1 3 4v5c0 4.4 3 8.5 7 10 4-1.5 7-5.6 7-10V4l-7-3Zm-1.2 12.6L5.4 10.2l1.4-1.4 2 2 4.4-4.4 1.4 1.4-5.8 5.8Z" />
+        </svg>
+        Consent verified on chain
+      </h2>
+      <FactList facts={facts} />
+      <LastRead at={readAt} stale={stale} />
+      <p className="text-sm">The patient can revoke this consent at any time; this page checks it again every few seconds.</p>
+    </section>
+  )
+}

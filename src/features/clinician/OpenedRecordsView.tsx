@@ -1,0 +1,38 @@
+import { Button } from '../../ui/Button.tsx'
+import { Notice } from '../../ui/ErrorMessage.tsx'
+import { Card } from '../../ui/Page.tsx'
+import { saveFile } from '../../ui/saveFile.ts'
+import { SharedRecordsView } from './SharedRecordsView.tsx'
+import type { OpenedRecords } from './viewerActions.ts'
+
+/** The opened share: warnings about what is out of scope or unreadable, the records, a download. */
+export function OpenedRecordsView({ opened }: { opened: OpenedRecords }) {
+  return (
+    <div className="space-y-5">
+      {opened.outOfScope.length > 0 && (
+        <Notice tone="warning">
+          <p className="font-semibold">
+            {opened.outOfScope.length} shared {opened.outOfScope.length === 1 ? 'record is' : 'records are'} outside the consented categories.
+          </p>
+        </Notice>
+      )}
+      {opened.rejected.length > 0 && (
+        <Notice tone="warning">
+          <p>
+            {opened.rejected.length} {opened.rejected.length === 1 ? 'entry' : 'entries'} could not be read as FHIR R4 records and{' '}
+            {opened.rejected.length === 1 ? 'is' : 'are'} not shown.
+          </p>
+        </Notice>
+      )}
+      {opened.resources.length === 0 ? <p>The share holds no records.</p> : <SharedRecordsView resources={opened.resources} />}
+      <Card title="Keep a copy">
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          Nothing is kept on this device when you close the page. To keep the records, download them as FHIR JSON.
+        </p>
+        <Button variant="secondary" onClick={() => saveFile(new Blob([opened.plaintext as BlobPart], { type: 'application/fhir+json' }), 'shared-records.fhir.json')}>
+          Download FHIR JSON
+        </Button>
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,89 @@
+import { useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { usePublicClient } from 'wagmi'
+import { appConfig } from '../../platform/config.ts'
+import { consentRegistryOf } from '../../chain/consentRegistry.ts'
+import { toChainError } from '../../chain/errors.ts'
+import { Button } from '../../ui/Button.tsx'
+import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { Page } from '../../ui/Page.tsx'
+import { GrantBanner } from './GrantBanner.tsx'
+import { InactiveGrant } from './InactiveGrant.tsx'
+import { OpenedRecordsView } from './OpenedRecordsView.tsx'
+import { OpenShareForm } from './OpenShareForm.tsx'
+import { Problem } from './Problem.tsx'
+import { sharedGrantQueryOptions } from './queries.ts'
+import { ScanAgain } from './ScanAgain.tsx'
+import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
+
+/**
+ * A readable link: its consent checked on chain (CareKey links), then the form that opens the
+ * share, then the records; or the red state of an inactive consent or of tampered data.
+ */
+export function VerifiedView({ viewer }: { viewer: ViewerLink }) {
+  const registry = consentRegistryOf(appConfig)
+  const info = viewer.carekey
+  const client = usePublicClient()
+  const grant = useQuery(sharedGrantQueryOptions(client, registry, info))
+  const [opened, setOpened] = useState<OpenedRecords>()
+
+  const title = viewer.link.payload.label ?? 'Shared health records'
+
+  if (info) {
+    if (grant.isPending) {
+      return (
+        <Page title={title}>
+          <p role="status">Checking the consent on chain…</p>
+        </Page>
+      )
+    }
+    if (grant.isError && !grant.data) {
+      return (
+        <Page title={title}>
+          <Problem title="The consent could not be checked">
+            <ErrorMessage error={toChainError(grant.error)} />
+          </Problem>
+          <Button onClick={() => void grant.refetch()} busy={grant.isFetching}>
+            Try again
+          </Button>
+        </Page>
+      )
+    }
+    if (grant.data && grant.data.status !== 'active') {
+      return (
+        <Page title={title}>
+          <InactiveGrant grant={grant.data} info={info} openedBefore={opened !== undefined} />
+          <ScanAgain />
+        </Page>
+      )
+    }
+  }
+
+  if (opened?.data === 'mismatch') {
+    return (
+      <Page title={title}>
+        <Problem title="The shared data does not match the consent">
+          <p>
+            The records this link opens are not the ones the patient consented to share: they were changed or swapped after the consent
+            was recorded. They are not shown.
+          </p>
+          <p className="mt-2 text-sm">Ask the patient to share again, and tell them this link may have been tampered with.</p>
+        </Problem>
+      </Page>
+    )
+  }
+
+  return (
+    <Page title={title} description={opened ? undefined : 'A patient shared these records with you.'}>
+      {info && grant.data ? (
+        <GrantBanner info={info} grant={grant.data} opened={opened} readAt={grant.dataUpdatedAt} stale={grant.isError} />
+      ) : (
+        <Notice tone="warning">
+          <p className="font-semibold">This link carries no CareKey consent, so it cannot be checked on chain.</p>
+          <p className="mt-1 text-sm">It is a SMART Health Link from another app. Its records are shown as the sender shared them.</p>
+        </Notice>
+      )}
+      {opened ? <OpenedRecordsView opened={opened} /> : <OpenShareForm viewer={viewer} onOpened={setOpened} />}
+    </Page>
+  )
+}

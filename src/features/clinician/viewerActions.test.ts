@@ -1,0 +1,169 @@
+import type { Bundle } from '@medplum/fhirtypes'
+import { UserRejectedRequestError, type Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, it } from 'vitest'
+import { SignatureRejectedError } from '../../chain/errors.ts'
+import { createGrantTerms, newBearerSecret, sharedDataHash } from '../../domain/consent/index.ts'
+import { NotFhirError } from '../../domain/fhir/errors.ts'
+import {
+  careKeyExtension,
+  encodeShlink,
+  encryptShareFile,
+  manifestUrlFor,
+  newShareId,
+  newShareKey,
+  ShareFileUnreadableError,
+  shlinkViewerUrl,
+  type ShlContentType,
+  type ShlFlag,
+} from '../../domain/shl/index.ts'
+import {
+  ShareHostBusyError,
+  ShareHostUnreachableError,
+  ShareNotAvailableError,
+  WrongSharePasscodeError,
+  type FetchLike,
+  type RecipientSigner,
+} from '../../shareHost/client.ts'
+import { BearerSecretMismatchError, NoSharedRecordsError, openSharedLink, readViewerLink, type OpenSharedLinkDeps } from './viewerActions.ts'
+
+/**
+ * The viewer's open step without React: links made as the patient's app makes them, a share
+ * host played by a fake `fetch`, and each way opening can fail mapped to the error the
+ * clinician is shown.
+ */
+const HOST = 'https://share.example.org'
+const registry: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+const patient: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+const now = new Date('2026-11-26T10:00:00Z')
+const allergy = { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: 'Peanut' } } as const
+const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: allergy }] }
+const bytes = new TextEncoder().encode(JSON.stringify(bundle))
+
+/** A link to a share of `bundle`: a plain SMART Health Link, or CareKey's with its grant's terms. */
+async function link(options: { flags?: ShlFlag[]; carekey?: boolean; committedTo?: Uint8Array } = {}) {
+  const key = newShareKey()
+  const terms = createGrantTerms(
+    {
+      patient,
+      grantee: { kind: 'address', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' },
+      scope: { categories: ['allergies'], recordIds: [], actions: ['access'] },
+      purpose: 'TREAT',
+      validUntil: new Date('2026-11-27T10:00:00Z'),
+      dataHash: await sharedDataHash(options.committedTo ?? bytes),
+    },
+    { now },
+  )
+  const url = shlinkViewerUrl('https://carekey.example.org/view', {
+    url: manifestUrlFor(HOST, newShareId()),
+    key,
+    flags: options.flags ?? ['L'],
+    ...(options.carekey && { extensions: careKeyExtension({ chainId: 31337, registry, terms }) }),
+  })
+  return { viewer: readViewerLink(new URL(url).hash), key }
+}
+
+const json = (body: unknown, status = 200) => Response.json(body, { status })
+
+/** A host that answers the manifest request with `reply`, and notes each request's body. */
+function host(reply: () => Response | Promise<Response>) {
+  const bodies: Record<string, unknown>[] = []
+  const fetch: FetchLike = async (_url, init) => {
+    bodies.push(typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {})
+    return reply()
+  }
+  return { fetch, bodies }
+}
+
+const manifestWith = async (file: { key: string; contentType?: ShlContentType; content?: string }) => {
+  const contentType = file.contentType ?? 'application/fhir+json'
+  return json({ files: [{ contentType, embedded: await encryptShareFile(file.content ?? JSON.stringify(bundle), file.key, { contentType }) }] })
+}
+
+const open = (deps: OpenSharedLinkDeps, viewer: Awaited<ReturnType<typeof link>>['viewer'], passcode = '', proveAddress = false) =>
+  openSharedLink(deps, { viewer, recipient: '  Dr. Ada Lovelace ', passcode, proveAddress })
+
+describe('openSharedLink', () => {
+  it('opens a share: the records, checked against the data hash the grant committed to, with the name the clinician gave', async () => {
+    const { viewer, key } = await link({ carekey: true })
+    const { fetch, bodies } = host(() => manifestWith({ key }))
+    const opened = await open({ fetch }, viewer)
+    expect(opened.resources).toEqual([allergy])
+    expect(opened.data).toBe('match')
+    expect(new TextDecoder().decode(opened.plaintext)).toBe(JSON.stringify(bundle))
+    expect(bodies).toMatchObject([{ recipient: 'Dr. Ada Lovelace' }])
+    expect(bodies[0]).not.toHaveProperty('passcode')
+  })
+
+  it('says when the share is not the data the consent fixed (tampered)', async () => {
+    const { viewer, key } = await link({ carekey: true, committedTo: new TextEncoder().encode('other bytes') })
+    expect((await open({ fetch: host(() => manifestWith({ key })).fetch }, viewer)).data).toBe('mismatch')
+  })
+
+  it('sends the passcode only to a link that asks for one; a wrong one says how many attempts are left', async () => {
+    const { viewer } = await link({ flags: ['L', 'P'] })
+    const { fetch, bodies } = host(() => json({ remainingAttempts: 2 }, 401))
+    const error: unknown = await open({ fetch }, viewer, '1234').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WrongSharePasscodeError)
+    expect((error as WrongSharePasscodeError).userMessage).toBe('That passcode is not right. 2 attempts left.')
+    expect(bodies).toMatchObject([{ passcode: '1234' }])
+  })
+
+  it('maps each way the host can fail to the error the clinician sees', async () => {
+    const { viewer, key } = await link()
+    const cases: [() => Response | Promise<Response>, new (...args: never[]) => Error][] = [
+      [() => json({ error: 'not_found' }, 404), ShareNotAvailableError],
+      [() => Promise.reject(new TypeError('fetch failed')), ShareHostUnreachableError],
+      [() => new Response('', { status: 503, headers: { 'retry-after': '30' } }), ShareHostBusyError],
+      [() => manifestWith({ key: newShareKey() }), ShareFileUnreadableError],
+      [() => manifestWith({ key, contentType: 'application/smart-health-card', content: '{"verifiableCredential":[]}' }), NoSharedRecordsError],
+      [() => manifestWith({ key, content: '{"hello":1}' }), NotFhirError],
+    ]
+    for (const [reply, expected] of cases) {
+      await expect(open({ fetch: host(reply).fetch }, viewer)).rejects.toBeInstanceOf(expected)
+    }
+  })
+
+  it('proves the clinician’s address only when they asked and the link is CareKey’s; a declined signature says so', async () => {
+    const clinician = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+    const wallet: RecipientSigner = { address: clinician.address, signTypedData: (typedData) => clinician.signTypedData(typedData) }
+    let connected = 0
+    const connectRecipient = async () => {
+      connected++
+      return wallet
+    }
+    const carekey = await link({ carekey: true })
+    const plain = await link()
+
+    const signed = host(() => manifestWith({ key: carekey.key }))
+    await open({ fetch: signed.fetch, connectRecipient }, carekey.viewer, '', true)
+    expect(signed.bodies[0]?._recipientProof).toMatchObject({ address: clinician.address })
+
+    const unsigned = host(() => manifestWith({ key: plain.key }))
+    await open({ fetch: unsigned.fetch, connectRecipient }, plain.viewer, '', true)
+    expect(unsigned.bodies[0]).not.toHaveProperty('_recipientProof')
+    expect(connected).toBe(1)
+
+    const declining: RecipientSigner = { address: clinician.address, signTypedData: () => Promise.reject(new UserRejectedRequestError(new Error('User rejected.'))) }
+    await expect(
+      open({ fetch: host(() => manifestWith({ key: carekey.key })).fetch, connectRecipient: async () => declining }, carekey.viewer, '', true),
+    ).rejects.toBeInstanceOf(SignatureRejectedError)
+  })
+})
+
+describe('readViewerLink', () => {
+  it('refuses a "whoever holds this QR" link without its secret', async () => {
+    const terms = createGrantTerms(
+      {
+        patient,
+        grantee: { kind: 'bearer', secret: newBearerSecret() },
+        scope: { categories: ['allergies'], recordIds: [], actions: ['access'] },
+        purpose: 'TREAT',
+        validUntil: new Date('2026-11-27T10:00:00Z'),
+      },
+      { now },
+    )
+    const shlink = encodeShlink({ url: manifestUrlFor(HOST, newShareId()), key: newShareKey(), extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
+    expect(() => readViewerLink(`#${shlink}`)).toThrow(BearerSecretMismatchError)
+  })
+})
