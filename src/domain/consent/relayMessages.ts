@@ -39,7 +39,20 @@ export const relayGrantRequestSchema = z.strictObject({
   deadline: secondsSchema,
   signature: signatureSchema,
 })
-export type RelayGrantRequest = z.input<typeof relayGrantRequestSchema>
+/** What the app sends: the wire shape of relayGrantRequestSchema. */
+export type RelayGrantRequest = {
+  chainId: number
+  registry: Address
+  /** The per-grant address that signed. */
+  patient: Address
+  commitment: Hex
+  /** Unix seconds. */
+  validUntil: number
+  /** Unix seconds. */
+  deadline: number
+  /** 65 bytes, as signTypedData returns it. */
+  signature: Hex
+}
 export type ParsedRelayGrantRequest = z.output<typeof relayGrantRequestSchema>
 
 /** `POST /api/relay/revoke`: a revoke signed by the grant's key (`revokeTypedData`). */
@@ -49,7 +62,8 @@ export const relayRevokeRequestSchema = z.strictObject({
   deadline: secondsSchema,
   signature: signatureSchema,
 })
-export type RelayRevokeRequest = z.input<typeof relayRevokeRequestSchema>
+/** What the app sends: the wire shape of relayRevokeRequestSchema. */
+export type RelayRevokeRequest = Omit<RelayGrantRequest, 'validUntil'>
 export type ParsedRelayRevokeRequest = z.output<typeof relayRevokeRequestSchema>
 
 /** The relay's reply once the transaction is mined and succeeded. */
