@@ -12,6 +12,12 @@ const require = createRequire(import.meta.url)
 export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const
 
 /**
+ * anvil's last development account (index 9), the local share host's sponsor: it pays for
+ * relayed grants. Not the deployer (0), nor the accounts tests act as patients (1 to 5).
+ */
+export const ANVIL_SPONSOR_KEY = '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6' as const
+
+/**
  * The anvil binary: the platform package's real binary when it is installed (so that a stop
  * signal reaches anvil itself), else the npm wrapper.
  */
