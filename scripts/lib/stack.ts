@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { readShareHostConfig } from '../../server/src/config.ts'
 import { startShareHost } from '../../server/src/serve.ts'
 import { ANVIL_DEPLOYER_KEY, ANVIL_SPONSOR_KEY, startAnvil, type LocalChain } from './anvil.ts'
@@ -11,6 +13,8 @@ export type BackendStack = {
   chain: LocalChain
   deployment: Deployment
   shareHostUrl: string
+  /** The account that pays for relayed grants (anvil's account 9). */
+  sponsor: Address
   /** The CAREKEY_* variables an app build or a share host needs to use this stack. */
   env: Record<string, string>
   stop(): Promise<void>
@@ -67,7 +71,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       }),
     )
     stops.push(() => host.close())
-    return { chain, deployment, shareHostUrl, env, stop }
+    return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, env, stop }
   } catch (error) {
     await stop()
     throw error
