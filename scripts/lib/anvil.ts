@@ -50,17 +50,20 @@ export type StartAnvilOptions = {
   blockTime?: number
   /** Keep the chain's log on the console. */
   verbose?: boolean
+  /** Another chain id than the local development chain's 31337 (to stand in for a remote chain). */
+  chainId?: number
 }
 
 /** Starts anvil and resolves once it answers JSON-RPC. */
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<LocalChain> {
   const port = options.port ?? (await freePort())
-  const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', String(foundry.id)]
+  const chainId = options.chainId ?? foundry.id
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', String(chainId)]
   if (!options.verbose) args.push('--silent')
   if (options.blockTime) args.push('--block-time', String(options.blockTime))
   const proc = startProcess('anvil', anvilBinary(), args, { stdio: options.verbose ? 'inherit' : 'ignore' })
   const rpcUrl = `http://127.0.0.1:${port}`
-  const client = createPublicClient({ chain: foundry, transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 100 })
+  const client = createPublicClient({ chain: { ...foundry, id: chainId }, transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 100 })
   const deadline = Date.now() + 20_000
   for (;;) {
     if (proc.child.exitCode !== null) throw new Error(`anvil exited with code ${proc.child.exitCode} before it was ready (port ${port})`)
@@ -75,5 +78,5 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Local
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  return { rpcUrl, port, chainId: foundry.id, client, process: proc, stop: () => proc.stop() }
+  return { rpcUrl, port, chainId, client, process: proc, stop: () => proc.stop() }
 }
