@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import type { Plugin } from 'vite'
+import { withDeployment } from './contracts/deployment.ts'
 import { parseAppConfig } from './src/platform/configSchema.ts'
 import { contentSecurityPolicy } from './src/platform/contentSecurityPolicy.ts'
 
@@ -93,9 +94,32 @@ const securityPolicy = (env: Record<string, string>): Plugin => ({
   ],
 })
 
+/** CAREKEY_* variables that other CareKey tools read and that must never reach the app. */
+const SECRET_VARIABLES = ['CAREKEY_SPONSOR_PRIVATE_KEY', 'CAREKEY_DEPLOYER_KEY']
+
+/**
+ * The app's build environment. Vite puts every CAREKEY_* variable into the app, so the share
+ * host's and the deploy script's keys are removed (and refused in .env files). A deployment
+ * file named by CAREKEY_DEPLOYMENT (`npm run deploy` writes one) gives CAREKEY_CHAIN_ID,
+ * CAREKEY_CONSENT_REGISTRY and CAREKEY_CONSENT_REGISTRY_BLOCK.
+ */
+function buildEnvironment(mode: string): Record<string, string> {
+  for (const name of SECRET_VARIABLES) delete process.env[name]
+  const loaded = loadEnv(mode, process.cwd(), 'CAREKEY_')
+  const leaked = SECRET_VARIABLES.filter((name) => name in loaded)
+  if (leaked.length > 0) {
+    throw new Error(`${leaked.join(', ')} must not be in a .env file: the build would put it into the app for anyone to read.`)
+  }
+  const env = withDeployment(loaded)
+  // Vite reads the environment again for import.meta.env: give it the deployment's values.
+  for (const [name, value] of Object.entries(env)) if (name !== 'CAREKEY_DEPLOYMENT' && process.env[name] === undefined) process.env[name] = value
+  delete process.env.CAREKEY_DEPLOYMENT
+  return env
+}
+
 export default defineConfig(({ mode }) => ({
   envPrefix: 'CAREKEY_',
-  plugins: [react(), tailwindcss(), pwa, securityPolicy(loadEnv(mode, process.cwd(), 'CAREKEY_'))],
+  plugins: [react(), tailwindcss(), pwa, securityPolicy(buildEnvironment(mode))],
   server: { host: 'localhost', port: 5173, strictPort: true },
   preview: { host: 'localhost', port: 4173, strictPort: true },
   build: {

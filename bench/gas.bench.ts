@@ -13,9 +13,10 @@ import {
   type Hex,
   type TransactionReceipt,
 } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../contracts/generated/ConsentRegistry.ts'
+import { compactGrantSignature, grantTypedData, revokeTypedData } from '../src/domain/consent/grantSignature.ts'
 import { ANVIL_DEPLOYER_KEY, startAnvil } from '../scripts/lib/anvil.ts'
 import { deployContracts } from '../scripts/lib/deploy.ts'
 import { median, type BenchSuite } from './lib/context.ts'
@@ -57,7 +58,8 @@ const random32 = (): Hex => toHex(crypto.getRandomValues(new Uint8Array(32)))
  * with random commitments (calldata cost varies by a few gas with the bytes).
  *
  * gas.grant, gas.grant_batch10_each (a batch of 10 divided by 10), gas.revoke,
- * gas.eas_attest, gas.eas_revoke.
+ * gas.grant_by_sig and gas.revoke_by_sig (signed by a fresh per-grant key, submitted by a
+ * sponsor), gas.eas_attest, gas.eas_revoke.
  */
 export const gasSuite: BenchSuite = {
   name: 'gas',
@@ -90,6 +92,25 @@ export const gasSuite: BenchSuite = {
           await wallet.writeContract({ ...registry, functionName: 'grantBatch', args: [batch, batch.map(() => validUntil)] }),
         )
         batchEach.push(Number(receipt.gasUsed) / 10)
+      }
+
+      const location = { chainId: deployment.chainId, registry: deployment.consentRegistry }
+      const grantBySig: number[] = []
+      const revokeBySig: number[] = []
+      for (let i = 0; i < RUNS; i++) {
+        const key = privateKeyToAccount(generatePrivateKey())
+        const now = (await chain.client.getBlock()).timestamp
+        const message = { commitment: random32(), validUntil: validUntil + BigInt(i), deadline: now + 600n + BigInt(i) }
+        const grant = compactGrantSignature(await key.signTypedData(grantTypedData(location, message)))
+        const granted = await wallet.writeContract({
+          ...registry,
+          functionName: 'grantBySig',
+          args: [message.commitment, message.validUntil, message.deadline, grant.r, grant.vs],
+        })
+        grantBySig.push(Number((await mined(granted)).gasUsed))
+        const revoke = compactGrantSignature(await key.signTypedData(revokeTypedData(location, message)))
+        const revoked = await wallet.writeContract({ ...registry, functionName: 'revokeBySig', args: [message.commitment, message.deadline, revoke.r, revoke.vs] })
+        revokeBySig.push(Number((await mined(revoked)).gasUsed))
       }
 
       const schemaRegistryAddress = (await mined(await wallet.deployContract({ abi: schemaRegistryAbi, bytecode: await easBytecode('SchemaRegistry') })))
@@ -130,6 +151,8 @@ export const gasSuite: BenchSuite = {
         { name: 'gas.grant', value: median(grant), unit: 'gas' },
         { name: 'gas.grant_batch10_each', value: median(batchEach), unit: 'gas' },
         { name: 'gas.revoke', value: median(revoke), unit: 'gas' },
+        { name: 'gas.grant_by_sig', value: median(grantBySig), unit: 'gas' },
+        { name: 'gas.revoke_by_sig', value: median(revokeBySig), unit: 'gas' },
         { name: 'gas.eas_attest', value: median(easAttest), unit: 'gas' },
         { name: 'gas.eas_revoke', value: median(easRevoke), unit: 'gas' },
       ]

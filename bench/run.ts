@@ -10,11 +10,12 @@ import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/conte
 import { pwaSuites } from './pwa.bench.ts'
 import { qrSuite } from './qr.bench.ts'
 import { recordsSuite } from './records.bench.ts'
+import { relaySuite } from './relay.bench.ts'
 import { scanSuite } from './scan.bench.ts'
 import { shareSuite } from './share.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, shareSuite, consentSuite, recordsSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, consentSuite, recordsSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -24,6 +24,8 @@ export default async function globalSetup() {
     CAREKEY_E2E_RPC_URL: backend.chain.rpcUrl,
     CAREKEY_E2E_REGISTRY: backend.deployment.consentRegistry,
     CAREKEY_E2E_SHARE_HOST_URL: backend.shareHostUrl,
+    // The share host's sponsor relay is at <share host>/api/relay; this account pays for it.
+    CAREKEY_E2E_SPONSOR_ADDRESS: backend.sponsor,
   })
   return async () => {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()))

@@ -1,7 +1,7 @@
 /**
  * Runs the share host on its own: `npm run server`. Configuration comes from the environment
  * (see README, "Configuration"); on the local development chain the defaults come from
- * contracts/deployments/local.json.
+ * contracts/deployments/local.json, elsewhere from the file CAREKEY_DEPLOYMENT names.
  */
 import { readFileSync } from 'node:fs'
 import { readShareHostConfig } from './src/config.ts'
@@ -21,7 +21,8 @@ function localDefaults(): Record<string, string> {
 }
 
 try {
-  const config = readShareHostConfig({ ...localDefaults(), ...process.env })
+  // A deployment file (CAREKEY_DEPLOYMENT) replaces the local chain's defaults.
+  const config = readShareHostConfig({ ...(process.env.CAREKEY_DEPLOYMENT ? {} : localDefaults()), ...process.env })
   const host = await startShareHost(config)
   console.log(`CareKey share host listening on ${host.url} (chain ${config.chainId})`)
   const stop = () => void host.close().then(() => process.exit(0))

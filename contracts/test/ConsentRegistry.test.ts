@@ -8,9 +8,11 @@ import {
   decodeFunctionData,
   encodeAbiParameters,
   getAddress,
+  hashTypedData,
   http,
   keccak256,
   parseEventLogs,
+  recoverAddress,
   toHex,
   zeroHash,
   type Address,
@@ -18,11 +20,21 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from 'viem'
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount, type LocalAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { grantCommitment, GRANT_TERMS_ABI_PARAMETER } from '../../src/domain/consent/commitment.ts'
+import { grantCommitment, GRANT_TERMS_ABI_PARAMETER, type RegistryLocation } from '../../src/domain/consent/commitment.ts'
+import {
+  compactGrantSignature,
+  grantTypedData,
+  revokeTypedData,
+  SECP256K1_HALF_ORDER,
+  type CompactGrantSignature,
+  type SignedGrantMessage,
+  type SignedRevokeMessage,
+} from '../../src/domain/consent/grantSignature.ts'
 import type { GrantTerms } from '../../src/domain/consent/terms.ts'
 import { consentRegistryAbi, consentRegistryBytecode } from '../generated/ConsentRegistry.ts'
-import { startLocalChainForTests, type ChainFixture } from '../../scripts/lib/chainFixture.ts'
+import { ANVIL_MNEMONIC, startLocalChainForTests, type ChainFixture } from '../../scripts/lib/chainFixture.ts'
 
 const local = startLocalChainForTests()
 
@@ -82,6 +94,27 @@ function registryUnderTest(fixture: ChainFixture, address: () => Address) {
     },
     async revoke(by: number, commitment: Hex): Promise<TransactionReceipt> {
       return receiptOf(await wallet(by).writeContract({ address: address(), abi: consentRegistryAbi, functionName: 'revoke', args: [commitment] }))
+    },
+    /** Submits a signed grant from account `by` (the sponsor); the patient is whoever signed. */
+    async grantBySig(by: number, message: SignedGrantMessage, signature: CompactGrantSignature): Promise<TransactionReceipt> {
+      return receiptOf(
+        await wallet(by).writeContract({
+          address: address(),
+          abi: consentRegistryAbi,
+          functionName: 'grantBySig',
+          args: [message.commitment, message.validUntil, message.deadline, signature.r, signature.vs],
+        }),
+      )
+    },
+    async revokeBySig(by: number, message: SignedRevokeMessage, signature: CompactGrantSignature): Promise<TransactionReceipt> {
+      return receiptOf(
+        await wallet(by).writeContract({
+          address: address(),
+          abi: consentRegistryAbi,
+          functionName: 'revokeBySig',
+          args: [message.commitment, message.deadline, signature.r, signature.vs],
+        }),
+      )
     },
     statusOf: (terms: GrantTerms) =>
       fixture.publicClient.readContract({ address: address(), abi: consentRegistryAbi, functionName: 'statusOf', args: [terms] }),
@@ -335,11 +368,212 @@ describe('ConsentRegistry: the commitment binds the chain and the registry', () 
   })
 })
 
+// ---------------------------------------------------------------------------------------------
+// Signed grants and revokes: a per-grant key signs, a sponsor (account 4) submits and pays.
+
+const SPONSOR = 4
+/** A fresh per-grant key, as the wallet derives one for each grant. */
+const perGrantKey = (): LocalAccount => privateKeyToAccount(generatePrivateKey())
+
+async function signGrant(key: LocalAccount, message: SignedGrantMessage, location: RegistryLocation = registry.location()) {
+  return compactGrantSignature(await key.signTypedData(grantTypedData(location, message)))
+}
+async function signRevoke(key: LocalAccount, message: SignedRevokeMessage, location: RegistryLocation = registry.location()) {
+  return compactGrantSignature(await key.signTypedData(revokeTypedData(location, message)))
+}
+
+/** A grant signed by a fresh per-grant key and submitted by the sponsor. */
+async function signedGrant(key: LocalAccount = perGrantKey()) {
+  const now = await local.now()
+  const message: SignedGrantMessage = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: now + HOUR }
+  const receipt = await registry.grantBySig(SPONSOR, message, await signGrant(key, message))
+  return { key, message, receipt }
+}
+
+describe('ConsentRegistry: grants and revokes signed by a per-grant key, submitted by a sponsor', () => {
+  it('uses the EIP-712 domain "CareKey Consent Registry", version 1, this chain and this registry', async () => {
+    const separator = await local.publicClient.readContract({ address: local.deployment.consentRegistry, abi: consentRegistryAbi, functionName: 'domainSeparator' })
+    const typeHash = (text: string) => keccak256(toHex(text))
+    expect(separator).toBe(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }],
+          [
+            typeHash('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+            typeHash('CareKey Consent Registry'),
+            typeHash('1'),
+            BigInt(local.deployment.chainId),
+            local.deployment.consentRegistry,
+          ],
+        ),
+      ),
+    )
+    // And the digest the contract verifies is the one viem signs.
+    const key = perGrantKey()
+    const message = { commitment: random32(), validUntil: (await local.now()) + HOUR, deadline: (await local.now()) + HOUR }
+    const structHash = keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }],
+        [typeHash('Grant(bytes32 commitment,uint64 validUntil,uint64 deadline)'), message.commitment, message.validUntil, message.deadline],
+      ),
+    )
+    expect(hashTypedData(grantTypedData(registry.location(), message))).toBe(keccak256(`0x1901${separator.slice(2)}${structHash.slice(2)}`))
+    expect(registry.events(await registry.grantBySig(SPONSOR, message, await signGrant(key, message)))[0]?.args).toMatchObject({ patient: key.address })
+  })
+
+  it('records the grant for the signer, not the sponsor, with the same event as a direct grant', async () => {
+    const { key, message, receipt } = await signedGrant()
+    expect(receipt.from).toBe(patientOf(SPONSOR).toLowerCase())
+    expect(registry.events(receipt)).toEqual([
+      { eventName: 'ConsentGranted', args: { patient: key.address, commitment: message.commitment, validUntil: message.validUntil } },
+    ])
+    expect(await registry.statusOfCommitment(key.address, message.commitment)).toEqual([Status.Active, message.validUntil])
+    expect(await registry.statusOfCommitment(patientOf(SPONSOR), message.commitment)).toEqual([Status.Unknown, 0n])
+  })
+
+  it('verifies terms recorded by signature like any other: statusOf the terms is Active', async () => {
+    const key = perGrantKey()
+    const now = await local.now()
+    const terms = makeTerms(key.address, { validFrom: now - 60n, validUntil: now + HOUR })
+    const message = { commitment: registry.commitment(terms), validUntil: terms.validUntil, deadline: now + 600n }
+    await registry.grantBySig(SPONSOR, message, await signGrant(key, message))
+    expect(await registry.statusOf(terms)).toBe(Status.Active)
+  })
+
+  it('revokes by a signature of the grant key, submitted by anyone, and the grant stays revoked', async () => {
+    const { key, message } = await signedGrant()
+    const revoke = { commitment: message.commitment, deadline: (await local.now()) + HOUR }
+    const receipt = await registry.revokeBySig(2, revoke, await signRevoke(key, revoke))
+    expect(registry.events(receipt)).toEqual([{ eventName: 'ConsentRevoked', args: { patient: key.address, commitment: message.commitment } }])
+    expect(await registry.statusOfCommitment(key.address, message.commitment)).toEqual([Status.Revoked, message.validUntil])
+  })
+
+  it('refuses a replayed grant signature and a replayed revoke signature', async () => {
+    const { key, message } = await signedGrant()
+    const signature = await signGrant(key, message)
+    expect(await revertOf(registry.grantBySig(2, message, signature))).toEqual({ name: 'GrantAlreadyRecorded', args: [message.commitment] })
+    const revoke = { commitment: message.commitment, deadline: (await local.now()) + HOUR }
+    const revokeSignature = await signRevoke(key, revoke)
+    await registry.revokeBySig(SPONSOR, revoke, revokeSignature)
+    expect(await revertOf(registry.revokeBySig(SPONSOR, revoke, revokeSignature))).toEqual({ name: 'GrantAlreadyRevoked', args: [message.commitment] })
+    // A revoke signature binds its commitment: used for another grant of the same key, it is another message.
+    const other = await signedGrant(key)
+    expect(await revertOf(registry.revokeBySig(SPONSOR, { ...revoke, commitment: other.message.commitment }, revokeSignature))).toEqual({
+      name: 'UnknownGrant',
+      args: [other.message.commitment],
+    })
+    expect(await registry.statusOfCommitment(key.address, other.message.commitment)).toEqual([Status.Active, other.message.validUntil])
+  })
+
+  it('accepts a signature up to its deadline, to the second, and refuses it after', async () => {
+    const testClient = createTestClient({ chain: { ...foundry, rpcUrls: { default: { http: [local.chain.rpcUrl] } } }, mode: 'anvil', transport: http(local.chain.rpcUrl) })
+    const key = perGrantKey()
+    const now = await local.now()
+    const late = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: now + 100n }
+    await testClient.setNextBlockTimestamp({ timestamp: late.deadline + 1n })
+    expect(await revertOf(registry.grantBySig(SPONSOR, late, await signGrant(key, late)))).toEqual({ name: 'SignatureExpired', args: [late.deadline] })
+    const onTime = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: (await local.now()) + 10n }
+    await testClient.setNextBlockTimestamp({ timestamp: onTime.deadline })
+    await registry.grantBySig(SPONSOR, onTime, await signGrant(key, onTime))
+    expect((await registry.statusOfCommitment(key.address, onTime.commitment))[0]).toBe(Status.Active)
+
+    const revoke = { commitment: onTime.commitment, deadline: (await local.now()) + 10n }
+    await testClient.setNextBlockTimestamp({ timestamp: revoke.deadline + 1n })
+    expect(await revertOf(registry.revokeBySig(SPONSOR, revoke, await signRevoke(key, revoke)))).toEqual({ name: 'SignatureExpired', args: [revoke.deadline] })
+    expect((await registry.statusOfCommitment(key.address, onTime.commitment))[0]).toBe(Status.Active)
+  })
+
+  it('applies the same rules as a direct grant: no empty commitment, no ended validity', async () => {
+    const key = perGrantKey()
+    const now = await local.now()
+    const empty = { commitment: zeroHash, validUntil: now + HOUR, deadline: now + HOUR }
+    expect(await revertOf(registry.grantBySig(SPONSOR, empty, await signGrant(key, empty)))).toEqual({ name: 'EmptyCommitment', args: [] })
+    const ended = { commitment: random32(), validUntil: now, deadline: now + HOUR }
+    expect(await revertOf(registry.grantBySig(SPONSOR, ended, await signGrant(key, ended)))).toEqual({ name: 'ValidityEnded', args: [now] })
+  })
+
+  it('never records a grant for the signer from a signature made for another chain, another registry, or other terms', async () => {
+    const key = perGrantKey()
+    const now = await local.now()
+    const message = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: now + HOUR }
+    const elsewhere: RegistryLocation[] = [
+      { chainId: 1, registry: local.deployment.consentRegistry },
+      { chainId: local.deployment.chainId, registry: getAddress(toHex(crypto.getRandomValues(new Uint8Array(20)))) },
+    ]
+    for (const location of elsewhere) {
+      const receipt = await registry.grantBySig(SPONSOR, message, await signGrant(key, message, location))
+      // It recovers to an address nobody holds the key of: whatever it records there, it is not the signer's.
+      const [event] = registry.events(receipt)
+      expect(event?.args).toMatchObject({ commitment: message.commitment })
+      expect(event?.args).not.toMatchObject({ patient: key.address })
+    }
+    // A signature whose message was changed on the way (a longer validity) is another signer's too.
+    const signature = await signGrant(key, message)
+    const [stretched] = registry.events(await registry.grantBySig(SPONSOR, { ...message, validUntil: message.validUntil + 1n }, signature))
+    expect(stretched?.args).not.toMatchObject({ patient: key.address })
+    expect(await registry.statusOfCommitment(key.address, message.commitment)).toEqual([Status.Unknown, 0n])
+    // The real signature still works afterwards.
+    await registry.grantBySig(SPONSOR, message, signature)
+    expect(await registry.statusOfCommitment(key.address, message.commitment)).toEqual([Status.Active, message.validUntil])
+  })
+
+  it('refuses a revoke signed for another chain or registry, or by another key, and the grant stays active', async () => {
+    const { key, message } = await signedGrant()
+    const revoke = { commitment: message.commitment, deadline: (await local.now()) + HOUR }
+    const attempts = [
+      await signRevoke(key, revoke, { chainId: 1, registry: local.deployment.consentRegistry }),
+      await signRevoke(key, revoke, { chainId: local.deployment.chainId, registry: getAddress(toHex(crypto.getRandomValues(new Uint8Array(20)))) }),
+      await signRevoke(perGrantKey(), revoke),
+    ]
+    for (const signature of attempts) {
+      expect(await revertOf(registry.revokeBySig(SPONSOR, revoke, signature))).toEqual({ name: 'UnknownGrant', args: [message.commitment] })
+    }
+    expect(await registry.statusOfCommitment(key.address, message.commitment)).toEqual([Status.Active, message.validUntil])
+  })
+
+  it('refuses the malleated twin of a valid signature (high s) and a signature that recovers to no address', async () => {
+    const now = await local.now()
+    const message = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: now + HOUR }
+    const { r } = await signGrant(perGrantKey(), message)
+    // (r, s) and (r, n - s) with the other parity recover to the same address. Choose s so that
+    // both fit a compact signature: the low one at exactly half the order, the high one just above.
+    const low = { r, vs: toHex(SECP256K1_HALF_ORDER, { size: 32 }) }
+    const high = { r, vs: toHex(SECP256K1_HALF_ORDER + 1n + (1n << 255n), { size: 32 }) }
+    const digest = hashTypedData(grantTypedData(registry.location(), message))
+    const signer = await recoverAddress({ hash: digest, signature: { r, s: low.vs, yParity: 0 } })
+    expect(await recoverAddress({ hash: digest, signature: { r, s: toHex(SECP256K1_HALF_ORDER + 1n, { size: 32 }), yParity: 1 } })).toBe(signer)
+
+    expect(await revertOf(registry.grantBySig(SPONSOR, message, high))).toEqual({ name: 'InvalidSignature', args: [] })
+    expect(registry.events(await registry.grantBySig(SPONSOR, message, low))[0]?.args).toMatchObject({ patient: signer })
+    // An r of zero is no signature at all: ecrecover gives the zero address.
+    const other = { ...message, commitment: random32() }
+    expect(await revertOf(registry.grantBySig(SPONSOR, other, { r: zeroHash, vs: low.vs }))).toEqual({ name: 'InvalidSignature', args: [] })
+    expect(await revertOf(registry.revokeBySig(SPONSOR, other, { r: zeroHash, vs: low.vs }))).toEqual({ name: 'InvalidSignature', args: [] })
+    // And the helper that splits a signature refuses the high twin before it is sent.
+    const highSignature = `${r}${toHex(SECP256K1_HALF_ORDER + 1n, { size: 32 }).slice(2)}1c` as Hex
+    expect(() => compactGrantSignature(highSignature)).toThrow(/malleated/)
+  })
+
+  it('shares one state with direct calls: a key holding funds may revoke its signed grant itself, and nobody records it twice', async () => {
+    const { message } = await signedGrant(mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 3 }))
+    expect(await revertOf(registry.grant(3, message.commitment, message.validUntil))).toEqual({ name: 'GrantAlreadyRecorded', args: [message.commitment] })
+    await registry.revoke(3, message.commitment)
+    expect((await registry.statusOfCommitment(patientOf(3), message.commitment))[0]).toBe(Status.Revoked)
+  })
+})
+
 describe('ConsentRegistry: gas budgets', () => {
   it('one grant costs at most 50,000 gas, a revoke at most 32,000', async () => {
     const { commitment, receipt } = await freshGrant()
     expect(receipt.gasUsed).toBeLessThanOrEqual(50_000n)
     expect((await registry.revoke(1, commitment)).gasUsed).toBeLessThanOrEqual(32_000n)
+  })
+
+  it('a signed grant costs the sponsor at most 53,000 gas, a signed revoke at most 36,000', async () => {
+    const { key, message, receipt } = await signedGrant()
+    expect(receipt.gasUsed).toBeLessThanOrEqual(53_000n)
+    const revoke = { commitment: message.commitment, deadline: (await local.now()) + HOUR }
+    expect((await registry.revokeBySig(SPONSOR, revoke, await signRevoke(key, revoke))).gasUsed).toBeLessThanOrEqual(36_000n)
   })
 
   it('a batch of 10 grants costs at most 30,000 gas per grant', async () => {
@@ -362,9 +596,9 @@ type TermSpec = { patient: Account; validFromOffset: number; duration: number }
 /** Who acts: mostly the patient the terms name (so that grants succeed), sometimes anyone. */
 type Actor = Account | 'patient'
 type Action =
-  | { kind: 'grant'; by: Actor; term: number; extend: boolean }
+  | { kind: 'grant'; by: Actor; term: number; extend: boolean; signed: boolean }
   | { kind: 'grantBatch'; by: Actor; items: { term: number; extend: boolean }[] }
-  | { kind: 'revoke'; by: Actor; term: number }
+  | { kind: 'revoke'; by: Actor; term: number; signed: boolean }
   | { kind: 'travel'; seconds: number }
   | { kind: 'travelToEdge'; term: number; edge: 'validFrom' | 'validUntil'; delta: -1 | 0 | 1 }
 
@@ -376,7 +610,7 @@ const termSpecArb: fc.Arbitrary<TermSpec> = fc.record({
   duration: fc.oneof({ weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }) }, { weight: 4, arbitrary: fc.integer({ min: 3_600, max: 100_000 }) }),
 })
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('grant' as const), by: actorArb, term: fc.nat(), extend: fc.constantFrom(false, false, false, true) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('grant' as const), by: actorArb, term: fc.nat(), extend: fc.constantFrom(false, false, false, true), signed: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -385,7 +619,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       items: fc.array(fc.record({ term: fc.nat(), extend: fc.constant(false) }), { minLength: 1, maxLength: 4 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('revoke' as const), by: actorArb, term: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('revoke' as const), by: actorArb, term: fc.nat(), signed: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -450,7 +684,7 @@ class RegistryModel {
 }
 
 describe('ConsentRegistry: invariants over random sequences (fast-check)', () => {
-  it('always agrees with the model; revoked and expired never come back; one record per patient and commitment; others never touch a patient’s grant', async () => {
+  it('always agrees with the model, signed or direct; revoked and expired never come back; one record per patient and commitment; others never touch a patient’s grant', async () => {
     const rpcUrl = local.chain.rpcUrl
     const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } }
     // Many reads per step: one batched HTTP request each time, with receipts polled quickly.
@@ -497,18 +731,38 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
           return { byKey: byKey.map(([status, validUntil]): Reading => ({ status, validUntil })), byTerms }
         }
 
-        type Write = { functionName: 'grant'; args: readonly [Hex, bigint] } | { functionName: 'grantBatch'; args: readonly [readonly Hex[], readonly bigint[]] } | { functionName: 'revoke'; args: readonly [Hex] }
+        type Write =
+          | { functionName: 'grant'; args: readonly [Hex, bigint] }
+          | { functionName: 'grantBatch'; args: readonly [readonly Hex[], readonly bigint[]] }
+          | { functionName: 'revoke'; args: readonly [Hex] }
+          | { functionName: 'grantBySig'; args: readonly [Hex, bigint, bigint, Hex, Hex] }
+          | { functionName: 'revokeBySig'; args: readonly [Hex, bigint, Hex, Hex] }
+        /** The account's key signs, for the sponsor to submit. */
+        const signed = async (by: Account, kind: 'grant' | 'revoke', commitment: Hex, validUntil = 0n): Promise<Write> => {
+          const key = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: by })
+          const deadline = time + HOUR
+          if (kind === 'grant') {
+            const { r, vs } = await signGrant(key, { commitment, validUntil, deadline }, reg.location())
+            return { functionName: 'grantBySig', args: [commitment, validUntil, deadline, r, vs] }
+          }
+          const { r, vs } = await signRevoke(key, { commitment, deadline }, reg.location())
+          return { functionName: 'revokeBySig', args: [commitment, deadline, r, vs] }
+        }
         /** Sends a write with a fixed gas limit, so that a revert is mined rather than refused up front. */
         const send = async (by: Account, write: Write) => {
           await nextBlockAt(time + 1n)
-          const wallet = registry.wallet(by)
+          const wallet = registry.wallet(write.functionName.endsWith('BySig') ? SPONSOR : by)
           const common = { address, abi: consentRegistryAbi, gas: 2_000_000n } as const
           const hash =
             write.functionName === 'grant'
               ? await wallet.writeContract({ ...common, functionName: 'grant', args: write.args })
               : write.functionName === 'grantBatch'
                 ? await wallet.writeContract({ ...common, functionName: 'grantBatch', args: write.args })
-                : await wallet.writeContract({ ...common, functionName: 'revoke', args: write.args })
+                : write.functionName === 'revoke'
+                  ? await wallet.writeContract({ ...common, functionName: 'revoke', args: write.args })
+                  : write.functionName === 'grantBySig'
+                    ? await wallet.writeContract({ ...common, functionName: 'grantBySig', args: write.args })
+                    : await wallet.writeContract({ ...common, functionName: 'revokeBySig', args: write.args })
           const receipt = await reader.waitForTransactionReceipt({ hash })
           expect((await reader.getBlock({ blockNumber: receipt.blockNumber })).timestamp).toBe(time)
           if (receipt.status === 'success') return { receipt, error: undefined }
@@ -519,7 +773,11 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
               ? reader.simulateContract({ ...replay, functionName: 'grant', args: write.args })
               : write.functionName === 'grantBatch'
                 ? reader.simulateContract({ ...replay, functionName: 'grantBatch', args: write.args })
-                : reader.simulateContract({ ...replay, functionName: 'revoke', args: write.args }),
+                : write.functionName === 'revoke'
+                  ? reader.simulateContract({ ...replay, functionName: 'revoke', args: write.args })
+                  : write.functionName === 'grantBySig'
+                    ? reader.simulateContract({ ...replay, functionName: 'grantBySig', args: write.args })
+                    : reader.simulateContract({ ...replay, functionName: 'revokeBySig', args: write.args }),
           )
           return { receipt, error: name }
         }
@@ -541,7 +799,8 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
             const by = (actor = resolve(action.by, action.term))
             const { commitment } = termAt(action.term)
             const expected = model.revokeError(patientOf(by), commitment)
-            const { receipt, error } = await send(by, { functionName: 'revoke', args: [commitment] })
+            const write: Write = action.signed ? await signed(by, 'revoke', commitment) : { functionName: 'revoke', args: [commitment] }
+            const { receipt, error } = await send(by, write)
             expect(error).toBe(expected)
             if (!expected) model.revoke(patientOf(by), commitment)
             expect(reg.events(receipt)).toEqual(expected ? [] : [{ eventName: 'ConsentRevoked', args: { patient: patientOf(by), commitment } }])
@@ -556,7 +815,9 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
             const expected = model.recordError(patientOf(by), items, time + 1n)
             const write: Write =
               action.kind === 'grant'
-                ? { functionName: 'grant', args: [items[0]!.commitment, items[0]!.validUntil] }
+                ? action.signed
+                  ? await signed(by, 'grant', items[0]!.commitment, items[0]!.validUntil)
+                  : { functionName: 'grant', args: [items[0]!.commitment, items[0]!.validUntil] }
                 : { functionName: 'grantBatch', args: [items.map((i) => i.commitment), items.map((i) => i.validUntil)] }
             const { receipt, error } = await send(by, write)
             expect(error).toBe(expected)

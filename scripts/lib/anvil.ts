@@ -12,6 +12,12 @@ const require = createRequire(import.meta.url)
 export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const
 
 /**
+ * anvil's last development account (index 9), the local share host's sponsor: it pays for
+ * relayed grants. Not the deployer (0), nor the accounts tests act as patients (1 to 5).
+ */
+export const ANVIL_SPONSOR_KEY = '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6' as const
+
+/**
  * The anvil binary: the platform package's real binary when it is installed (so that a stop
  * signal reaches anvil itself), else the npm wrapper.
  */
@@ -44,17 +50,20 @@ export type StartAnvilOptions = {
   blockTime?: number
   /** Keep the chain's log on the console. */
   verbose?: boolean
+  /** Another chain id than the local development chain's 31337 (to stand in for a remote chain). */
+  chainId?: number
 }
 
 /** Starts anvil and resolves once it answers JSON-RPC. */
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<LocalChain> {
   const port = options.port ?? (await freePort())
-  const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', String(foundry.id)]
+  const chainId = options.chainId ?? foundry.id
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--chain-id', String(chainId)]
   if (!options.verbose) args.push('--silent')
   if (options.blockTime) args.push('--block-time', String(options.blockTime))
   const proc = startProcess('anvil', anvilBinary(), args, { stdio: options.verbose ? 'inherit' : 'ignore' })
   const rpcUrl = `http://127.0.0.1:${port}`
-  const client = createPublicClient({ chain: foundry, transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 100 })
+  const client = createPublicClient({ chain: { ...foundry, id: chainId }, transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 100 })
   const deadline = Date.now() + 20_000
   for (;;) {
     if (proc.child.exitCode !== null) throw new Error(`anvil exited with code ${proc.child.exitCode} before it was ready (port ${port})`)
@@ -69,5 +78,5 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Local
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  return { rpcUrl, port, chainId: foundry.id, client, process: proc, stop: () => proc.stop() }
+  return { rpcUrl, port, chainId, client, process: proc, stop: () => proc.stop() }
 }

@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { readShareHostConfig } from '../../server/src/config.ts'
 import { startShareHost } from '../../server/src/serve.ts'
-import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from './anvil.ts'
+import { ANVIL_DEPLOYER_KEY, ANVIL_SPONSOR_KEY, startAnvil, type LocalChain } from './anvil.ts'
 import { deployContracts, type Deployment } from './deploy.ts'
 import { freePort } from './ports.ts'
 
@@ -11,6 +13,8 @@ export type BackendStack = {
   chain: LocalChain
   deployment: Deployment
   shareHostUrl: string
+  /** The account that pays for relayed grants (anvil's account 9). */
+  sponsor: Address
   /** The CAREKEY_* variables an app build or a share host needs to use this stack. */
   env: Record<string, string>
   stop(): Promise<void>
@@ -21,11 +25,14 @@ export type BackendOptions = {
   shareHostPort?: number
   /** Where the share host keeps its files; a fresh temporary folder when absent. */
   shareHostDataDir?: string
+  /** More share host settings (CAREKEY_RELAY_*, ...), for tests and benchmarks. */
+  shareHostEnv?: Record<string, string>
 }
 
 /**
- * Starts what the app talks to: an anvil chain with the contracts deployed and the share host.
- * Used by `npm run dev`, the end-to-end tests and the benchmarks.
+ * Starts what the app talks to: an anvil chain with the contracts deployed and the share host,
+ * whose sponsor relay pays with anvil's account 9. Used by `npm run dev`, the end-to-end tests
+ * and the benchmarks.
  */
 export async function startBackend(options: BackendOptions = {}): Promise<BackendStack> {
   const stops: (() => Promise<void>)[] = []
@@ -53,10 +60,18 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       CAREKEY_SHARE_HOST_URL: shareHostUrl,
     }
     const host = await startShareHost(
-      readShareHostConfig({ ...env, CAREKEY_SHARE_HOST_PORT: String(hostPort), CAREKEY_SHARE_HOST_DATA_DIR: dataDir }),
+      readShareHostConfig({
+        ...env,
+        CAREKEY_SHARE_HOST_PORT: String(hostPort),
+        CAREKEY_SHARE_HOST_DATA_DIR: dataDir,
+        CAREKEY_SPONSOR_PRIVATE_KEY: ANVIL_SPONSOR_KEY,
+        // anvil mines each transaction at once: ask for receipts often.
+        CAREKEY_RELAY_POLL_MS: '100',
+        ...options.shareHostEnv,
+      }),
     )
     stops.push(() => host.close())
-    return { chain, deployment, shareHostUrl, env, stop }
+    return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, env, stop }
   } catch (error) {
     await stop()
     throw error

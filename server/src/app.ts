@@ -9,8 +9,10 @@ import { fail, type HostContext } from './context.ts'
 import { FileLocations } from './fileLocations.ts'
 import { managementRoutes } from './http/managementRoutes.ts'
 import { rateLimit } from './http/rateLimit.ts'
+import { relayRoutes } from './http/relayRoutes.ts'
 import { shlRoutes } from './http/shlRoutes.ts'
 import { KeyedQueue } from './keyedQueue.ts'
+import { sponsorRelayFromConfig, type SponsorRelay } from './relay/relay.ts'
 import { LocalDiskShareStore } from './storage/localDiskShareStore.ts'
 import type { ShareStore } from './storage/shareStore.ts'
 
@@ -20,11 +22,13 @@ export type ShareHostDeps = {
   grants?: GrantStatusReader
   /** Unix milliseconds. */
   clock?: () => number
+  /** The sponsor relay; by default one from the configuration (none without a sponsor key). */
+  relay?: SponsorRelay
 }
 
 /**
  * Builds the share host's HTTP application: the SMART Health Links routes (manifest, files),
- * the patient's signed management routes, and /health. See README, "Share host".
+ * the patient's signed management routes, the sponsor relay, and /health. See README, "Share host".
  */
 export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps = {}) {
   const clock = deps.clock ?? Date.now
@@ -41,6 +45,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
     queue: new KeyedQueue(),
     locations: new FileLocations(config.publicUrl, () => (locationSecret ??= store.secret('file-locations'))),
     signatures: { chainId: config.chainId, registry: config.consentRegistry, host: config.publicUrl, store, clock },
+    relay: deps.relay ?? sponsorRelayFromConfig(config, clock),
   }
 
   const app = new Hono()
@@ -76,6 +81,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
   })
   app.route('/', shlRoutes(ctx))
   app.route('/', managementRoutes(ctx))
+  app.route('/', relayRoutes(ctx))
 
   app.notFound((c) => fail(c, 404, 'not_found'))
   app.onError((err, c) => {

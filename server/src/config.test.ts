@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { getAddress } from 'viem'
 import { readShareHostConfig } from './config.ts'
 
 const required = {
@@ -40,5 +41,44 @@ describe('share host configuration', () => {
     for (const name of ['CAREKEY_CHAIN_ID', 'CAREKEY_RPC_URL', 'CAREKEY_CONSENT_REGISTRY', 'CAREKEY_SHARE_HOST_TRUST_PROXY', 'CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS']) {
       expect(message).toContain(`  ${name}:`)
     }
+  })
+
+  it('turns the relay off without a sponsor key, and reads its limits', () => {
+    expect(readShareHostConfig(required).relay).toEqual({
+      sponsorKey: undefined,
+      rateLimitPerMinute: 20,
+      gasPerDay: 5_000_000n,
+      resendAfterMs: 30_000,
+      confirmTimeoutMs: 180_000,
+      pollingIntervalMs: 1_000,
+    })
+    const key = `0x${'11'.repeat(32)}`
+    expect(
+      readShareHostConfig({ ...required, CAREKEY_SPONSOR_PRIVATE_KEY: key, CAREKEY_RELAY_RATE_LIMIT: '5', CAREKEY_RELAY_GAS_PER_DAY: '1000000' }).relay,
+    ).toMatchObject({ sponsorKey: key, rateLimitPerMinute: 5, gasPerDay: 1_000_000n })
+  })
+
+  it('refuses a malformed sponsor key without repeating it', () => {
+    const secret = `0x${'ab'.repeat(31)}`
+    let message = ''
+    try {
+      readShareHostConfig({ ...required, CAREKEY_SPONSOR_PRIVATE_KEY: secret })
+    } catch (error) {
+      message = error instanceof Error ? error.message : ''
+    }
+    expect(message).toContain('CAREKEY_SPONSOR_PRIVATE_KEY: must be a 0x-prefixed 32-byte private key')
+    expect(message).not.toContain(secret.slice(2))
+  })
+
+  it('takes the chain id and the registry from a deployment file, and refuses one that disagrees with a variable', () => {
+    const deployment = { chainId: 84532, consentRegistry: '0x5fbdb2315678afecb367f032d93f642f64180aa3' as const, deployBlock: 17 }
+    const read = (path: string) => {
+      expect(path).toBe('contracts/deployments/base-sepolia.json')
+      return { ...deployment, consentRegistry: getAddress(deployment.consentRegistry) }
+    }
+    const env = { CAREKEY_RPC_URL: 'https://sepolia.base.org', CAREKEY_DEPLOYMENT: 'contracts/deployments/base-sepolia.json' }
+    expect(readShareHostConfig(env, read)).toMatchObject({ chainId: 84532, consentRegistry: getAddress(deployment.consentRegistry) })
+    expect(() => readShareHostConfig({ ...env, CAREKEY_CHAIN_ID: '31337' }, read)).toThrow(/disagrees with CAREKEY_CHAIN_ID/)
+    expect(readShareHostConfig({ ...env, CAREKEY_CHAIN_ID: '84532' }, read).chainId).toBe(84532)
   })
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { isAddress, type Address } from 'viem'
+import { isAddress, isHex, type Address, type Hex } from 'viem'
+import { withDeployment, type DeploymentFile } from '../../contracts/deployment.ts'
 
 /** What the share host needs to run. Read once from the environment at start. */
 export type ShareHostConfig = {
@@ -27,6 +28,23 @@ export type ShareHostConfig = {
   blockTtlMs: number
   /** One line per request (method, route pattern, status, time): never ids, bodies or addresses. */
   logRequests: boolean
+  relay: RelayConfig
+}
+
+/** The sponsor relay (`/api/relay/...`): off without a sponsor key. */
+export type RelayConfig = {
+  /** The funded account that pays for relayed grants and revokes. Never logged. */
+  sponsorKey: Hex | undefined
+  /** Relay requests per minute per client address; 0 turns the limit off. */
+  rateLimitPerMinute: number
+  /** Gas the sponsor spends per UTC day, over all clients. */
+  gasPerDay: bigint
+  /** A transaction not mined after this long is sent again with the same nonce and a higher fee. */
+  resendAfterMs: number
+  /** After this long without a receipt the relay answers 504 `not-confirmed`. */
+  confirmTimeoutMs: number
+  /** How often the relay asks the chain for a receipt. */
+  pollingIntervalMs: number
 }
 
 /** The manifest URL is `<publicUrl>/shl/<43 characters>`, and the spec caps it at 128 characters. */
@@ -62,11 +80,25 @@ const schema = z.object({
   CAREKEY_SHARE_HOST_TRUST_PROXY: flag.default(false),
   CAREKEY_SHARE_HOST_BLOCK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   CAREKEY_SHARE_HOST_LOG_REQUESTS: flag.default(false),
+  CAREKEY_SPONSOR_PRIVATE_KEY: z
+    .string()
+    .trim()
+    .refine((k) => k === '' || (isHex(k, { strict: true }) && k.length === 66), 'must be a 0x-prefixed 32-byte private key')
+    .transform((k) => (k === '' ? undefined : (k as Hex)))
+    .optional(),
+  CAREKEY_RELAY_RATE_LIMIT: z.coerce.number().int().min(0).default(20),
+  CAREKEY_RELAY_GAS_PER_DAY: z.coerce.bigint().min(0n).default(5_000_000n),
+  CAREKEY_RELAY_RESEND_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
+  CAREKEY_RELAY_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
+  CAREKEY_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 })
 
-/** Parses the share host's configuration; the error names each bad variable. */
-export function readShareHostConfig(env: Record<string, string | undefined>): ShareHostConfig {
-  const parsed = schema.safeParse(env)
+/**
+ * Parses the share host's configuration; the error names each bad variable. CAREKEY_DEPLOYMENT
+ * may name a deployment file (`npm run deploy`) that gives the chain id and the registry.
+ */
+export function readShareHostConfig(env: Record<string, string | undefined>, readDeployment?: (path: string) => DeploymentFile): ShareHostConfig {
+  const parsed = schema.safeParse(withDeployment(env, readDeployment))
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
     throw new Error(`The share host's configuration is incomplete or invalid:\n${problems}`)
@@ -88,5 +120,13 @@ export function readShareHostConfig(env: Record<string, string | undefined>): Sh
     trustProxy: e.CAREKEY_SHARE_HOST_TRUST_PROXY,
     blockTtlMs: e.CAREKEY_SHARE_HOST_BLOCK_TTL_MS,
     logRequests: e.CAREKEY_SHARE_HOST_LOG_REQUESTS,
+    relay: {
+      sponsorKey: e.CAREKEY_SPONSOR_PRIVATE_KEY,
+      rateLimitPerMinute: e.CAREKEY_RELAY_RATE_LIMIT,
+      gasPerDay: e.CAREKEY_RELAY_GAS_PER_DAY,
+      resendAfterMs: e.CAREKEY_RELAY_RESEND_AFTER_MS,
+      confirmTimeoutMs: e.CAREKEY_RELAY_CONFIRM_TIMEOUT_MS,
+      pollingIntervalMs: e.CAREKEY_RELAY_POLL_MS,
+    },
   }
 }

@@ -6,6 +6,7 @@ import type { ShareHostConfig } from './config.ts'
 import type { FileLocations } from './fileLocations.ts'
 import type { SignatureContext } from './http/signatures.ts'
 import type { KeyedQueue } from './keyedQueue.ts'
+import type { SponsorRelay } from './relay/relay.ts'
 import type { ShareStore } from './storage/shareStore.ts'
 
 /** Everything the routes share: configuration, storage, the chain and the clock. */
@@ -19,6 +20,8 @@ export type HostContext = {
   queue: KeyedQueue
   locations: FileLocations
   signatures: SignatureContext
+  /** The sponsor relay; undefined when no sponsor key is configured. */
+  relay: SponsorRelay | undefined
 }
 
 /** The host's error reply: a stable code for programs, a detail for developers. */

@@ -5,7 +5,14 @@ import { clientAddress } from './clientAddress.ts'
  * A token bucket per client address: `perMinute` requests a minute, in bursts of up to that
  * many. Over the limit: 429 with Retry-After. Buckets live in memory and are swept as they fill.
  */
-export function rateLimit(options: { perMinute: number; trustProxy: boolean; clock: () => number }): MiddlewareHandler {
+export function rateLimit(options: {
+  perMinute: number
+  trustProxy: boolean
+  clock: () => number
+  /** The error reply over the limit; the share host's own by default. */
+  refusal?: { error: string; detail: string }
+}): MiddlewareHandler {
+  const refusal = options.refusal ?? { error: 'rate_limited', detail: 'Too many requests from this address; try again later.' }
   const buckets = new Map<string, { tokens: number; at: number }>()
   const refillPerMs = options.perMinute / 60_000
   let requestsSinceSweep = 0
@@ -25,7 +32,7 @@ export function rateLimit(options: { perMinute: number; trustProxy: boolean; clo
     }
     if (bucket.tokens < 1) {
       c.header('Retry-After', String(Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)))
-      return c.json({ error: 'rate_limited', detail: 'Too many requests from this address; try again later.' }, 429)
+      return c.json(refusal, 429)
     }
     bucket.tokens -= 1
     return next()
