@@ -1,5 +1,5 @@
 import { parseStoredAttachment, parseStoredChunk, type EncryptedAttachment, type EncryptedChunk } from '../domain/records/attachments.ts'
-import { parseStoredRecord, type EncryptedRecord } from '../domain/records/records.ts'
+import { parseStoredRecord, recordRowSchema, type EncryptedRecord } from '../domain/records/records.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
 import { writeAllOrNothing } from './transactions.ts'
@@ -32,11 +32,9 @@ export async function readAllRecordRows(): Promise<{ rows: EncryptedRecord[]; da
   const rows: EncryptedRecord[] = []
   let damaged = 0
   for (const value of raw) {
-    try {
-      rows.push(parseStoredRecord(value))
-    } catch {
-      damaged++
-    }
+    const row = recordRowSchema.safeParse(value)
+    if (row.success) rows.push(row.data)
+    else damaged++
   }
   return { rows, damaged }
 }

@@ -55,4 +55,4 @@ export function toArrayBufferBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  * @example
  * z.object({ iv: bytesSchema }).parse(row)
  */
-export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'must be bytes')
+export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'is not bytes')

@@ -24,8 +24,8 @@ export type Sealed = { iv: Uint8Array; ciphertext: Uint8Array }
  * const sealed = sealedSchema.parse(row.summary)
  */
 export const sealedSchema = z.object({
-  iv: bytesSchema.refine((iv) => iv.length === GCM_IV_BYTES, `its IV must be ${GCM_IV_BYTES} bytes`),
-  ciphertext: bytesSchema.refine((c) => c.length >= GCM_TAG_BYTES, 'its ciphertext is too short'),
+  iv: bytesSchema.refine((iv) => iv.length === GCM_IV_BYTES, `must be ${GCM_IV_BYTES} bytes`),
+  ciphertext: bytesSchema.refine((c) => c.length >= GCM_TAG_BYTES, 'is too short'),
 })
 
 /** The wrapping key could not unwrap a data key: it was made under another key, or changed. */

@@ -1,6 +1,7 @@
 import { CareKeyError } from '../../domain/errors.ts'
 import type { RecordsKeys } from '../../domain/records/keys.ts'
-import type { EncryptedRecord, RecordSummary } from '../../domain/records/records.ts'
+import type { EncryptedRecord } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import type { RecordsIndex } from '../../domain/records/search.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredAttachment } from '../../storage/recordsRepository.ts'

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
-import type { RecordSummary } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import { filterRecords, type RecordsFilter } from '../../domain/records/search.ts'
 import { recordsIndexQueryOptions } from './queries.ts'
 import { recordsSession } from './session.ts'
