@@ -1,5 +1,5 @@
 import type { Consent } from '@medplum/fhirtypes'
-import { isAddress, isHex, type Address, type Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { grantCommitment } from '../domain/consent/commitment.ts'
 import { parseAddress, type GranteeChoice } from '../domain/consent/grantee.ts'
@@ -8,6 +8,7 @@ import { grantTermsToJson, parseGrantTerms, type GrantTerms } from '../domain/co
 import { utf8 } from '../domain/crypto/bytes.ts'
 import { open, seal } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
+import { addressSchema, bytes32Schema, hexSchema } from '../domain/hex.ts'
 import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
@@ -92,8 +93,6 @@ export function consentsStorageKey(root: CryptoKey): Promise<CryptoKey> {
 
 const consentData = (id: string) => `carekey-consent:v${CONSENT_ROW_FORMAT}:${id}`
 
-const hexSchema = z.custom<Hex>((v) => typeof v === 'string' && isHex(v, { strict: true }), 'must be hex')
-const addressSchema = z.custom<Address>((v) => typeof v === 'string' && isAddress(v), 'must be an address')
 const blockSchema = z
   .string()
   .regex(/^\d{1,20}$/)
@@ -112,7 +111,7 @@ const storedConsentSchema = z.object({
   scope: z.unknown().transform((s) => parseConsentScope(s)),
   grantee: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('address'), address: z.string().transform((a) => parseAddress(a, 'grantee')) }),
-    z.object({ kind: z.literal('bearer'), secret: hexSchema.refine((s) => s.length === 66, 'must be 32 bytes') }),
+    z.object({ kind: z.literal('bearer'), secret: bytes32Schema }),
   ]),
   granteeName: z.string().max(200).optional(),
   resource: consentResourceSchema,
