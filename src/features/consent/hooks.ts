@@ -16,6 +16,7 @@ import { ConsentTransactionFailedError, GrantAlreadyRecordedError, NotYourGrantE
 import { checkNewGrantTerms } from '../../domain/consent/index.ts'
 import { NetworkUnreachableError } from '../../chain/errors.ts'
 import { CareKeyError } from '../../domain/errors.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { useWalletKeys } from '../wallet/index.ts'
@@ -36,12 +37,6 @@ import { consentStatusView, type ConsentStatusView } from './statusView.ts'
 
 /** The registry of this build (chain, address, deployment block). */
 export const registry = consentRegistryOf(appConfig)
-
-export class WalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
-  }
-}
 
 function requireKeys(keys: WalletKeys | undefined): WalletKeys {
   if (!keys) throw new WalletLockedError()

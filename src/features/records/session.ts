@@ -1,19 +1,13 @@
-import { CareKeyError } from '../../domain/errors.ts'
 import type { RecordsKeys } from '../../domain/records/keys.ts'
 import type { EncryptedRecord } from '../../domain/records/records.ts'
 import type { RecordSummary } from '../../domain/records/summary.ts'
 import type { RecordsIndex } from '../../domain/records/search.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredAttachment } from '../../storage/recordsRepository.ts'
 import { keyring } from '../wallet/index.ts'
 
 type Keyring = typeof keyring
-
-export class WalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked, so your records cannot be opened.', 'Unlock it with your passphrase and try again.')
-  }
-}
 
 /** A deleted record kept in memory (still encrypted) so that the patient can undo. */
 export type Deletion = { summary: RecordSummary; row: EncryptedRecord; attachments: StoredAttachment[] }

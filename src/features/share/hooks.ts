@@ -4,18 +4,13 @@ import { useSignTypedData } from 'wagmi'
 import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
 import type { PatientSigner } from '../../shareHost/client.ts'
 import { CareKeyError } from '../../domain/errors.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'
 import { useRevokeGrant, useSigningAccount } from '../consent/index.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { ACCESS_LOG_REFRESH_MS, accessLogQueryOptions, shareKeys, shareQueryOptions, sharesQueryOptions } from './queries.ts'
 import { deactivateUploadedShare, uploadShare } from './shareActions.ts'
-
-export class ShareWalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
-  }
-}
 
 /** Every share on this device, decrypted. */
 export function useShares() {
@@ -51,7 +46,7 @@ export function useUploadShare() {
   const invalidate = useInvalidateShares()
   return useMutation({
     mutationFn: ({ signer, share, consent }: { signer: PatientSigner | undefined; share: StoredShare; consent: StoredConsent }) => {
-      if (!keys) throw new ShareWalletLockedError()
+      if (!keys) throw new WalletLockedError()
       if (!signer) throw new NotYourGrantError()
       return uploadShare(keys, signer, share, consent)
     },
@@ -104,7 +99,7 @@ export function useStopSharing() {
       consent: StoredConsent
       revokeFirst: boolean
     }) => {
-      if (!keys) throw new ShareWalletLockedError()
+      if (!keys) throw new WalletLockedError()
       if (!signer) throw new NotYourGrantError()
       if (revokeFirst) await revoke.mutateAsync({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id })
       try {
