@@ -23,8 +23,9 @@ type Open = {
 /**
  * The unlocked records: the records keys derived from the wallet and the decrypted index,
  * held in memory only. It follows the keyring: a lock, a removal of the wallet or another
- * wallet's keys drop everything decrypted at once (and bump `epoch`, which every records query
- * key includes, so no cached query can serve data of a closed session).
+ * wallet's keys drop everything decrypted at once (and bump `epoch`, so that what is kept per
+ * session, like the timeline's search, is forgotten too). Query keys are scoped by the wallet
+ * feature's sessionScope, which changes with the keys as well.
  */
 export class RecordsSession {
   private open: Open | undefined
