@@ -26,7 +26,8 @@ import {
   type ShlManifest,
 } from '../../src/domain/shl/index.ts'
 import { createShareHostApp } from './app.ts'
-import type { GrantStatus, GrantStatusReader } from './chain/grantStatus.ts'
+import type { GrantStatus } from '../../src/domain/consent/grantStatus.ts'
+import type { GrantStatusReader } from './chain/grantStatus.ts'
 import { readShareHostConfig } from './config.ts'
 import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
 

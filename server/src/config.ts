@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isAddress, isHex, type Address, type Hex } from 'viem'
 import { withDeployment, type DeploymentFile } from '../../contracts/deployment.ts'
+import { addressSchema } from '../../src/domain/hex.ts'
 
 /** What the share host needs to run. Read once from the environment at start. */
 export type ShareHostConfig = {
@@ -52,7 +53,6 @@ export const MAX_PUBLIC_URL_LENGTH = 128 - '/shl/'.length - 43
 /** SMART Health Links: "The lifetime of .files.location links SHALL NOT exceed one hour." */
 export const MAX_FILE_URL_TTL_SECONDS = 3600
 
-const address = z.string().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((a) => a as Address)
 const url = z.url({ protocol: /^https?$/ })
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
@@ -65,7 +65,7 @@ const schema = z.object({
     .optional(),
   CAREKEY_CHAIN_ID: z.coerce.number().int().positive(),
   CAREKEY_RPC_URL: url,
-  CAREKEY_CONSENT_REGISTRY: address,
+  CAREKEY_CONSENT_REGISTRY: addressSchema,
   CAREKEY_SHARE_HOST_DATA_DIR: z.string().min(1).default('.carekey/share-host'),
   CAREKEY_SHARE_HOST_FILE_URL_TTL: z.coerce
     .number()

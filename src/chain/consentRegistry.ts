@@ -10,6 +10,7 @@ import {
 } from 'viem'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
 import { grantCommitment, type RegistryLocation } from '../domain/consent/commitment.ts'
+import { grantStatusFromChain, type GrantStatus } from '../domain/consent/grantStatus.ts'
 import type { GrantTerms } from '../domain/consent/terms.ts'
 import { ConsentTransactionFailedError, toConsentChainError, UnexpectedChainReplyError } from './consentRegistryErrors.ts'
 
@@ -58,18 +59,6 @@ export function commitmentIn(registry: ConsentRegistryDeployment, terms: GrantTe
 
 // ---------------------------------------------------------------------------------------------
 // Reads
-
-/**
- * A grant's status, as the contract's `enum Status` says it, in order:
- * - `unknown`: never recorded by this patient, or the terms are not the ones granted;
- * - `active`: recorded, started and not ended or revoked;
- * - `revoked`: revoked by the patient (final);
- * - `expired`: its end of validity has passed (final);
- * - `pending`: recorded, but its validity has not started yet.
- */
-export type GrantStatus = 'unknown' | 'active' | 'revoked' | 'expired' | 'pending'
-
-const STATUSES: readonly GrantStatus[] = ['unknown', 'active', 'revoked', 'expired', 'pending']
 
 export type GrantStatusReading = {
   status: GrantStatus
@@ -154,7 +143,7 @@ export async function readCommitmentStatus(
 }
 
 function parseStatus(raw: number): GrantStatus {
-  const status = STATUSES[raw]
+  const status = grantStatusFromChain(raw)
   if (status === undefined) throw new UnexpectedChainReplyError(`status ${raw}`)
   return status
 }

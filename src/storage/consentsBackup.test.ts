@@ -1,59 +1,30 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildConsentResource, createGrantTerms, grantCommitment, type ConsentScope } from '../domain/consent/index.ts'
 import { openBackup, sealBackup } from '../domain/records/backup.ts'
 import { deriveWalletKeys } from '../domain/wallet/keys.ts'
 import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
 import { readConsentRowsForBackup, restoreConsentRowsFromBackup } from './consentsBackup.ts'
 import { consentsStorageKey, readConsents, writeConsent, type StoredConsent } from './consentsRepository.ts'
 import { closeCareKeyDb, useDatabaseName } from './db.ts'
-import { readShares, writeShare, type StoredShare } from './sharesRepository.ts'
+import { readShares, writeShare } from './sharesRepository.ts'
+import { storedConsentFixture, storedShareFixture } from '../test/consentFixtures.ts'
 
 const wallet = await deriveWalletKeys(parseRecoveryPhrase('test test test test test test test test test test test junk'))
 const key = await consentsStorageKey(wallet.root)
-const location = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
-const scope: ConsentScope = { categories: ['allergies'], recordIds: [], actions: ['access'] }
-const now = new Date('2026-11-26T10:00:00Z')
 const backupKey = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
 
 function consent(id: string, granteeName: string): StoredConsent {
-  const grantee = { kind: 'address' as const, address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const }
-  const terms = createGrantTerms({ patient: wallet.account.address, grantee, scope, purpose: 'TREAT', validUntil: new Date('2026-11-27T10:00:00Z') }, { now })
-  return {
+  return storedConsentFixture({
     id,
-    ...location,
-    terms,
-    commitment: grantCommitment(terms, location),
-    scope,
-    grantee,
+    patient: wallet.account.address,
     granteeName,
-    resource: buildConsentResource({ terms, scope, location, dateTime: now }),
-    state: 'recorded',
     grantTx: { hash: `0x${'ab'.repeat(32)}`, blockNumber: 7n },
-    revokeTx: undefined,
-    failure: undefined,
     shareId: 's-1',
     createdAt: 1,
     updatedAt: 1,
-  }
+  })
 }
-const share: StoredShare = {
-  id: 's-1',
-  consentId: 'c-1',
-  hostShareId: 'Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM',
-  hostUrl: 'http://localhost:8787',
-  key: 'rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q',
-  passcode: undefined,
-  label: 'CareKey shared records',
-  flags: ['L'],
-  jwe: undefined,
-  recordCount: 1,
-  state: 'uploaded',
-  uploadedAt: 2,
-  stoppedAt: undefined,
-  createdAt: 1,
-  updatedAt: 2,
-}
+const share = storedShareFixture({ id: 's-1', consentId: 'c-1', uploadedAt: 2, createdAt: 1, updatedAt: 2 })
 
 let n = 0
 afterEach(() => closeCareKeyDb())

@@ -1,9 +1,7 @@
 import type { SealedRow } from '../domain/records/backup.ts'
-import { CONSENT_ROW_FORMAT, consentRowSchema } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
-import type { sealedRowSchema } from './sealedRows.ts'
-import { SHARE_ROW_FORMAT, shareRowSchema } from './sharesRepository.ts'
+import { CONSENT_ROW_FORMAT, consentRowSchema, SHARE_ROW_FORMAT, shareRowSchema, type sealedRowSchema } from './rows.ts'
 
 /**
  * Consents and shares in the encrypted backup file: their rows travel as they are at rest

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { openDB, type IDBPDatabase } from 'idb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buildConsentResource, createGrantTerms, grantCommitment, newBearerSecret, type ConsentScope } from '../domain/consent/index.ts'
+import { newBearerSecret, type ConsentScope } from '../domain/consent/index.ts'
 import { deriveWalletKeys } from '../domain/wallet/keys.ts'
 import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
 import {
@@ -14,6 +14,7 @@ import {
 import { StorageFullError } from './errors.ts'
 import { closeCareKeyDb, DB_VERSION, migrations, openCareKeyDb, useDatabaseName, type CareKeyDB } from './db.ts'
 import { deleteConsentWithShare, readShare, readShares, writeConsentWithShare, writeShare, type StoredShare } from './sharesRepository.ts'
+import { storedConsentFixture, storedShareFixture } from '../test/consentFixtures.ts'
 
 const walletA = await deriveWalletKeys(parseRecoveryPhrase('test test test test test test test test test test test junk'))
 const walletB = await deriveWalletKeys(
@@ -21,54 +22,32 @@ const walletB = await deriveWalletKeys(
 )
 const keyA = await consentsStorageKey(walletA.root)
 const keyB = await consentsStorageKey(walletB.root)
-const location = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
 const scope: ConsentScope = { categories: ['allergies', 'medications'], recordIds: [], actions: ['access'] }
-const now = new Date('2026-11-26T10:00:00Z')
 
 function consent(id: string, overrides: Partial<StoredConsent> = {}): StoredConsent {
-  const grantee = { kind: 'bearer' as const, secret: newBearerSecret() }
-  const terms = createGrantTerms(
-    { patient: walletA.account.address, grantee, scope, purpose: 'TREAT', validUntil: new Date(now.getTime() + 86_400_000) },
-    { now },
-  )
-  return {
+  return storedConsentFixture({
     id,
-    ...location,
-    terms,
-    commitment: grantCommitment(terms, location),
+    patient: walletA.account.address,
+    grantee: { kind: 'bearer', secret: newBearerSecret() },
     scope,
-    grantee,
     granteeName: 'Dr. Lee',
-    resource: buildConsentResource({ terms, scope, location, dateTime: now }),
     state: 'submitted',
     grantTx: { hash: `0x${'ab'.repeat(32)}`, blockNumber: undefined },
-    revokeTx: undefined,
-    failure: undefined,
-    shareId: undefined,
-    createdAt: now.getTime(),
-    updatedAt: now.getTime(),
     ...overrides,
-  }
+  })
 }
 
 function share(id: string, consentId: string): StoredShare {
-  return {
+  return storedShareFixture({
     id,
     consentId,
-    hostShareId: 'Y9xwkUdtmN9wwoJoN3ffJIhX2UGvCL1JnlPVNL3kDWM',
-    hostUrl: 'http://localhost:8787',
-    key: 'rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q',
     passcode: '2468',
-    label: 'CareKey shared records',
     flags: ['L', 'P'],
     jwe: 'eyJhbGciOiJkaXIifQ..aaa.bbb.ccc',
     recordCount: 3,
     state: 'prepared',
     uploadedAt: undefined,
-    stoppedAt: undefined,
-    createdAt: now.getTime(),
-    updatedAt: now.getTime(),
-  }
+  })
 }
 
 let n = 0

@@ -1,34 +1,27 @@
 import type { Consent } from '@medplum/fhirtypes'
-import { isAddress, isHex, type Address, type Hex } from 'viem'
+import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { grantCommitment } from '../domain/consent/commitment.ts'
 import { parseAddress, type GranteeChoice } from '../domain/consent/grantee.ts'
 import { parseConsentScope, type ConsentScope } from '../domain/consent/scope.ts'
 import { grantTermsToJson, parseGrantTerms, type GrantTerms } from '../domain/consent/terms.ts'
 import { utf8 } from '../domain/crypto/bytes.ts'
-import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
+import { open, seal } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
+import { addressSchema, bytes32Schema, hexSchema } from '../domain/hex.ts'
 import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
-import { readAllSealed, readOneSealed, sealedRowSchema, type SealedRowKind } from './sealedRows.ts'
 import { storageCall } from './errors.ts'
+import { CONSENT_ROW_FORMAT, consentRowSchema, type ConsentRow } from './rows.ts'
+import { readAllSealed, readOneSealed, type SealedRowKind } from './sealedRows.ts'
 
-/**
- * The patient's consent grants on this device. A row holds a random id, its timestamps and one
- * AES-256-GCM ciphertext of everything else (terms with their salt, the bearer secret, the FHIR
- * Consent, transaction hashes), under a key derived from the wallet ('consents/v1'), so that
- * restoring the recovery phrase opens them again. The ciphertext is bound to the row's id.
+/*
+ * The patient's consent grants on this device. A row (ConsentRow, in rows.ts) holds a random id,
+ * its timestamps and one AES-256-GCM ciphertext of everything else (terms with their salt, the
+ * bearer secret, the FHIR Consent, transaction hashes), under a key derived from the wallet
+ * ('consents/v1'), so that restoring the recovery phrase opens them again. The ciphertext is
+ * bound to the row's id.
  */
-export type ConsentRow = {
-  format: typeof CONSENT_ROW_FORMAT
-  /** Random (UUID v4); says nothing about the grant. */
-  id: string
-  sealed: Sealed
-  createdAt: number
-  updatedAt: number
-}
-
-export const CONSENT_ROW_FORMAT = 1
 
 /**
  * Where a grant is in its life on this device (the chain has the last word on its status):
@@ -100,8 +93,6 @@ export function consentsStorageKey(root: CryptoKey): Promise<CryptoKey> {
 
 const consentData = (id: string) => `carekey-consent:v${CONSENT_ROW_FORMAT}:${id}`
 
-const hexSchema = z.custom<Hex>((v) => typeof v === 'string' && isHex(v, { strict: true }), 'must be hex')
-const addressSchema = z.custom<Address>((v) => typeof v === 'string' && isAddress(v), 'must be an address')
 const blockSchema = z
   .string()
   .regex(/^\d{1,20}$/)
@@ -120,7 +111,7 @@ const storedConsentSchema = z.object({
   scope: z.unknown().transform((s) => parseConsentScope(s)),
   grantee: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('address'), address: z.string().transform((a) => parseAddress(a, 'grantee')) }),
-    z.object({ kind: z.literal('bearer'), secret: hexSchema.refine((s) => s.length === 66, 'must be 32 bytes') }),
+    z.object({ kind: z.literal('bearer'), secret: bytes32Schema }),
   ]),
   granteeName: z.string().max(200).optional(),
   resource: consentResourceSchema,
@@ -203,9 +194,6 @@ export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<Stor
     updatedAt: row.updatedAt,
   }
 }
-
-/** The shape check of a row as IndexedDB returns it (the contents are checked by openConsent). */
-export const consentRowSchema = sealedRowSchema(CONSENT_ROW_FORMAT)
 
 const consentRows: SealedRowKind<ConsentRow, StoredConsent> = {
   store: 'consents',

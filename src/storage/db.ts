@@ -2,9 +2,8 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransactio
 import type { EncryptedAttachment, EncryptedChunk } from '../domain/records/attachments.ts'
 import type { EncryptedRecord } from '../domain/records/records.ts'
 import type { EncryptedVault } from '../domain/wallet/vault.ts'
-import type { ConsentRow } from './consentsRepository.ts'
-import type { ShareRow } from './sharesRepository.ts'
 import { StorageUnavailableError, storageCall } from './errors.ts'
+import type { ConsentRow, ShareRow } from './rows.ts'
 
 /**
  * The whole IndexedDB schema. Only ciphertext and non-identifying metadata are stored.

@@ -1,7 +1,8 @@
 import { parseStoredAttachment, parseStoredChunk, type EncryptedAttachment, type EncryptedChunk } from '../domain/records/attachments.ts'
-import { parseStoredRecord, type EncryptedRecord } from '../domain/records/records.ts'
+import { parseStoredRecord, recordRowSchema, type EncryptedRecord } from '../domain/records/records.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { writeAllOrNothing } from './transactions.ts'
 
 /**
  * Encrypted records and attachments in IndexedDB. Everything here is ciphertext plus random
@@ -31,11 +32,9 @@ export async function readAllRecordRows(): Promise<{ rows: EncryptedRecord[]; da
   const rows: EncryptedRecord[] = []
   let damaged = 0
   for (const value of raw) {
-    try {
-      rows.push(parseStoredRecord(value))
-    } catch {
-      damaged++
-    }
+    const row = recordRowSchema.safeParse(value)
+    if (row.success) rows.push(row.data)
+    else damaged++
   }
   return { rows, damaged }
 }
@@ -100,8 +99,7 @@ export async function writeRecordsChange(change: RecordsChange): Promise<void> {
     const records = tx.objectStore('records')
     const attachments = tx.objectStore('attachments')
     const chunks = tx.objectStore('attachmentChunks')
-    const requests: Promise<unknown>[] = []
-    try {
+    await writeAllOrNothing(tx, (requests) => {
       for (const id of change.deleteRecordIds ?? []) requests.push(records.delete(id))
       for (const id of change.deleteAttachmentIds ?? []) {
         requests.push(attachments.delete(id), chunks.delete(chunkRange(id)))
@@ -111,15 +109,7 @@ export async function writeRecordsChange(change: RecordsChange): Promise<void> {
         requests.push(attachments.put(attachment))
         for (const part of parts) requests.push(chunks.put(part))
       }
-    } catch (error) {
-      // Some failures (a value that cannot be cloned, a full disk) throw at once rather than
-      // failing their request: undo the requests already made, then report.
-      tx.abort()
-      await Promise.allSettled([...requests, tx.done])
-      throw error
-    }
-    // A failed request aborts the transaction; tx.done then rejects and nothing is kept.
-    await Promise.all([...requests, tx.done])
+    })
   })
 }
 

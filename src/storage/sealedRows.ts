@@ -1,20 +1,7 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { CareKeyError } from '../domain/errors.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
-
-/** Bytes as IndexedDB gives them back (checked by tag, so bytes cloned in another realm pass too). */
-export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'must be bytes')
-
-/** A row that is a random id, timestamps and one ciphertext (consents and shares). */
-export const sealedRowSchema = <F extends number>(format: F) =>
-  z.object({
-    format: z.literal(format),
-    id: z.string().min(1).max(64),
-    sealed: z.object({ iv: bytesSchema, ciphertext: bytesSchema }),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-  })
 
 /** How one store's rows are checked and decrypted. */
 export type SealedRowKind<Row, Item> = {

@@ -1,28 +1,21 @@
 import { z } from 'zod'
 import { utf8 } from '../domain/crypto/bytes.ts'
-import { open, seal, type Sealed } from '../domain/crypto/envelope.ts'
+import { open, seal } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { KEY_LENGTH, MAX_LABEL_LENGTH, SHARE_ID_PATTERN, type ShlFlag } from '../domain/shl/index.ts'
 import { sealConsent, type StoredConsent } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
-import { readAllSealed, readOneSealed, sealedRowSchema, type SealedRowKind } from './sealedRows.ts'
+import { SHARE_ROW_FORMAT, shareRowSchema, type ShareRow } from './rows.ts'
+import { readAllSealed, readOneSealed, type SealedRowKind } from './sealedRows.ts'
+import { writeAllOrNothing } from './transactions.ts'
 
-/**
- * The patient's shares (consent QR codes) on this device. Like consents, a row is a random id,
- * timestamps and one ciphertext under the wallet's consents key: the share id (the secret part
- * of the manifest URL), the link's key, the passcode and the encrypted file all live inside it.
+/*
+ * The patient's shares (consent QR codes) on this device. Like consents, a row (ShareRow, in
+ * rows.ts) is a random id, timestamps and one ciphertext under the wallet's consents key: the
+ * share id (the secret part of the manifest URL), the link's key, the passcode and the encrypted
+ * file all live inside it.
  */
-export type ShareRow = {
-  format: typeof SHARE_ROW_FORMAT
-  /** Random (UUID v4), local only; never the share's id at the host. */
-  id: string
-  sealed: Sealed
-  createdAt: number
-  updatedAt: number
-}
-
-export const SHARE_ROW_FORMAT = 1
 
 /**
  * - `prepared`: encrypted and waiting for its grant to be recorded, then to be uploaded;
@@ -151,8 +144,6 @@ export async function openShare(row: ShareRow, key: CryptoKey): Promise<StoredSh
   }
 }
 
-export const shareRowSchema = sealedRowSchema(SHARE_ROW_FORMAT)
-
 const shareRows: SealedRowKind<ShareRow, StoredShare> = { store: 'shares', rowSchema: shareRowSchema, open: openShare, damaged: ShareDamagedError }
 
 /**
@@ -200,17 +191,10 @@ export async function writeConsentWithShare(key: CryptoKey, consent: StoredConse
   const db = await openCareKeyDb()
   await storageCall(async () => {
     const tx = db.transaction(['consents', 'shares'], 'readwrite')
-    const requests: Promise<unknown>[] = []
-    try {
+    await writeAllOrNothing(tx, (requests) => {
       requests.push(tx.objectStore('consents').put(consentRow))
       if (shareRow) requests.push(tx.objectStore('shares').put(shareRow))
-    } catch (error) {
-      // Some failures (a full disk) throw at once instead of failing their request: undo the rest.
-      tx.abort()
-      await Promise.allSettled([...requests, tx.done])
-      throw error
-    }
-    await Promise.all([...requests, tx.done])
+    })
   })
 }
 

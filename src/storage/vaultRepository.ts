@@ -2,6 +2,7 @@ import { bytesEqual } from '../domain/crypto/bytes.ts'
 import { parseStoredVault, type EncryptedVault } from '../domain/wallet/vault.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { abortTransaction } from './transactions.ts'
 
 /** True when a wallet (damaged or not) is stored on this device. */
 export async function hasStoredVault(): Promise<boolean> {
@@ -35,8 +36,7 @@ export async function replaceVault(expected: EncryptedVault, next: EncryptedVaul
     const tx = db.transaction('vault', 'readwrite')
     const current: unknown = await tx.store.get('main')
     if (!isVaultWithCiphertext(current, expected.ciphertext)) {
-      tx.abort()
-      await tx.done.catch(() => undefined)
+      await abortTransaction(tx)
       return false
     }
     await tx.store.put(next, 'main')

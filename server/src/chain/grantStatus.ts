@@ -1,8 +1,6 @@
 import { createPublicClient, http, type Address, type Hex, type PublicClient } from 'viem'
 import { consentRegistryAbi } from '../../../contracts/generated/ConsentRegistry.ts'
-
-/** A grant's status in the ConsentRegistry, as `statusOfCommitment` reports it. */
-export type GrantStatus = 'unknown' | 'active' | 'revoked' | 'expired' | 'pending'
+import { grantStatusFromChain, type GrantStatus } from '../../../src/domain/consent/grantStatus.ts'
 
 /** Reads grant status on chain. The share host serves a manifest only for `active`. */
 export interface GrantStatusReader {
@@ -17,8 +15,6 @@ export class ChainUnavailableError extends Error {
   }
 }
 
-// The contract's `enum Status { Unknown, Active, Revoked, Expired, Pending }`, in order.
-const STATUSES: readonly GrantStatus[] = ['unknown', 'active', 'revoked', 'expired', 'pending']
 const MAX_CACHED_GRANTS = 10_000
 
 export type RegistryReaderOptions = {
@@ -66,7 +62,7 @@ export function registryGrantStatusReader(options: RegistryReaderOptions): Grant
       args: [patient, commitment],
       blockNumber,
     })
-    const parsed = STATUSES[status]
+    const parsed = grantStatusFromChain(status)
     if (parsed === undefined) throw new ChainUnavailableError({ cause: new Error(`unexpected status ${status}`) })
     return parsed
   }

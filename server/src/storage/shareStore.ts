@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Address, Hex } from 'viem'
-import { addressSchema, bytes32Schema, SHARE_ID_PATTERN, SHL_CONTENT_TYPES } from '../../../src/domain/shl/index.ts'
+import { addressSchema, bytes32Schema } from '../../../src/domain/hex.ts'
+import { SHARE_ID_PATTERN, SHL_CONTENT_TYPES } from '../../../src/domain/shl/index.ts'
 
 /** A slow hash of a share's passcode, and how many wrong ones it has seen over its life. */
 export type StoredPasscode = {

@@ -1,7 +1,7 @@
 import { getAddress, hexToBytes, isAddress, keccak256, pad, toHex, zeroAddress, type Address, type Hex } from 'viem'
 import { randomBytes } from '../crypto/bytes.ts'
 import { InvalidAddressError, InvalidGrantTermsError } from './errors.ts'
-import { isBytes32, normalizeBytes32 } from './hex.ts'
+import { isBytes32, normalizeBytes32 } from '../hex.ts'
 
 /**
  * Who a grant is for, as the patient chose it:

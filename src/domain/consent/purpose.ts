@@ -1,6 +1,6 @@
 import { hexToBytes, stringToHex, type Hex } from 'viem'
 import { UnknownPurposeError } from './errors.ts'
-import { isBytes32 } from './hex.ts'
+import { isBytes32 } from '../hex.ts'
 
 /** The HL7 v3 ActReason code system, which holds the PurposeOfUse codes. */
 export const PURPOSE_OF_USE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason'

@@ -1,6 +1,6 @@
 import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { z } from 'zod'
-import { isBytes32 } from './hex.ts'
+import { isBytes32 } from '../hex.ts'
 
 /**
  * The sponsor relay's wire format (`POST /api/relay/grant`, `POST /api/relay/revoke` at the

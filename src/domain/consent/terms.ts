@@ -9,7 +9,7 @@ import {
   InvalidGrantTermsError,
 } from './errors.ts'
 import { encodeGrantee, parseAddress, type GranteeChoice } from './grantee.ts'
-import { isBytes32, normalizeBytes32 } from './hex.ts'
+import { bytes32Schema, isBytes32, normalizeBytes32 } from '../hex.ts'
 import { decodePurpose, encodePurpose, purposeOfUse } from './purpose.ts'
 import { scopeHash, type ConsentScope } from './scope.ts'
 
@@ -165,7 +165,6 @@ export function grantTermsToJson(terms: GrantTerms): GrantTermsJson {
   return { ...terms, validFrom: terms.validFrom.toString(), validUntil: terms.validUntil.toString() }
 }
 
-const bytes32 = z.custom<Hex>(isBytes32, 'must be 32 bytes of 0x-hex').transform(normalizeBytes32)
 const uint64 = z
   .union([z.string().regex(/^(0|[1-9]\d{0,19})$/, 'must be a whole number of seconds'), z.number().int().nonnegative()])
   .transform((v) => BigInt(v))
@@ -173,13 +172,13 @@ const uint64 = z
 
 const termsJson = z.object({
   patient: z.string(),
-  grantee: bytes32,
-  scopeHash: bytes32,
-  purpose: bytes32,
+  grantee: bytes32Schema,
+  scopeHash: bytes32Schema,
+  purpose: bytes32Schema,
   validFrom: uint64,
   validUntil: uint64,
-  dataHash: bytes32,
-  salt: bytes32,
+  dataHash: bytes32Schema,
+  salt: bytes32Schema,
 })
 
 /**

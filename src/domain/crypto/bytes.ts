@@ -1,4 +1,5 @@
 /** Byte helpers shared by the crypto code. No I/O. */
+import { z } from 'zod'
 
 /** Encodes bytes as unpadded base64url. */
 export function toBase64Url(bytes: Uint8Array): string {
@@ -47,3 +48,11 @@ export function toArrayBufferBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   copy.set(bytes)
   return copy
 }
+
+/**
+ * Bytes as storage gives them back, checked by tag so that bytes cloned in another realm pass too.
+ *
+ * @example
+ * z.object({ iv: bytesSchema }).parse(row)
+ */
+export const bytesSchema = z.custom<Uint8Array>((v) => Object.prototype.toString.call(v) === '[object Uint8Array]', 'is not bytes')

@@ -1,5 +1,6 @@
+import { z } from 'zod'
 import { CareKeyError } from '../errors.ts'
-import { randomBytes, toArrayBufferBytes, utf8 } from './bytes.ts'
+import { bytesSchema, randomBytes, toArrayBufferBytes, utf8 } from './bytes.ts'
 
 /**
  * Envelope encryption with WebCrypto: every item (a record, an attachment, a backup file) is
@@ -15,6 +16,17 @@ export const GCM_TAG_BYTES = 16
 
 /** Ciphertext with the IV it was made with. */
 export type Sealed = { iv: Uint8Array; ciphertext: Uint8Array }
+
+/**
+ * A Sealed pair read from storage: a 12-byte IV and a ciphertext at least as long as the GCM tag.
+ *
+ * @example
+ * const sealed = sealedSchema.parse(row.summary)
+ */
+export const sealedSchema = z.object({
+  iv: bytesSchema.refine((iv) => iv.length === GCM_IV_BYTES, `must be ${GCM_IV_BYTES} bytes`),
+  ciphertext: bytesSchema.refine((c) => c.length >= GCM_TAG_BYTES, 'is too short'),
+})
 
 /** The wrapping key could not unwrap a data key: it was made under another key, or changed. */
 export class KeyUnwrapError extends CareKeyError {

@@ -1,6 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
 import { KeyUnwrapError } from '../crypto/envelope.ts'
+import type { RecordCategory } from '../fhir/categories.ts'
 import { decryptResource, decryptSummary, encryptRecord, parseStoredRecord, RecordDamagedError, summarizeResource } from './records.ts'
 
 const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
@@ -49,6 +50,22 @@ describe('records at rest', () => {
 
   it('refuses stored rows of the wrong shape', () => {
     expect(() => parseStoredRecord({ format: 2 })).toThrow(RecordDamagedError)
-    expect(() => parseStoredRecord(null)).toThrow(RecordDamagedError)
+    expect(() => parseStoredRecord(null)).toThrow('it is not a record row')
+  })
+
+  it('says which part of a stored row is damaged', async () => {
+    const row = await encryptRecord(await record(), await kek())
+    expect(() => parseStoredRecord({ ...row, createdAt: undefined })).toThrow('its createdAt is missing')
+    expect(() => parseStoredRecord({ ...row, summary: { ...row.summary, iv: row.summary.iv.slice(1) } })).toThrow('its summary iv must be 12 bytes')
+    expect(() => parseStoredRecord({ ...row, wrappedKey: 'key' })).toThrow('its wrappedKey is not bytes')
+  })
+
+  it('refuses a summary that decrypts but is not one CareKey can read', async () => {
+    const key = await kek()
+    const { summary, resource } = await record()
+    // A summary from a version of CareKey with a category this one does not know.
+    const unknownCategory = { ...summary, category: 'genomics' as RecordCategory }
+    const row = await encryptRecord({ summary: unknownCategory, resource }, key)
+    await expect(decryptSummary(row, key)).rejects.toThrow("its summary's category is not a known category")
   })
 })

@@ -1,13 +1,15 @@
 import type { Resource } from '@medplum/fhirtypes'
+import { z } from 'zod'
 import { CareKeyError } from '../errors.ts'
-import { utf8 } from '../crypto/bytes.ts'
-import { createDataKey, GCM_IV_BYTES, GCM_TAG_BYTES, open, seal, unwrapDataKey, wrapDataKey, WRAPPED_KEY_BYTES, type Sealed } from '../crypto/envelope.ts'
-import { categoryLabel, categoryOf, isRecordCategory, type RecordCategory } from '../fhir/categories.ts'
+import { bytesSchema, utf8 } from '../crypto/bytes.ts'
+import { createDataKey, open, seal, sealedSchema, unwrapDataKey, wrapDataKey, WRAPPED_KEY_BYTES, type Sealed } from '../crypto/envelope.ts'
+import { categoryLabel, categoryOf } from '../fhir/categories.ts'
 import { describeResource } from '../fhir/describe.ts'
 import { fhirDateSortKey } from '../fhir/display.ts'
 import { duplicateKeys } from '../fhir/identity.ts'
 import { checkR4Resource } from '../fhir/validate.ts'
 import { searchable } from './search.ts'
+import { storedSummarySchema, type RecordOrigin, type RecordSummary, type StoredSummary } from './summary.ts'
 
 /**
  * A health record at rest: one FHIR R4 resource and its summary (what the timeline, filters,
@@ -27,33 +29,6 @@ export type EncryptedRecord = {
 }
 
 export const RECORD_FORMAT = 1
-
-/** How a record came into the wallet. */
-export type RecordOrigin = 'imported' | 'entered' | 'uploaded' | 'sample' | 'restored'
-const ORIGINS: readonly RecordOrigin[] = ['imported', 'entered', 'uploaded', 'sample', 'restored']
-
-/** What the wallet knows about a record without opening the resource itself. */
-export type RecordSummary = {
-  id: string
-  resourceType: string
-  category: RecordCategory
-  title: string
-  /** FHIR date or dateTime the record is about, as written in it. */
-  date: string | undefined
-  /** `date` as milliseconds, for ordering (NaN when there is none). */
-  sortKey: number
-  detail: string | undefined
-  recorder: string | undefined
-  /** Lower-case text the search looks in. */
-  searchText: string
-  /** See domain/fhir/identity.ts. */
-  duplicateKeys: string[]
-  /** Encrypted attachments stored with this record (by attachment id). */
-  attachmentIds: string[]
-  origin: RecordOrigin
-  createdAt: number
-  updatedAt: number
-}
 
 /** A record that could not be read: damaged on disk, or written by another wallet. */
 export class RecordDamagedError extends CareKeyError {
@@ -156,8 +131,25 @@ export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey
   } catch (cause) {
     throw new RecordDamagedError('its summary fails the integrity check', { cause })
   }
-  const { v: _format, ...stored } = parseStoredSummary(value)
-  return { ...stored, id: row.id, sortKey: fhirDateSortKey(stored.date), createdAt: row.createdAt, updatedAt: row.updatedAt }
+  const parsed = storedSummarySchema.safeParse(value)
+  if (!parsed.success) throw new RecordDamagedError(describeProblem(parsed.error, "its summary's", 'its summary'))
+  const stored = parsed.data
+  return {
+    id: row.id,
+    resourceType: stored.resourceType,
+    category: stored.category,
+    title: stored.title,
+    date: stored.date,
+    sortKey: fhirDateSortKey(stored.date),
+    detail: stored.detail,
+    recorder: stored.recorder,
+    searchText: stored.searchText,
+    duplicateKeys: stored.duplicateKeys,
+    attachmentIds: stored.attachmentIds,
+    origin: stored.origin,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
 }
 
 /** Decrypts and checks a record's FHIR resource; throws RecordDamagedError when it cannot. */
@@ -174,93 +166,43 @@ export async function decryptResource(row: EncryptedRecord, recordsKey: CryptoKe
   return check.resource
 }
 
-type StoredSummary = {
-  v: 1
-  resourceType: string
-  category: RecordCategory
-  title: string
-  date: string | undefined
-  detail: string | undefined
-  recorder: string | undefined
-  searchText: string
-  duplicateKeys: string[]
-  attachmentIds: string[]
-  origin: RecordOrigin
-}
-
-function parseStoredSummary(value: unknown): StoredSummary {
-  if (typeof value !== 'object' || value === null) throw new RecordDamagedError('its summary is not an object')
-  const get = (key: string): unknown => Reflect.get(value, key)
-  const str = (key: string) => {
-    const v = get(key)
-    if (typeof v !== 'string') throw new RecordDamagedError(`its summary has no ${key}`)
-    return v
-  }
-  const optStr = (key: string) => {
-    const v = get(key)
-    if (v !== undefined && typeof v !== 'string') throw new RecordDamagedError(`its summary's ${key} is not text`)
-    return v
-  }
-  const strings = (key: string) => {
-    const v = get(key)
-    if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) throw new RecordDamagedError(`its summary's ${key} is not a list`)
-    return v
-  }
-  if (get('v') !== 1) throw new RecordDamagedError('its summary has an unknown format')
-  const category = get('category')
-  if (!isRecordCategory(category)) throw new RecordDamagedError('its summary has an unknown category')
-  const origin = ORIGINS.find((o) => o === get('origin'))
-  if (!origin) throw new RecordDamagedError('its summary has an unknown origin')
-  return {
-    v: 1,
-    resourceType: str('resourceType'),
-    category,
-    title: str('title'),
-    date: optStr('date'),
-    detail: optStr('detail'),
-    recorder: optStr('recorder'),
-    searchText: str('searchText'),
-    duplicateKeys: strings('duplicateKeys'),
-    attachmentIds: strings('attachmentIds'),
-    origin,
-  }
-}
+/**
+ * The check of a record row as IndexedDB (or a backup file) gives it back: only the id and the
+ * timestamps are in the clear; the summary and the resource are checked when they are opened.
+ *
+ * @example
+ * const row = recordRowSchema.safeParse(value)
+ */
+export const recordRowSchema = z.object(
+  {
+    format: z.literal(RECORD_FORMAT, { error: 'is not a known format' }),
+    id: z.string({ error: 'is missing' }).regex(/^[0-9a-f-]{36}$/, 'is not valid'),
+    wrappedKey: bytesSchema.refine((key) => key.length === WRAPPED_KEY_BYTES, 'has the wrong length'),
+    summary: sealedSchema,
+    resource: sealedSchema,
+    createdAt: z.number({ error: 'is missing' }),
+    updatedAt: z.number({ error: 'is missing' }),
+  },
+  { error: 'is not a record row' },
+)
 
 /**
  * Checks a row read from IndexedDB (or from a backup file) and returns it typed; throws
  * RecordDamagedError naming the first problem.
+ *
+ * @example
+ * const row = parseStoredRecord(await db.get('records', id))
  */
 export function parseStoredRecord(value: unknown): EncryptedRecord {
-  if (typeof value !== 'object' || value === null) throw new RecordDamagedError('it is not a record row')
-  const get = (key: string): unknown => Reflect.get(value, key)
-  if (get('format') !== RECORD_FORMAT) throw new RecordDamagedError(`unknown format ${String(get('format'))}`)
-  const id = get('id')
-  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new RecordDamagedError('its id is not valid')
-  const createdAt = get('createdAt')
-  const updatedAt = get('updatedAt')
-  if (typeof createdAt !== 'number' || typeof updatedAt !== 'number') throw new RecordDamagedError('its dates are missing')
-  return {
-    format: RECORD_FORMAT,
-    id,
-    wrappedKey: bytesField(get('wrappedKey'), 'wrapped key', WRAPPED_KEY_BYTES, WRAPPED_KEY_BYTES),
-    summary: sealedField(get('summary'), 'summary'),
-    resource: sealedField(get('resource'), 'resource'),
-    createdAt,
-    updatedAt,
-  }
+  const parsed = recordRowSchema.safeParse(value)
+  if (!parsed.success) throw new RecordDamagedError(describeProblem(parsed.error, 'its', 'it'))
+  return parsed.data
 }
 
-/** A {iv, ciphertext} pair read from storage. */
-export function sealedField(value: unknown, name: string): Sealed {
-  if (typeof value !== 'object' || value === null) throw new RecordDamagedError(`its ${name} is missing`)
-  return {
-    iv: bytesField(Reflect.get(value, 'iv'), `${name} IV`, GCM_IV_BYTES, GCM_IV_BYTES),
-    ciphertext: bytesField(Reflect.get(value, 'ciphertext'), name, GCM_TAG_BYTES, Number.MAX_SAFE_INTEGER),
-  }
-}
-
-function bytesField(value: unknown, name: string, min: number, max: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new RecordDamagedError(`its ${name} is missing`)
-  if (value.length < min || value.length > max) throw new RecordDamagedError(`its ${name} has the wrong length`)
-  return value
+/** The first problem in words: "its summary's category is not a known category", "it is not a record row". */
+function describeProblem(error: z.ZodError, owner: string, whole: string): string {
+  const issue = error.issues[0]
+  if (!issue) return `${whole} is malformed`
+  if (issue.path.length === 0) return `${whole} ${issue.message}`
+  return `${owner} ${issue.path.join(' ')} ${issue.message}`
 }

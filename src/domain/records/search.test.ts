@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RecordSummary } from './records.ts'
+import type { RecordSummary } from './summary.ts'
 import { buildRecordsIndex, changeRecordsIndex, filterRecords, findDuplicate, groupByDay } from './search.ts'
 
 const summary = (id: string, part: Partial<RecordSummary>): RecordSummary => ({

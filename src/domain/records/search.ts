@@ -1,6 +1,6 @@
 import type { RecordCategory } from '../fhir/categories.ts'
 import { fhirDayKey, formatFhirDate } from '../fhir/display.ts'
-import type { RecordSummary } from './records.ts'
+import type { RecordSummary } from './summary.ts'
 
 /**
  * The decrypted, in-memory index of the wallet's records: what the timeline, the category

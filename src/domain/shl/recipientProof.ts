@@ -11,10 +11,9 @@
  *   expiresAt   uint64   unix seconds; at most 10 minutes ahead
  */
 import { z } from 'zod'
+import { addressSchema, bytes32Schema } from '../hex.ts'
 import type { Address, Hex } from 'viem'
 import {
-  addressSchema,
-  bytes32Schema,
   DEFAULT_SIGNED_REQUEST_LIFETIME_S,
   newNonce,
   shareHostDomain,

@@ -15,12 +15,11 @@
  * The signature travels in `Authorization: CareKey <base64url(JSON {signer, nonce, expiresAt, signature})>`.
  */
 import { z } from 'zod'
+import { addressSchema, bytes32Schema } from '../hex.ts'
 import { keccak256, stringToBytes, type Address, type Hex } from 'viem'
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../crypto/bytes.ts'
 import { SHL_CONTENT_TYPES } from './jwe.ts'
 import {
-  addressSchema,
-  bytes32Schema,
   DEFAULT_SIGNED_REQUEST_LIFETIME_S,
   newNonce,
   shareHostDomain,

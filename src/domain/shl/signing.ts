@@ -4,7 +4,7 @@
  * two primary types under this one domain, so a signature for one is never valid for the other.
  */
 import { z } from 'zod'
-import { bytesToHex, isAddress, type Address, type Hex } from 'viem'
+import { bytesToHex, type Address, type Hex } from 'viem'
 import { randomBytes } from '../crypto/bytes.ts'
 
 export const SHARE_HOST_EIP712_NAME = 'CareKey Share Host'
@@ -51,14 +51,6 @@ export function newNonce(): Hex {
   return bytesToHex(randomBytes(32))
 }
 
-export const addressSchema = z
-  .string()
-  .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address')
-  .transform((a) => a as Address)
-export const bytes32Schema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex')
-  .transform((h) => h.toLowerCase() as Hex)
 /** 65-byte signatures, or 64-byte compact ones (ERC-2098). */
 export const signatureSchema = z
   .string()

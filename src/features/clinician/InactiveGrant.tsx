@@ -1,6 +1,5 @@
 import { appConfig } from '../../platform/config.ts'
-import type { GrantStatus } from '../../chain/consentRegistry.ts'
-import { dateTimeText } from '../../domain/consent/index.ts'
+import { dateTimeText, type GrantStatus } from '../../domain/consent/index.ts'
 import type { CareKeyShareInfo } from '../../domain/shl/index.ts'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import { Problem } from './Problem.tsx'

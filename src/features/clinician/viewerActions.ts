@@ -1,7 +1,7 @@
 import type { Address, PublicClient } from 'viem'
 import { isAddressEqual } from 'viem'
 import { CareKeyError } from '../../domain/errors.ts'
-import { bearerSecretMatches, granteeAddress } from '../../domain/consent/index.ts'
+import { bearerSecretMatches, granteeAddress, type GrantStatus } from '../../domain/consent/index.ts'
 import { checkSharedBundle, type SharedBundleCheck } from '../../domain/share/sharedBundle.ts'
 import { decodeShlink, hasFlag, readCareKeyExtension, type CareKeyShareInfo, type DecodedShlink } from '../../domain/shl/index.ts'
 import {
@@ -10,7 +10,6 @@ import {
   readGrantStatus,
   type ChainPlace,
   type ConsentRegistryDeployment,
-  type GrantStatus,
 } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/errors.ts'
 import { openShareLink, type FetchLike, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useBalance } from 'wagmi'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { appConfig } from '../../platform/config.ts'
 import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../platform/index.ts'
 import { Link, useNavigate } from '../../platform/router.tsx'
@@ -12,7 +13,7 @@ import { ChainErrorMessage, SwitchNetworkButton } from './ChainErrorMessage.tsx'
 import { EMPTY_GRANT_FORM, GrantFormError, makesShare, readGrantForm, type GrantForm, type GrantFormField } from './grantForm.ts'
 import { DurationFields, GranteeFields, PurposeFields, ScopeFields, ShareFields } from './GrantFormFields.tsx'
 import { GrantReview } from './GrantReview.tsx'
-import { registry, useNow, usePrepareGrant, useSendGrant, useSigningAccount, WalletLockedError } from './hooks.ts'
+import { registry, useNow, usePrepareGrant, useSendGrant, useSigningAccount } from './hooks.ts'
 import { readShareRecords, recordIdsInScope } from './shareRecords.ts'
 
 /** `/consent/new?with=qr` starts with "whoever I show this QR code to" (the share shortcut). */

@@ -24,7 +24,8 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { consentsStorageKey, readConsent, readConsents, type StoredConsent } from '../../storage/consentsRepository.ts'
 import { useDatabaseName } from '../../storage/db.ts'
 import { readShares } from '../../storage/sharesRepository.ts'
-import { confirmGrant, grantConsent, SigningWalletChangedError, WalletLockedError, type ConsentChainDeps } from './consentActions.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
+import { confirmGrant, grantConsent, SigningWalletChangedError, type ConsentChainDeps } from './consentActions.ts'
 import { prepareGrant, type PreparedGrant } from './prepareGrant.ts'
 
 /**

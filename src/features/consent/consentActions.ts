@@ -15,6 +15,7 @@ import { toReceiptError } from '../../chain/receiptErrors.ts'
 import { checkNewGrantTerms } from '../../domain/consent/index.ts'
 import { CareKeyError } from '../../domain/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { consentsStorageKey, readConsent, readConsents, writeConsent, type StoredConsent } from '../../storage/consentsRepository.ts'
 import { deleteConsentWithShare, writeConsentWithShare } from '../../storage/sharesRepository.ts'
 import type { PreparedGrant } from './prepareGrant.ts'
@@ -29,12 +30,6 @@ import type { PreparedGrant } from './prepareGrant.ts'
 export class ConsentNotFoundError extends CareKeyError {
   constructor() {
     super('This consent is not stored on this device.', 'It may have been removed. Open My consents to see the others.')
-  }
-}
-
-export class WalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
   }
 }
 

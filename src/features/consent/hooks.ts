@@ -37,7 +37,7 @@ import { consentStatusView, type ConsentStatusView } from './statusView.ts'
 /** The registry of this build (chain, address, deployment block). */
 export const registry = consentRegistryOf(appConfig)
 
-export { SigningWalletChangedError, WalletLockedError, type RevokeTarget } from './consentActions.ts'
+export { SigningWalletChangedError, type RevokeTarget } from './consentActions.ts'
 
 /** A viem client for the registry's chain, from wagmi. */
 export function useRegistryClient(): PublicClient | undefined {

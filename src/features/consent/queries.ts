@@ -10,6 +10,7 @@ import {
 } from '../../chain/consentRegistry.ts'
 import type { GrantTerms } from '../../domain/consent/index.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { sessionScope } from '../wallet/index.ts'
 import { getConsent, listConsents } from './consentActions.ts'
 
 /** How long a grant's status read from chain is fresh: the list re-reads it after this. */
@@ -21,24 +22,9 @@ export const GRANT_CONFIRMING_REFRESH_MS = 1_000
 /** The patient's grants found from chain events (a restored wallet, another device). */
 export const CHAIN_GRANTS_STALE_MS = 30_000
 
-const sessions = new WeakMap<WalletKeys, number>()
-let lastSession = 0
-
 /**
- * A number for the unlocked wallet's keys, new at every unlock: every key of decrypted data
- * carries it, so a cached query never serves another session's consents.
- */
-export function sessionOf(keys: WalletKeys): number {
-  let id = sessions.get(keys)
-  if (id === undefined) {
-    id = ++lastSession
-    sessions.set(keys, id)
-  }
-  return id
-}
-
-/**
- * Query keys of the consent feature. Decrypted consents (`local`) live only while a screen
+ * Query keys of the consent feature. Decrypted consents (`local`) carry the unlocked session's
+ * scope (sessionScope in the wallet feature) and live only while a screen
  * shows them (gcTime 0) and are invalidated on write; chain reads (`status`, `commitment`,
  * `chain`) are public data, kept as last known values for offline use.
  */
@@ -57,11 +43,11 @@ export const consentKeys = {
 
 /** Every consent stored on this device, decrypted (local data: invalidated on write). */
 export const consentsQueryOptions = (keys: WalletKeys) =>
-  queryOptions({ queryKey: consentKeys.local(sessionOf(keys)), queryFn: () => listConsents(keys), staleTime: Infinity, gcTime: 0, retry: false })
+  queryOptions({ queryKey: consentKeys.local(sessionScope(keys)), queryFn: () => listConsents(keys), staleTime: Infinity, gcTime: 0, retry: false })
 
 /** One consent stored on this device, decrypted. */
 export const consentQueryOptions = (keys: WalletKeys, id: string) =>
-  queryOptions({ queryKey: consentKeys.detail(sessionOf(keys), id), queryFn: () => getConsent(keys, id), staleTime: Infinity, gcTime: 0, retry: false })
+  queryOptions({ queryKey: consentKeys.detail(sessionScope(keys), id), queryFn: () => getConsent(keys, id), staleTime: Infinity, gcTime: 0, retry: false })
 
 /** A grant's status, from its terms (the commitment is computed on this device). */
 export const grantStatusQueryOptions = (client: PublicClient, registry: ConsentRegistryDeployment, terms: GrantTerms, commitment: Hex) =>

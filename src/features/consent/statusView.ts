@@ -1,5 +1,4 @@
-import type { GrantStatus } from '../../chain/consentRegistry.ts'
-import { fromUnixSeconds } from '../../domain/consent/index.ts'
+import { fromUnixSeconds, type GrantStatus } from '../../domain/consent/index.ts'
 import type { ConsentLifecycle } from '../../storage/consentsRepository.ts'
 
 export type ConsentStatusKind =

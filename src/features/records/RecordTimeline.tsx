@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react'
 import { Link } from '../../platform/router.tsx'
 import { categoryLabel, RECORD_CATEGORIES } from '../../domain/fhir/categories.ts'
-import type { RecordSummary } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import { countByCategory, filterRecords, groupByDay, type RecordsIndex } from '../../domain/records/search.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'

@@ -17,18 +17,18 @@ import {
   undoDelete,
 } from './recordsActions.ts'
 import { saveFile } from '../../ui/saveFile.ts'
-import { useRecordsEpoch } from './summaries.ts'
+import { useSessionScope } from '../wallet/index.ts'
 import { recordsSession } from './session.ts'
 
 export function useRecord(id: string) {
-  return useQuery(recordQueryOptions(useRecordsEpoch(), id))
+  return useQuery(recordQueryOptions(useSessionScope(), id))
 }
 
 export function useAttachmentFile(attachmentId: string, contentType: string, enabled: boolean) {
-  return useQuery({ ...attachmentQueryOptions(useRecordsEpoch(), attachmentId, contentType), enabled })
+  return useQuery({ ...attachmentQueryOptions(useSessionScope(), attachmentId, contentType), enabled })
 }
 
-export { useRecordsEpoch, useRecordsIndex, useRecordSummaries, type RecordSummaryView } from './summaries.ts'
+export { useRecordsIndex, useRecordSummaries, type RecordSummaryView } from './summaries.ts'
 
 /** Invalidates the records' queries after a write. */
 function useRecordsWrite<A, R>(mutationFn: (args: A) => Promise<R>) {

@@ -5,32 +5,33 @@ import { recordsSession } from './session.ts'
 const actions = () => import('./recordsActions.ts')
 
 /**
- * Query keys of the records feature. Every key of decrypted data carries the session's epoch,
- * which changes at each lock or wallet change, so a cached query can never serve another
- * session's data; and their gcTime is 0, so decrypted data leaves the cache as soon as no
- * screen shows it (the session keeps the index itself until the wallet locks).
+ * Query keys of the records feature. Every key of decrypted data carries the unlocked
+ * session's scope (sessionScope in the wallet feature), which changes at each unlock, lock or
+ * wallet change, so a cached query can never serve another session's data; and their gcTime is
+ * 0, so decrypted data leaves the cache as soon as no screen shows it (the records session keeps
+ * the index itself until the wallet locks).
  */
 export const recordKeys = {
   all: ['records'] as const,
-  session: (epoch: number) => [...recordKeys.all, 'session', epoch] as const,
-  index: (epoch: number) => [...recordKeys.session(epoch), 'index'] as const,
-  detail: (epoch: number, id: string) => [...recordKeys.session(epoch), 'detail', id] as const,
-  attachment: (epoch: number, attachmentId: string) => [...recordKeys.session(epoch), 'attachment', attachmentId] as const,
+  session: (session: number) => [...recordKeys.all, 'session', session] as const,
+  index: (session: number) => [...recordKeys.session(session), 'index'] as const,
+  detail: (session: number, id: string) => [...recordKeys.session(session), 'detail', id] as const,
+  attachment: (session: number, attachmentId: string) => [...recordKeys.session(session), 'attachment', attachmentId] as const,
   storage: () => [...recordKeys.all, 'storage'] as const,
 }
 
 /** The decrypted records index (local data: invalidated on write, never polled). */
-export const recordsIndexQueryOptions = (epoch: number) =>
-  queryOptions({ queryKey: recordKeys.index(epoch), queryFn: () => recordsSession.index(), staleTime: Infinity, gcTime: 0, retry: false })
+export const recordsIndexQueryOptions = (session: number) =>
+  queryOptions({ queryKey: recordKeys.index(session), queryFn: () => recordsSession.index(), staleTime: Infinity, gcTime: 0, retry: false })
 
 /** One record, decrypted. */
-export const recordQueryOptions = (epoch: number, id: string) =>
-  queryOptions({ queryKey: recordKeys.detail(epoch, id), queryFn: async () => (await actions()).readRecord(id), staleTime: Infinity, gcTime: 0, retry: false })
+export const recordQueryOptions = (session: number, id: string) =>
+  queryOptions({ queryKey: recordKeys.detail(session, id), queryFn: async () => (await actions()).readRecord(id), staleTime: Infinity, gcTime: 0, retry: false })
 
 /** A stored file, decrypted into a Blob. */
-export const attachmentQueryOptions = (epoch: number, attachmentId: string, contentType: string) =>
+export const attachmentQueryOptions = (session: number, attachmentId: string, contentType: string) =>
   queryOptions({
-    queryKey: recordKeys.attachment(epoch, attachmentId),
+    queryKey: recordKeys.attachment(session, attachmentId),
     queryFn: async () => (await actions()).readAttachmentFile(attachmentId, contentType),
     staleTime: Infinity,
     gcTime: 0,

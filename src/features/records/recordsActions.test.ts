@@ -18,7 +18,8 @@ import {
   selectRecordsForSharing,
   undoDelete,
 } from './recordsActions.ts'
-import { RecordsSession, WalletLockedError } from './session.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
+import { RecordsSession } from './session.ts'
 
 const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as IDBObjectStore['put']
 const sample = readFileSync(new URL('../../../sample-data/sample-patient.json', import.meta.url), 'utf8')

@@ -14,9 +14,8 @@ import {
   RecordDamagedError,
   summarizeResource,
   type EncryptedRecord,
-  type RecordOrigin,
-  type RecordSummary,
 } from '../../domain/records/records.ts'
+import type { RecordOrigin, RecordSummary } from '../../domain/records/summary.ts'
 import { buildRecordsIndex, changeRecordsIndex, findDuplicate, type RecordsIndex } from '../../domain/records/search.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { readConsentRowsForBackup, restoreConsentRowsFromBackup } from '../../storage/consentsBackup.ts'

@@ -5,7 +5,8 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { useDatabaseName } from '../../storage/db.ts'
 import { keyring } from '../wallet/index.ts'
 import { deleteRecord, importRecords } from './recordsActions.ts'
-import { RecordsSession, WalletLockedError } from './session.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
+import { RecordsSession } from './session.ts'
 
 const wallet = await deriveWalletKeys(parseRecoveryPhrase('test test test test test test test test test test test junk'))
 const allergy = JSON.stringify({ resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: 'Peanut' } })

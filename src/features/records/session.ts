@@ -1,18 +1,13 @@
-import { CareKeyError } from '../../domain/errors.ts'
 import type { RecordsKeys } from '../../domain/records/keys.ts'
-import type { EncryptedRecord, RecordSummary } from '../../domain/records/records.ts'
+import type { EncryptedRecord } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import type { RecordsIndex } from '../../domain/records/search.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { StoredAttachment } from '../../storage/recordsRepository.ts'
 import { keyring } from '../wallet/index.ts'
 
 type Keyring = typeof keyring
-
-export class WalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked, so your records cannot be opened.', 'Unlock it with your passphrase and try again.')
-  }
-}
 
 /** A deleted record kept in memory (still encrypted) so that the patient can undo. */
 export type Deletion = { summary: RecordSummary; row: EncryptedRecord; attachments: StoredAttachment[] }
@@ -28,8 +23,9 @@ type Open = {
 /**
  * The unlocked records: the records keys derived from the wallet and the decrypted index,
  * held in memory only. It follows the keyring: a lock, a removal of the wallet or another
- * wallet's keys drop everything decrypted at once (and bump `epoch`, which every records query
- * key includes, so no cached query can serve data of a closed session).
+ * wallet's keys drop everything decrypted at once (and bump `epoch`, so that what is kept per
+ * session, like the timeline's search, is forgotten too). Query keys are scoped by the wallet
+ * feature's sessionScope, which changes with the keys as well.
  */
 export class RecordsSession {
   private open: Open | undefined

@@ -1,5 +1,6 @@
 import { deriveRecordsKeys } from '../../domain/records/keys.ts'
-import { decryptSummary, type RecordSummary } from '../../domain/records/records.ts'
+import { decryptSummary } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import { buildRecordsIndex, type RecordsIndex } from '../../domain/records/search.ts'
 import { readAllRecordRows } from '../../storage/recordsRepository.ts'
 

@@ -1,18 +1,12 @@
 import { useQuery } from '@tanstack/react-query'
-import { useSyncExternalStore } from 'react'
-import type { RecordSummary } from '../../domain/records/records.ts'
+import type { RecordSummary } from '../../domain/records/summary.ts'
 import { filterRecords, type RecordsFilter } from '../../domain/records/search.ts'
+import { useSessionScope } from '../wallet/index.ts'
 import { recordsIndexQueryOptions } from './queries.ts'
-import { recordsSession } from './session.ts'
-
-/** Changes at every lock, unlock or wallet change. */
-export function useRecordsEpoch(): number {
-  return useSyncExternalStore(recordsSession.subscribe, recordsSession.getEpoch, recordsSession.getEpoch)
-}
 
 /** The decrypted records index of the unlocked wallet. */
 export function useRecordsIndex() {
-  return useQuery(recordsIndexQueryOptions(useRecordsEpoch()))
+  return useQuery(recordsIndexQueryOptions(useSessionScope()))
 }
 
 /** A summary of one record, as other features see it. */
@@ -31,7 +25,7 @@ export function useRecordSummaries(filter: RecordsFilter = {}) {
   const categories = filter.categories?.join(',') ?? ''
   const query = filter.query ?? ''
   return useQuery({
-    ...recordsIndexQueryOptions(useRecordsEpoch()),
+    ...recordsIndexQueryOptions(useSessionScope()),
     select: (index): RecordSummaryView[] =>
       filterRecords(index, { categories: categories ? filter.categories : undefined, query }).map((r) => ({
         id: r.id,

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'
+import { storedConsentFixture, storedShareFixture, type StoredConsentFixture } from '../../test/consentFixtures.ts'
 import { currentShare } from './currentShare.ts'
 
 const now = new Date('2026-11-26T10:00:00Z')
-const tomorrow = BigInt(Date.parse('2026-11-27T10:00:00Z') / 1000)
-const yesterday = BigInt(Date.parse('2026-11-25T10:00:00Z') / 1000)
 
-const consent = (id: string, overrides: Partial<StoredConsent> = {}, validUntil = tomorrow) =>
-  ({ id, state: 'recorded', revokeTx: undefined, terms: { validUntil }, ...overrides }) as unknown as StoredConsent
+const consent = (id: string, fixture: StoredConsentFixture = {}) => storedConsentFixture({ id, grantedAt: now, ...fixture })
 const share = (id: string, consentId: string, createdAt: number, state: StoredShare['state'] = 'uploaded') =>
-  ({ id, consentId, createdAt, state }) as unknown as StoredShare
+  storedShareFixture({ id, consentId, createdAt, state })
 
 describe('the consent QR code "Show my consent QR" opens', () => {
   it('is the newest one that can still open', () => {
@@ -24,8 +21,8 @@ describe('the consent QR code "Show my consent QR" opens', () => {
   it('skips stopped, revoked, ended, never sent and refused ones', () => {
     const consents = new Map([
       ['stopped', consent('stopped')],
-      ['revoked', consent('revoked', { revokeTx: { hash: '0x1', blockNumber: 1n } })],
-      ['ended', consent('ended', {}, yesterday)],
+      ['revoked', consent('revoked', { revokeTx: { hash: `0x${'ab'.repeat(32)}`, blockNumber: 1n } })],
+      ['ended', consent('ended', { grantedAt: new Date('2026-11-24T10:00:00Z'), validUntil: new Date('2026-11-25T10:00:00Z') })],
       ['signing', consent('signing', { state: 'signing' })],
       ['failed', consent('failed', { state: 'failed' })],
       ['waiting', consent('waiting', { state: 'submitted' })],

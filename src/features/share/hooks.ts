@@ -9,7 +9,7 @@ import { useWalletKeys } from '../wallet/index.ts'
 import { ACCESS_LOG_REFRESH_MS, accessLogQueryOptions, shareKeys, shareQueryOptions, sharesQueryOptions } from './queries.ts'
 import { stopSharing, uploadConsentShare } from './shareActions.ts'
 
-export { ShareWalletLockedError, StopSharingIncompleteError } from './shareActions.ts'
+export { StopSharingIncompleteError } from './shareActions.ts'
 
 /** Every share on this device, decrypted. */
 export function useShares() {

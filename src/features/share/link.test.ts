@@ -1,54 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { commitmentIn } from '../../chain/consentRegistry.ts'
-import { buildConsentResource, createGrantTerms, newBearerSecret, type GranteeChoice } from '../../domain/consent/index.ts'
+import { newBearerSecret, type GranteeChoice } from '../../domain/consent/index.ts'
 import { decodeShlink, MAX_URL_LENGTH, newShareId, newShareKey, readCareKeyExtension, urlEntropyBits } from '../../domain/shl/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'
+import { FIXTURE_LOCATION, storedConsentFixture, storedShareFixture } from '../../test/consentFixtures.ts'
 import { consentQrLink } from './link.ts'
 
-const registry = { chainId: 31337, address: '0x5FbDB2315678afecb367f032d93F642f64180aa3', fromBlock: 1n } as const
-const patient = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
-const scope = { categories: ['allergies' as const], recordIds: [], actions: ['access' as const] }
-const now = new Date('2026-11-26T10:00:00Z')
-
 function fixture(grantee: GranteeChoice, passcode?: string): { consent: StoredConsent; share: StoredShare } {
-  const terms = createGrantTerms({ patient, grantee, scope, purpose: 'TREAT', validUntil: new Date('2026-11-27T10:00:00Z') }, { now })
-  const location = { chainId: registry.chainId, registry: registry.address }
-  const consent: StoredConsent = {
-    id: 'c',
-    ...location,
-    terms,
-    commitment: commitmentIn(registry, terms),
-    scope,
-    grantee,
-    granteeName: undefined,
-    resource: buildConsentResource({ terms, scope, location, dateTime: now }),
-    state: 'recorded',
-    grantTx: undefined,
-    revokeTx: undefined,
-    failure: undefined,
-    shareId: 's',
-    createdAt: 0,
-    updatedAt: 0,
-  }
-  const share: StoredShare = {
-    id: 's',
-    consentId: 'c',
+  const consent = storedConsentFixture({ grantee, shareId: 's-1' })
+  const share = storedShareFixture({
     hostShareId: newShareId(),
     // The longest share host URL the host allows (80 characters).
     hostUrl: `https://${'s'.repeat(60)}.example.org`,
     key: newShareKey(),
     passcode,
-    label: 'CareKey shared records',
     flags: passcode ? ['L', 'P'] : ['L'],
-    jwe: undefined,
-    recordCount: 1,
-    state: 'uploaded',
-    uploadedAt: 0,
-    stoppedAt: undefined,
-    createdAt: 0,
-    updatedAt: 0,
-  }
+  })
   return { consent, share }
 }
 
@@ -63,7 +30,7 @@ describe('the consent QR link', () => {
     expect(payload.url.length).toBeLessThanOrEqual(MAX_URL_LENGTH)
     expect(urlEntropyBits(new URL(payload.url))).toBeGreaterThanOrEqual(256)
     expect(payload).toMatchObject({ key: share.key, exp: Number(consent.terms.validUntil), flags: ['L', 'P'], label: 'CareKey shared records' })
-    expect(readCareKeyExtension(payload)).toEqual({ chainId: 31337, registry: registry.address, terms: consent.terms })
+    expect(readCareKeyExtension(payload)).toEqual({ chainId: 31337, registry: FIXTURE_LOCATION.registry, terms: consent.terms })
   })
 
   it('carries the bearer secret for "whoever I show this QR to", and no P without a passcode', () => {

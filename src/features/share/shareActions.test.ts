@@ -11,7 +11,8 @@ import { ShareHostUnreachableError, type FetchLike, type PatientSigner } from '.
 import { consentsStorageKey, type StoredConsent } from '../../storage/consentsRepository.ts'
 import { useDatabaseName } from '../../storage/db.ts'
 import { readShare, writeConsentWithShare, type StoredShare } from '../../storage/sharesRepository.ts'
-import { ShareWalletLockedError, stopSharing, StopSharingIncompleteError, type StopSharingDeps } from './shareActions.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
+import { stopSharing, StopSharingIncompleteError, type StopSharingDeps } from './shareActions.ts'
 
 /**
  * Stop sharing without React: real storage (fake-indexeddb), a real EIP-712 signer, a fake share
@@ -164,7 +165,7 @@ describe('stopSharing', () => {
   it('does nothing while the wallet is locked or when another wallet is connected', async () => {
     const { share, consent } = await storedShare()
     const { steps, deps } = setup(() => deactivated(share, consent))
-    await expect(stopSharing({ ...deps, keys: undefined }, { share, consent, revokeFirst: true })).rejects.toBeInstanceOf(ShareWalletLockedError)
+    await expect(stopSharing({ ...deps, keys: undefined }, { share, consent, revokeFirst: true })).rejects.toBeInstanceOf(WalletLockedError)
     await expect(stopSharing({ ...deps, signer: undefined }, { share, consent, revokeFirst: true })).rejects.toBeInstanceOf(NotYourGrantError)
     expect(steps).toEqual([])
     expect((await reread(share.id))?.state).toBe('uploaded')

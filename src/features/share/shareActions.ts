@@ -12,15 +12,10 @@ import {
 import { CareKeyError } from '../../domain/errors.ts'
 import type { ShareAccessLog } from '../../domain/shl/index.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { consentsStorageKey } from '../../storage/consentsRepository.ts'
 import { readShare, readShares, writeShare, type StoredShare } from '../../storage/sharesRepository.ts'
-
-export class ShareWalletLockedError extends CareKeyError {
-  constructor() {
-    super('Your wallet is locked.', 'Unlock it with your passphrase and try again.')
-  }
-}
 
 /** The host said it deleted the share but the consent could not be revoked, or the other way round. */
 export class StopSharingIncompleteError extends CareKeyError {
@@ -137,7 +132,7 @@ export function accessLogOf(signer: PatientSigner, share: StoredShare, consent: 
 
 /** What stopping a share needs: the wallet's keys, the patient's signer, a revoke, the host. */
 export type StopSharingDeps = {
-  /** The unlocked wallet's keys (undefined while locked: ShareWalletLockedError). */
+  /** The unlocked wallet's keys (undefined while locked: WalletLockedError). */
   keys: WalletKeys | undefined
   /** The consent's patient signing the host's requests (undefined: another wallet, NotYourGrantError). */
   signer: PatientSigner | undefined
@@ -165,7 +160,7 @@ export type StopSharingRequest = {
  * await stopSharing({ keys, signer, revoke: (target) => revokeGrant(chainDeps, target) }, { share, consent, revokeFirst: true })
  */
 export async function stopSharing(deps: StopSharingDeps, { share, consent, revokeFirst }: StopSharingRequest): Promise<StoredShare> {
-  if (!deps.keys) throw new ShareWalletLockedError()
+  if (!deps.keys) throw new WalletLockedError()
   if (!deps.signer) throw new NotYourGrantError()
   if (revokeFirst) await deps.revoke({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id })
   try {
@@ -186,7 +181,7 @@ export function uploadConsentShare(
   deps: Pick<StopSharingDeps, 'keys' | 'signer'>,
   { share, consent }: Pick<StopSharingRequest, 'share' | 'consent'>,
 ): Promise<StoredShare> {
-  if (!deps.keys) throw new ShareWalletLockedError()
+  if (!deps.keys) throw new WalletLockedError()
   if (!deps.signer) throw new NotYourGrantError()
   return uploadShare(deps.keys, deps.signer, share, consent)
 }

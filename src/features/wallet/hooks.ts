@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { keyring } from './keyring.ts'
+import { sessionScope } from './session.ts'
 import { autoLockQueryOptions, walletKeys, walletPresenceQueryOptions } from './queries.ts'
 import { writeAutoLockMinutes, type AutoLockMinutes } from './settings.ts'
 import { changePassphrase, lockWallet, removeWallet, storeNewWallet, unlockWallet } from './walletActions.ts'
@@ -10,6 +11,11 @@ import { changePassphrase, lockWallet, removeWallet, storeNewWallet, unlockWalle
 /** The unlocked wallet's keys, or undefined while locked. */
 export function useWalletKeys(): WalletKeys | undefined {
   return useSyncExternalStore(keyring.subscribe, keyring.get, keyring.get)
+}
+
+/** The unlocked session's scope for query keys (see sessionScope): changes at every unlock and lock. */
+export function useSessionScope(): number {
+  return sessionScope(useWalletKeys())
 }
 
 export const useWalletPresence = () => useQuery(walletPresenceQueryOptions())

@@ -5,7 +5,8 @@
 import { lazy } from 'react'
 
 export { keyring } from './keyring.ts'
-export { useAutoLock, useAutoLockMinutes, useWalletKeys, useWalletPresence } from './hooks.ts'
+export { useAutoLock, useAutoLockMinutes, useSessionScope, useWalletKeys, useWalletPresence } from './hooks.ts'
+export { sessionScope } from './session.ts'
 export { lockWallet } from './walletActions.ts'
 export { WelcomeScreen } from './WelcomeScreen.tsx'
 export { UnlockScreen } from './UnlockScreen.tsx'
