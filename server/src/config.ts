@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isAddress, isHex, type Address, type Hex } from 'viem'
+import { isHex, type Address, type Hex } from 'viem'
 import { withDeployment, type DeploymentFile } from '../../contracts/deployment.ts'
 import { addressSchema } from '../../src/domain/hex.ts'
 
