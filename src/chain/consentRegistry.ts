@@ -11,6 +11,7 @@ import {
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
 import { grantCommitment, type RegistryLocation } from '../domain/consent/commitment.ts'
 import { grantStatusFromChain, type GrantStatus } from '../domain/consent/grantStatus.ts'
+import type { CompactGrantSignature, SignedGrantMessage, SignedRevokeMessage } from '../domain/consent/grantSignature.ts'
 import type { GrantTerms } from '../domain/consent/terms.ts'
 import { ConsentTransactionFailedError, toConsentChainError, UnexpectedChainReplyError } from './consentRegistryErrors.ts'
 
@@ -218,6 +219,40 @@ export function revokeRequest(registry: ConsentRegistryDeployment, commitment: H
     abi: consentRegistryAbi,
     functionName: 'revoke',
     args: [commitment],
+    chainId: registry.chainId,
+  } as const
+}
+
+/**
+ * The write that records a grant signed by its per-grant key (`grantBySig`), sent and paid
+ * for by whichever account sends it: the patient's own when the sponsor cannot help.
+ *
+ * @example
+ * const { r, vs } = compactGrantSignature(await grantKey.signTypedData(grantTypedData(location, message)))
+ * await mutateAsync(grantBySigRequest(registry, message, { r, vs }))
+ */
+export function grantBySigRequest(registry: ConsentRegistryDeployment, message: SignedGrantMessage, signature: CompactGrantSignature) {
+  return {
+    address: registry.address,
+    abi: consentRegistryAbi,
+    functionName: 'grantBySig',
+    args: [message.commitment, message.validUntil, message.deadline, signature.r, signature.vs],
+    chainId: registry.chainId,
+  } as const
+}
+
+/**
+ * The write that revokes a grant with its per-grant key's signature (`revokeBySig`).
+ *
+ * @example
+ * await mutateAsync(revokeBySigRequest(registry, message, compactGrantSignature(signature)))
+ */
+export function revokeBySigRequest(registry: ConsentRegistryDeployment, message: SignedRevokeMessage, signature: CompactGrantSignature) {
+  return {
+    address: registry.address,
+    abi: consentRegistryAbi,
+    functionName: 'revokeBySig',
+    args: [message.commitment, message.deadline, signature.r, signature.vs],
     chainId: registry.chainId,
   } as const
 }

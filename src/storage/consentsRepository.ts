@@ -32,6 +32,9 @@ import { readAllSealed, readOneSealed, type SealedRowKind } from './sealedRows.t
  */
 export type ConsentLifecycle = 'signing' | 'submitted' | 'recorded' | 'failed'
 
+/** Who paid for a grant's transaction: the share host's sponsor relay, or the patient's account. */
+export type ConsentSender = 'sponsor' | 'account'
+
 /** A transaction, with its block once it is known to be mined. */
 export type ConsentTransaction = { hash: Hex; blockNumber: bigint | undefined }
 
@@ -58,6 +61,13 @@ export type StoredConsent = {
   failure: string | undefined
   /** The local id of the share made with this grant, if any. */
   shareId: string | undefined
+  /**
+   * Which per-grant key made the grant (WalletKeys.grantAccount(index)); undefined for a grant
+   * made from the patient's main account or a browser wallet, which can be linked on chain.
+   */
+  grantKeyIndex: number | undefined
+  /** Who sent the grant's transaction: CareKey's sponsor, or the patient's own account. */
+  sentBy: ConsentSender | undefined
   createdAt: number
   updatedAt: number
 }
@@ -120,6 +130,8 @@ const storedConsentSchema = z.object({
   revokeTx: transactionSchema.optional(),
   failure: z.string().max(500).optional(),
   shareId: z.string().max(64).optional(),
+  grantKeyIndex: z.int().min(0).max(2 ** 31 - 1).optional(),
+  sentBy: z.enum(['sponsor', 'account']).optional(),
 })
 
 type StoredConsentJson = z.input<typeof storedConsentSchema>
@@ -140,6 +152,8 @@ function toJson(consent: StoredConsent): StoredConsentJson {
     ...(consent.revokeTx && { revokeTx: tx(consent.revokeTx) }),
     ...(consent.failure !== undefined && { failure: consent.failure }),
     ...(consent.shareId !== undefined && { shareId: consent.shareId }),
+    ...(consent.grantKeyIndex !== undefined && { grantKeyIndex: consent.grantKeyIndex }),
+    ...(consent.sentBy !== undefined && { sentBy: consent.sentBy }),
   }
 }
 
@@ -190,6 +204,8 @@ export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<Stor
     revokeTx: parsed.revokeTx && { hash: parsed.revokeTx.hash, blockNumber: parsed.revokeTx.blockNumber },
     failure: parsed.failure,
     shareId: parsed.shareId,
+    grantKeyIndex: parsed.grantKeyIndex,
+    sentBy: parsed.sentBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }

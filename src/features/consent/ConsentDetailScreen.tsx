@@ -123,7 +123,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
             </Notice>
           ) : (
             <RevokeConsent
-              target={{ patient: terms.patient, commitment: consent.commitment, consentId: consent.id }}
+              target={{ patient: terms.patient, commitment: consent.commitment, consentId: consent.id, grantKeyIndex: consent.grantKeyIndex }}
               label={consent.shareId ? 'Revoke consent and stop its QR code' : 'Revoke consent'}
             />
           )}

@@ -6,7 +6,9 @@ import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../platform/inde
 import { Link, useNavigate } from '../../platform/router.tsx'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
-import { Page } from '../../ui/Page.tsx'
+import { Card, Page } from '../../ui/Page.tsx'
+import { RelayError } from '../../shareHost/relay.ts'
+import type { ConsentSender } from '../../storage/consentsRepository.ts'
 import { useRecordSummaries } from '../records/index.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { ChainErrorMessage, SwitchNetworkButton } from './ChainErrorMessage.tsx'
@@ -76,9 +78,9 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
     )
   }
 
-  const grant = () => {
+  const grant = (via: ConsentSender) => {
     if (!prepare.data) return
-    send.mutate(undefined, {
+    send.mutate(via, {
       onSuccess: ({ consentId, shareId }) =>
         void (shareId
           ? navigate({ to: '/share/$shareId', params: { shareId } })
@@ -94,11 +96,10 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
     return (
       <Page title="Review your consent" description="Check it before you sign. Nothing is recorded until you do.">
         <GrantReview prepared={prepare.data} summaries={summaries.data ?? []} now={now} />
-        <GrantPreflight address={signer.address} wrongNetwork={wrongNetwork} />
         <NeedsNetwork action="Granting a consent" />
         <div className="flex flex-wrap gap-2">
-          <Button onClick={grant} busy={send.isPending} disabled={!online || wrongNetwork || !signer.address}>
-            {send.isPending ? 'Waiting for your wallet…' : shares ? 'Grant consent and make QR code' : 'Grant consent'}
+          <Button onClick={() => grant('sponsor')} busy={send.isPending && send.variables === 'sponsor'} disabled={!online || send.isPending}>
+            {send.isPending && send.variables === 'sponsor' ? 'Recording…' : shares ? 'Grant consent and make QR code' : 'Grant consent'}
           </Button>
           <Button
             variant="secondary"
@@ -112,6 +113,15 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
           </Button>
         </div>
         <ChainErrorMessage error={send.error} />
+        {send.error instanceof RelayError && (
+          <PayFromAccount
+            address={signer.address}
+            wrongNetwork={wrongNetwork}
+            busy={send.isPending && send.variables === 'account'}
+            disabled={!online || send.isPending}
+            onPay={() => grant('account')}
+          />
+        )}
       </Page>
     )
   }
@@ -156,17 +166,48 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   )
 }
 
-/** Before signing: the wallet must be on CareKey's network and able to pay the fee. */
-function GrantPreflight({ address, wrongNetwork }: { address: `0x${string}` | undefined; wrongNetwork: boolean }) {
+/**
+ * When the sponsor cannot record the consent: the patient may send it from their own account
+ * and pay the fee, if it has funds, knowing that this links the consent to that account.
+ */
+function PayFromAccount({
+  address,
+  wrongNetwork,
+  busy,
+  disabled,
+  onPay,
+}: {
+  address: `0x${string}` | undefined
+  wrongNetwork: boolean
+  busy: boolean
+  disabled: boolean
+  onPay: () => void
+}) {
   const balance = useBalance({ address, chainId: registry.chainId, query: { enabled: address !== undefined } })
-  const empty = balance.data !== undefined && balance.data.value === 0n
   const heading = useRef<HTMLParagraphElement>(null)
   useEffect(() => {
     if (wrongNetwork) heading.current?.focus()
   }, [wrongNetwork])
+  if (balance.data === undefined) return null
+  if (balance.data.value === 0n) {
+    return (
+      <Notice tone="info">
+        <p>Your own account has no funds to pay the network fee instead, so the consent waits for the sponsor.</p>
+        {appConfig.chain.isLocalDevChain && (
+          <Link to="/account" className={`${buttonClassName('secondary')} mt-2`}>
+            Get test funds on the Account screen
+          </Link>
+        )}
+      </Notice>
+    )
+  }
   return (
-    <>
-      {wrongNetwork && (
+    <Card title="Pay the network fee yourself">
+      <p>
+        You can record this consent from your own account and pay the small network fee. Anyone can then see that your account sent it, so
+        it can be linked to you and to other consents you send this way.
+      </p>
+      {wrongNetwork ? (
         <Notice tone="warning">
           <p ref={heading} tabIndex={-1} className="font-semibold outline-none" role="alert">
             Your wallet is on another network. CareKey records consents on {appConfig.chain.name}.
@@ -175,19 +216,11 @@ function GrantPreflight({ address, wrongNetwork }: { address: `0x${string}` | un
             <SwitchNetworkButton />
           </div>
         </Notice>
+      ) : (
+        <Button variant="secondary" onClick={onPay} busy={busy} disabled={disabled}>
+          {busy ? 'Waiting for your wallet…' : 'Pay the fee from my account'}
+        </Button>
       )}
-      {empty && (
-        <Notice tone="warning">
-          <p className="font-semibold">Your account has no funds to pay the network fee.</p>
-          {appConfig.chain.isLocalDevChain ? (
-            <Link to="/account" className={`${buttonClassName('secondary')} mt-2`}>
-              Get test funds on the Account screen
-            </Link>
-          ) : (
-            <p className="text-sm">Add funds to your account (shown on the Account screen), then grant.</p>
-          )}
-        </Notice>
-      )}
-    </>
+    </Card>
   )
 }

@@ -71,7 +71,9 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
         <p>Recording a consent writes this on a public network, where anyone can read it, forever:</p>
         <ul className="list-disc space-y-1 pl-5" data-testid="public-on-chain">
           <li>
-            your account address <span className="font-mono text-sm break-all">{terms.patient}</span>
+            a fresh address made for this consent alone{' '}
+            <span className="font-mono text-sm break-all">{terms.patient}</span>, which says nothing about you and appears in none of your
+            other consents
           </li>
           <li>
             an opaque fingerprint of this consent <span className="font-mono text-sm break-all">{consent.commitment}</span>
@@ -82,7 +84,9 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
           Nothing else: not your name, not your records, not the purpose, and not who it is for. The fingerprint cannot be turned back into
           them.
         </p>
-        <p className="text-sm text-slate-700 dark:text-slate-300">Recording it costs a small network fee, paid from your account.</p>
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          CareKey's sponsor pays the network fee: recording it costs you nothing, and nothing on the network ties it to your account.
+        </p>
       </Card>
     </>
   )

@@ -6,6 +6,7 @@ import { ChainErrorMessage } from './ChainErrorMessage.tsx'
 import { useRevokeGrant, type RevokeTarget } from './hooks.ts'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import { appConfig } from '../../platform/config.ts'
+import { RelayError } from '../../shareHost/relay.ts'
 
 /** What revoking does and does not do: said before every revocation. */
 export const REVOKE_EXPLANATION =
@@ -53,7 +54,11 @@ export function RevokeConsent({
             {label}?
           </h3>
           <p>{REVOKE_EXPLANATION}</p>
-          <p className="text-sm text-slate-700 dark:text-slate-300">Recording the revocation on the network costs a small fee from your account.</p>
+          <p className="text-sm text-slate-700 dark:text-slate-300">
+            {target.grantKeyIndex === undefined
+              ? 'This consent was made from your main account, so the revocation is sent from it and costs a small network fee.'
+              : "CareKey's sponsor records the revocation on the network: it costs you nothing."}
+          </p>
           <NeedsNetwork action="Revoking" />
           <div className="flex flex-wrap gap-2">
             <Button
@@ -71,6 +76,17 @@ export function RevokeConsent({
         </section>
       )}
       <ChainErrorMessage error={shownError} />
+      {!onRevoke && revoke.error instanceof RelayError && (
+        <div className="space-y-2">
+          <p>
+            You can send the revocation from your own account instead and pay the small network fee. Anyone can then see that your account
+            sent it.
+          </p>
+          <Button variant="secondary" busy={pending} disabled={!online} onClick={() => revoke.mutate({ ...target, via: 'account' })}>
+            Pay the fee from my account
+          </Button>
+        </div>
+      )}
       {revoke.data && (
         <Notice tone="success">
           <p role="status">

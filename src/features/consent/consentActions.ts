@@ -2,8 +2,10 @@ import { isAddressEqual, type Address, type Hex, type TransactionReceipt } from 
 import type { Config } from 'wagmi'
 import { waitForTransactionReceipt, writeContract } from 'wagmi/actions'
 import {
+  grantBySigRequest,
   grantFromReceipt,
-  grantRequest,
+  readCommitmentStatus,
+  revokeBySigRequest,
   revokeFromReceipt,
   revokeRequest,
   type ConsentGrantedEvent,
@@ -12,13 +14,31 @@ import {
 } from '../../chain/consentRegistry.ts'
 import { ConsentTransactionFailedError, GrantAlreadyRecordedError, NotYourGrantError, toConsentChainError } from '../../chain/consentRegistryErrors.ts'
 import { toReceiptError } from '../../chain/receiptErrors.ts'
-import { checkNewGrantTerms } from '../../domain/consent/index.ts'
+import {
+  checkNewGrantTerms,
+  compactGrantSignature,
+  grantTypedData,
+  revokeTypedData,
+  signatureDeadline,
+  toUnixSeconds,
+} from '../../domain/consent/index.ts'
 import { CareKeyError } from '../../domain/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { consentsStorageKey, readConsent, readConsents, writeConsent, type StoredConsent } from '../../storage/consentsRepository.ts'
 import { deleteConsentWithShare, writeConsentWithShare } from '../../storage/sharesRepository.ts'
-import type { PreparedGrant } from './prepareGrant.ts'
+import {
+  relayGrant,
+  relayGrantRequest,
+  relayRevoke,
+  relayRevokeRequest,
+  RelayRefusedError,
+  RelayUnreachableError,
+  type RelayClientConfig,
+} from '../../shareHost/relay.ts'
+import type { PublicClient } from 'viem'
+import type { ConsentSender } from '../../storage/consentsRepository.ts'
+import { prepareGrant, type GrantPreparation, type PreparedGrant } from './prepareGrant.ts'
 
 /**
  * What happens to a grant on this device, step by step. Each step is stored before the next
@@ -67,6 +87,37 @@ async function update(keys: WalletKeys, id: string, change: (consent: StoredCons
   return next
 }
 
+/**
+ * The index of the next per-grant key: one past the highest used by a grant on this device or
+ * found on the network (`usedOnChain`, the next index the discovery returned), so that no two
+ * grants ever share a key.
+ *
+ * @example
+ * const index = await nextGrantKeyIndex(keys, discovered?.nextIndex ?? 0)
+ */
+export async function nextGrantKeyIndex(keys: WalletKeys, usedOnChain = 0): Promise<number> {
+  const { consents } = await listConsents(keys)
+  return consents.reduce((next, c) => (c.grantKeyIndex !== undefined && c.grantKeyIndex >= next ? c.grantKeyIndex + 1 : next), usedOnChain)
+}
+
+/**
+ * Prepares a grant made by the next unused per-grant key (see prepareGrant): the key's address
+ * is the terms' patient, and its index is kept with the grant. Nothing is stored or sent.
+ *
+ * @example
+ * const prepared = await prepareGrantWithFreshKey(keys, { choices, registry, hostUrl, now, readRecords })
+ */
+export async function prepareGrantWithFreshKey(
+  keys: WalletKeys | undefined,
+  preparation: Omit<GrantPreparation, 'grantKeyIndex'>,
+  usedOnChain = 0,
+): Promise<PreparedGrant> {
+  const unlocked = requireKeys(keys)
+  const grantKeyIndex = await nextGrantKeyIndex(unlocked, usedOnChain)
+  const patient = unlocked.grantAccount(grantKeyIndex).address
+  return prepareGrant({ ...preparation, choices: { ...preparation.choices, patient }, grantKeyIndex })
+}
+
 /** Stores a prepared grant (and its share) before the wallet is asked to sign it. */
 export async function storePreparedGrant(keys: WalletKeys, prepared: PreparedGrant): Promise<void> {
   await writeConsentWithShare(await keyOf(keys), prepared.consent, prepared.share)
@@ -91,6 +142,11 @@ export function markGrantRecorded(keys: WalletKeys, id: string, event: Pick<Cons
     failure: undefined,
     resource: { ...consent.resource, status: consent.revokeTx ? 'inactive' : 'active' },
   }))
+}
+
+/** Who sends the grant's transaction: the sponsor (the default) or the patient's account. */
+export function markGrantSender(keys: WalletKeys, id: string, sentBy: ConsentSender) {
+  return update(keys, id, () => ({ sentBy }))
 }
 
 /** The transaction was mined but did not record the grant. */
@@ -122,37 +178,92 @@ export type ConsentChainDeps = {
   now?: () => Date
 }
 
-/** A grant handed to the wallet: `hash` is undefined when the chain already held it. */
-export type SentGrant = { consentId: string; shareId: string | undefined; hash: Hex | undefined }
+/** A grant handed to the chain: `hash` is undefined when the chain already held it. */
+export type SentGrant = { consentId: string; shareId: string | undefined; hash: Hex | undefined; sentBy: ConsentSender }
+
+/** What sending a signed grant or revoke needs besides the keys, wagmi and the registry. */
+export type SignedConsentDeps = ConsentChainDeps & {
+  /** The share host's sponsor relay. */
+  relay: RelayClientConfig
+  /** Reads the registry, to learn whether a grant reached the chain when a reply was lost. */
+  client: PublicClient | undefined
+}
+
+/** The grant was prepared for a per-grant key this wallet does not hold. */
+export class GrantKeyMismatchError extends CareKeyError {
+  constructor() {
+    super('This consent was prepared for another key.', 'Go back and review the consent again.')
+  }
+}
 
 /**
- * Sends a prepared grant: stores it first (so a grant that may reach the chain is never lost),
- * then has the connected wallet sign and send the registry's `grant` transaction, then stores
- * its hash. When the wallet declines, has no funds, is on another network, or the chain cannot
- * be reached, the stored grant (and its share) is removed again and a CareKeyError says why.
- * A grant the registry already holds (a retry after an unclear failure) is kept as it is.
+ * Sends a prepared grant, made by its own per-grant key: stores it first (so a grant that may
+ * reach the chain is never lost), signs the EIP-712 Grant message with the per-grant key on
+ * this device, then has it recorded with `grantBySig`:
+ * - `via: 'sponsor'` (the default): the share host's sponsor relay sends it and pays; resolves
+ *   once it is mined, and the grant is stored as recorded;
+ * - `via: 'account'`: the connected wallet (the patient's main account or a browser wallet)
+ *   sends it and pays the fee, which links this grant to that account; resolves with the hash.
+ * A refusal that sent nothing removes the stored grant again and throws a CareKeyError that
+ * says which (sponsor unreachable, out of funds, rate limited, refused; wallet declined, no
+ * funds). When the reply is lost, the chain decides: a grant found there is kept.
  *
  * @example
- * const { consentId, hash } = await grantConsent({ keys, config, registry, account: address }, prepared)
+ * const sent = await grantConsent({ keys, config, registry, account, relay: { shareHostUrl }, client }, prepared, 'sponsor')
  */
-export async function grantConsent(deps: ConsentChainDeps, prepared: PreparedGrant): Promise<SentGrant> {
+export async function grantConsent(deps: SignedConsentDeps, prepared: PreparedGrant, via: ConsentSender = 'sponsor'): Promise<SentGrant> {
   const keys = requireKeys(deps.keys)
   const { consent } = prepared
-  if (!deps.account || !isAddressEqual(deps.account, consent.terms.patient)) throw new SigningWalletChangedError()
-  checkNewGrantTerms(consent.terms, { now: deps.now?.() ?? new Date() })
-  await storePreparedGrant(keys, prepared)
-  let hash: Hex
-  try {
-    hash = await writeContract(deps.config, grantRequest(deps.registry, consent.terms))
-  } catch (error) {
-    const mapped = toConsentChainError(error)
-    // Sent before (a retry after an unclear failure): it is on chain, so keep it.
-    if (mapped instanceof GrantAlreadyRecordedError) return { consentId: consent.id, shareId: consent.shareId, hash: undefined }
-    await discardGrant(keys, consent)
-    throw mapped
+  const now = deps.now?.() ?? new Date()
+  if (consent.grantKeyIndex === undefined) throw new GrantKeyMismatchError()
+  const grantKey = keys.grantAccount(consent.grantKeyIndex)
+  if (!isAddressEqual(grantKey.address, consent.terms.patient)) throw new GrantKeyMismatchError()
+  if (via === 'account' && !deps.account) throw new SigningWalletChangedError()
+  checkNewGrantTerms(consent.terms, { now })
+  await storePreparedGrant(keys, { ...prepared, consent: { ...consent, sentBy: via } })
+
+  const location = { chainId: deps.registry.chainId, registry: deps.registry.address }
+  const message = { commitment: consent.commitment, validUntil: consent.terms.validUntil, deadline: signatureDeadline(toUnixSeconds(now)) }
+  const signature = await grantKey.signTypedData(grantTypedData(location, message))
+  const sent = { consentId: consent.id, shareId: consent.shareId, sentBy: via }
+
+  if (via === 'account') {
+    let hash: Hex
+    try {
+      hash = await writeContract(deps.config, grantBySigRequest(deps.registry, message, compactGrantSignature(signature)))
+    } catch (error) {
+      const mapped = toConsentChainError(error)
+      if (mapped instanceof GrantAlreadyRecordedError) return { ...sent, hash: undefined }
+      await discardGrant(keys, consent)
+      throw mapped
+    }
+    await markGrantSubmitted(keys, consent.id, hash)
+    return { ...sent, hash }
   }
-  await markGrantSubmitted(keys, consent.id, hash)
-  return { consentId: consent.id, shareId: consent.shareId, hash }
+
+  try {
+    const mined = await relayGrant(deps.relay, relayGrantRequest(location, grantKey.address, message, signature))
+    await markGrantRecorded(keys, consent.id, { transactionHash: mined.transactionHash, blockNumber: BigInt(mined.blockNumber) })
+    return { ...sent, hash: mined.transactionHash }
+  } catch (error) {
+    if (error instanceof RelayRefusedError && error.code === 'already-recorded') return { ...sent, hash: undefined }
+    // A refusal comes before anything is sent. Otherwise the reply may have been lost after
+    // the relay sent the transaction: keep the grant if the chain has it, or cannot say.
+    const maybeSent = error instanceof RelayUnreachableError || (error instanceof RelayRefusedError && error.code === 'not-confirmed')
+    if (maybeSent && (await mayBeOnChain(deps, grantKey.address, consent.commitment))) throw error
+    await discardGrant(keys, consent)
+    throw error
+  }
+}
+
+async function mayBeOnChain(deps: SignedConsentDeps, patient: Address, commitment: Hex): Promise<boolean> {
+  if (!deps.client) return true
+  try {
+    return (await readCommitmentStatus(deps.client, deps.registry, patient, commitment)).status !== 'unknown'
+  } catch {
+    // The chain cannot be read either: keep the grant rather than risk losing one that landed.
+    return true
+  }
 }
 
 /** A sent grant's mined receipt, to be stored with the grant it was sent for. */
@@ -205,22 +316,56 @@ export type RevokeTarget = {
   commitment: Hex
   /** The consent on this device, if the grant is stored here. */
   consentId: string | undefined
+  /** The per-grant key that made the grant; absent for a grant made from an account. */
+  grantKeyIndex?: number | undefined
 }
 
 /**
- * Revokes a grant on chain: sends the revoke transaction from the wallet that granted it,
- * waits for its receipt and stores it with the consent. Throws CareKeyErrors (declined, no
- * funds, network down, not this wallet's grant, already revoked).
+ * Revokes a grant on chain and stores the revocation with the consent. A grant made by a
+ * per-grant key is revoked with that key's signature (`revokeBySig`), sent by the sponsor relay
+ * (`via: 'sponsor'`, the default) or by the connected wallet (`via: 'account'`, paying the fee);
+ * a grant made from an account is revoked by that account (`revoke`). Throws CareKeyErrors
+ * (sponsor unreachable or refusing, declined, no funds, network down, not this wallet's grant,
+ * already revoked).
  *
  * @example
- * const revoked = await revokeGrant({ keys, config, registry, account: address }, { patient, commitment, consentId })
+ * const revoked = await revokeGrant(deps, { patient, commitment, consentId, grantKeyIndex }, 'sponsor')
  */
-export async function revokeGrant(deps: ConsentChainDeps, target: RevokeTarget): Promise<ConsentRevokedEvent> {
+export async function revokeGrant(deps: SignedConsentDeps, target: RevokeTarget, via: ConsentSender = 'sponsor'): Promise<ConsentRevokedEvent> {
   const keys = requireKeys(deps.keys)
+  const event = target.grantKeyIndex === undefined ? await revokeFromAccount(deps, target) : await revokeSigned(deps, keys, target, target.grantKeyIndex, via)
+  if (target.consentId !== undefined) await markGrantRevoked(keys, target.consentId, event)
+  return event
+}
+
+async function revokeSigned(
+  deps: SignedConsentDeps,
+  keys: WalletKeys,
+  target: RevokeTarget,
+  index: number,
+  via: ConsentSender,
+): Promise<ConsentRevokedEvent> {
+  const grantKey = keys.grantAccount(index)
+  if (!isAddressEqual(grantKey.address, target.patient)) throw new NotYourGrantError()
+  const location = { chainId: deps.registry.chainId, registry: deps.registry.address }
+  const message = { commitment: target.commitment, deadline: signatureDeadline(toUnixSeconds(deps.now?.() ?? new Date())) }
+  const signature = await grantKey.signTypedData(revokeTypedData(location, message))
+  if (via === 'sponsor') {
+    const mined = await relayRevoke(deps.relay, relayRevokeRequest(location, grantKey.address, message, signature))
+    return { kind: 'revoked', patient: grantKey.address, commitment: target.commitment, transactionHash: mined.transactionHash, blockNumber: BigInt(mined.blockNumber), logIndex: 0 }
+  }
+  return sendAndWait(deps, () => writeContract(deps.config, revokeBySigRequest(deps.registry, message, compactGrantSignature(signature))), target)
+}
+
+async function revokeFromAccount(deps: SignedConsentDeps, target: RevokeTarget): Promise<ConsentRevokedEvent> {
   if (!deps.account || !isAddressEqual(deps.account, target.patient)) throw new NotYourGrantError()
+  return sendAndWait(deps, () => writeContract(deps.config, revokeRequest(deps.registry, target.commitment)), target)
+}
+
+async function sendAndWait(deps: SignedConsentDeps, send: () => Promise<Hex>, target: RevokeTarget): Promise<ConsentRevokedEvent> {
   let hash: Hex
   try {
-    hash = await writeContract(deps.config, revokeRequest(deps.registry, target.commitment))
+    hash = await send()
   } catch (error) {
     throw toConsentChainError(error)
   }
@@ -230,7 +375,5 @@ export async function revokeGrant(deps: ConsentChainDeps, target: RevokeTarget):
   } catch (error) {
     throw toReceiptError(error)
   }
-  const event = revokeFromReceipt(deps.registry, receipt, target.commitment)
-  if (target.consentId !== undefined) await markGrantRevoked(keys, target.consentId, event)
-  return event
+  return revokeFromReceipt(deps.registry, receipt, target.commitment)
 }

@@ -7,21 +7,22 @@ import { consentRegistryOf } from '../../chain/consentRegistry.ts'
 import { ConsentTransactionFailedError } from '../../chain/consentRegistryErrors.ts'
 import { NetworkUnreachableError } from '../../chain/errors.ts'
 import { CareKeyError } from '../../domain/errors.ts'
-import type { StoredConsent } from '../../storage/consentsRepository.ts'
+import type { ConsentSender, StoredConsent } from '../../storage/consentsRepository.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { toReceiptError } from '../../chain/receiptErrors.ts'
 import {
   confirmGrant,
   forgetGrant,
   grantConsent,
+  prepareGrantWithFreshKey,
   recordGrantFailure,
   revokeGrant,
-  type ConsentChainDeps,
+  type SignedConsentDeps,
   type GrantReceipt,
   type RevokeTarget,
   type SentGrant,
 } from './consentActions.ts'
-import { prepareGrant, type GrantPreparation, type PreparedGrant } from './prepareGrant.ts'
+import type { GrantPreparation, PreparedGrant } from './prepareGrant.ts'
 import {
   commitmentStatusQueryOptions,
   consentKeys,
@@ -55,11 +56,12 @@ export function useSigningAccount(): { address: Address | undefined; chainId: nu
 }
 
 /** What the grant and revoke workflows need, from the wallet and wagmi. */
-function useConsentChainDeps(): ConsentChainDeps {
+function useConsentChainDeps(): SignedConsentDeps {
   const keys = useWalletKeys()
   const config = useConfig()
   const { address } = useSigningAccount()
-  return { keys, config, registry, account: address }
+  const client = useRegistryClient()
+  return { keys, config, registry, account: address, relay: { shareHostUrl: appConfig.shareHostUrl }, client }
 }
 
 const subscribeToClock = (listener: () => void) => {
@@ -160,25 +162,26 @@ export function usePatientGrants(patient: Address | undefined) {
 
 /**
  * Prepares a grant on this device (terms, FHIR Consent, and for a share the encrypted Bundle),
- * for the review step. Nothing is stored or sent.
+ * made by the next unused per-grant key, for the review step. Nothing is stored or sent.
  */
 export function usePrepareGrant() {
-  return useMutation({ mutationFn: (preparation: GrantPreparation) => prepareGrant(preparation) })
+  const keys = useWalletKeys()
+  return useMutation({ mutationFn: (preparation: Omit<GrantPreparation, 'grantKeyIndex'>) => prepareGrantWithFreshKey(keys, preparation) })
 }
 
 /**
- * Sends the prepared grant (grantConsent): stored first, then signed and sent by the connected
- * wallet, then its hash stored; removed again when the wallet declines or the chain cannot be
- * reached. The grant (with its share key and passcode) is held by the closure, not passed as
- * the mutation's variables.
+ * Sends the prepared grant (grantConsent): stored first, signed by its per-grant key, then
+ * recorded through the sponsor (`mutate('sponsor')`) or sent and paid for by the connected
+ * wallet (`mutate('account')`); removed again when nothing was sent. The grant (with its share
+ * key and passcode) is held by the closure, not passed as the mutation's variables.
  */
 export function useSendGrant(prepared: PreparedGrant | undefined) {
   const deps = useConsentChainDeps()
   const invalidate = useInvalidateConsents()
   return useMutation({
-    mutationFn: (): Promise<SentGrant> => {
+    mutationFn: (via: ConsentSender): Promise<SentGrant> => {
       if (!prepared) throw new GrantNotPreparedError()
-      return grantConsent(deps, prepared)
+      return grantConsent(deps, prepared, via)
     },
     onSettled: invalidate,
   })
@@ -250,11 +253,15 @@ export function useDiscardGrant() {
 // Revoking
 
 /**
- * Revokes a grant on chain (revokeGrant): the revoke transaction from the wallet that granted
- * it, its receipt, and the revocation stored with the consent.
+ * Revokes a grant on chain (revokeGrant): signed by its per-grant key and sent by the sponsor
+ * (or by the connected wallet with `via: 'account'`), or, for a grant made from an account, the
+ * revoke transaction from that account; then the revocation is stored with the consent.
  */
 export function useRevokeGrant() {
   const deps = useConsentChainDeps()
   const invalidate = useInvalidateConsents()
-  return useMutation({ mutationFn: (target: RevokeTarget) => revokeGrant(deps, target), onSettled: invalidate })
+  return useMutation({
+    mutationFn: ({ via = 'sponsor', ...target }: RevokeTarget & { via?: ConsentSender }) => revokeGrant(deps, target, via),
+    onSettled: invalidate,
+  })
 }

@@ -29,6 +29,8 @@ export type GrantPreparation = {
   now: Date
   /** The records in the grant's scope, decrypted; called only when the grant makes a share. */
   readRecords: () => Promise<ShareRecord[]>
+  /** The per-grant key that makes the grant: its index, whose address is `choices.patient`. */
+  grantKeyIndex: number
   /** Random ids for the stored grant and share; crypto.randomUUID by default. */
   newId?: () => string
 }
@@ -103,6 +105,8 @@ export async function prepareGrant(preparation: GrantPreparation): Promise<Prepa
     revokeTx: undefined,
     failure: undefined,
     shareId: share?.id,
+    grantKeyIndex: preparation.grantKeyIndex,
+    sentBy: undefined,
     createdAt: now.getTime(),
     updatedAt: now.getTime(),
   }

@@ -106,7 +106,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
               <Button onClick={() => upload.mutate()} busy={upload.isPending}>
                 Try the upload again
               </Button>
-              <RevokeConsent target={{ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id }} label="Revoke the consent instead" />
+              <RevokeConsent target={{ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id, grantKeyIndex: consent.grantKeyIndex }} label="Revoke the consent instead" />
             </div>
           )}
         </Card>
@@ -197,7 +197,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
       {share.state !== 'stopped' && (view.opens || view.kind === 'not-uploaded' || view.kind === 'locked') && (
         <Card title="Stop sharing">
           <RevokeConsent
-            target={{ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id }}
+            target={{ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id, grantKeyIndex: consent.grantKeyIndex }}
             label="Stop sharing"
             onRevoke={() => stopSharing(status.view.revocable)}
             busy={stop.isPending}

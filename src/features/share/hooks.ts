@@ -24,12 +24,18 @@ export function useShare(id: string) {
 }
 
 /**
- * The connected wallet as the signer of the share host's management requests (EIP-712 through
- * wagmi's signTypedData, so a browser wallet works too), when it is the consent's patient.
+ * The signer of the share host's management requests (EIP-712): the consent's per-grant key,
+ * on this device; or, for a consent made from an account, the connected wallet when it is that
+ * account (through wagmi's signTypedData, so a browser wallet works too).
  */
 export function usePatientSigner(consent: StoredConsent | undefined): { signer: PatientSigner | undefined; isLocalWallet: boolean } {
+  const keys = useWalletKeys()
   const { address, isLocalWallet } = useSigningAccount()
   const { mutateAsync: signTypedData } = useSignTypedData()
+  if (keys && consent?.grantKeyIndex !== undefined) {
+    const grantKey = keys.grantAccount(consent.grantKeyIndex)
+    if (isAddressEqual(grantKey.address, consent.terms.patient)) return { signer: grantKey, isLocalWallet: true }
+  }
   if (!address || !consent || !isAddressEqual(address, consent.terms.patient)) return { signer: undefined, isLocalWallet }
   return { signer: { address, signTypedData: (typedData) => signTypedData(typedData) }, isLocalWallet }
 }

@@ -137,7 +137,7 @@ export type StopSharingDeps = {
   /** The consent's patient signing the host's requests (undefined: another wallet, NotYourGrantError). */
   signer: PatientSigner | undefined
   /** Revokes the share's consent on chain and stores the revocation (the consent feature's revokeGrant). */
-  revoke: (target: { patient: Address; commitment: Hex; consentId: string }) => Promise<unknown>
+  revoke: (target: { patient: Address; commitment: Hex; consentId: string; grantKeyIndex: number | undefined }) => Promise<unknown>
   /** How the share host is reached; the platform's fetch and clock by default. */
   host?: ShareHostAccess
 }
@@ -162,7 +162,7 @@ export type StopSharingRequest = {
 export async function stopSharing(deps: StopSharingDeps, { share, consent, revokeFirst }: StopSharingRequest): Promise<StoredShare> {
   if (!deps.keys) throw new WalletLockedError()
   if (!deps.signer) throw new NotYourGrantError()
-  if (revokeFirst) await deps.revoke({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id })
+  if (revokeFirst) await deps.revoke({ patient: consent.terms.patient, commitment: consent.commitment, consentId: consent.id, grantKeyIndex: consent.grantKeyIndex })
   try {
     return await deactivateUploadedShare(deps.keys, deps.signer, share, consent, deps.host)
   } catch (error) {
