@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
+import { createBrowserHistory, createRootRoute, createRoute, createRouter, Outlet, RouterProvider } from '@tanstack/react-router'
+import type { ComponentType } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { decodeShlink, encodeShlink, manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
@@ -33,6 +35,22 @@ const messageOf = (run: () => unknown): string => {
   throw new Error('expected the link to be refused')
 }
 
+/**
+ * Renders the scan screen (or the viewer) in a router over the browser history, as the app
+ * does, with a stand-in at /view unless the viewer itself is under test.
+ */
+async function renderAt(path: string, { view = () => <p>The viewer</p> }: { view?: ComponentType } = {}) {
+  window.history.replaceState(null, '', path)
+  const root = createRootRoute({ component: Outlet })
+  const routeTree = root.addChildren([
+    createRoute({ getParentRoute: () => root, path: '/scan', component: ScanScreen }),
+    createRoute({ getParentRoute: () => root, path: '/view', component: view }),
+  ])
+  const router = createRouter({ routeTree, history: createBrowserHistory() })
+  await router.load()
+  render(<RouterProvider router={router} />)
+}
+
 beforeEach(() => {
   window.history.replaceState(null, '', '/scan')
   performance.clearMarks()
@@ -41,8 +59,8 @@ afterEach(cleanup)
 
 async function paste(text: string) {
   const user = userEvent.setup()
-  render(<ScanScreen />)
-  await user.click(screen.getByLabelText('Shared link'))
+  await renderAt('/scan')
+  await user.click(await screen.findByLabelText('Shared link'))
   await user.paste(text)
   await user.click(screen.getByRole('button', { name: 'Open' }))
 }
@@ -50,12 +68,14 @@ async function paste(text: string) {
 describe('pasting a link on the scan screen', () => {
   it('opens the viewer for our viewer URL with #shlink:/…', async () => {
     await paste(viewerUrl)
+    await screen.findByText('The viewer')
     expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
     expect(screen.queryByRole('alert')).toBeNull()
   })
 
   it('opens the viewer for a bare shlink:/… (from any SMART Health Links app)', async () => {
     await paste(`  ${shlink}  `)
+    await screen.findByText('The viewer')
     expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
   })
 
@@ -78,15 +98,16 @@ describe('pasting a link on the scan screen', () => {
 describe('scanning a QR code on the scan screen', () => {
   it('opens a consent QR and marks when it was decoded (for the time to verified records)', async () => {
     nextScan = viewerUrl
-    render(<ScanScreen />)
+    await renderAt('/scan')
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Fake scan' }))
+    await screen.findByText('The viewer')
     expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
     expect(performance.getEntriesByName(QR_DECODED_MARK)).toHaveLength(1)
   })
 
   it('says that a wallet address QR (EIP-681 ethereum:) is not a consent link', async () => {
     nextScan = 'ethereum:0x70997970C51812dc3A010C7d01b50e0d17dc79C8@31337'
-    render(<ScanScreen />)
+    await renderAt('/scan')
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Fake scan' }))
     expect(screen.getByRole('alert').textContent).toContain(NOT_A_LINK)
     expect(window.location.pathname).toBe('/scan')
@@ -107,10 +128,9 @@ describe('shlinkFragment', () => {
 })
 
 describe('opening a link that cannot be read in the viewer', () => {
-  it('shows that the link is malformed, why, and the way back to the scanner', () => {
-    window.history.replaceState(null, '', '/view#shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')
-    render(<ViewScreen />)
-    expect(screen.getByRole('heading', { name: 'This link cannot be opened' })).toBeTruthy()
+  it('shows that the link is malformed, why, and the way back to the scanner', async () => {
+    await renderAt('/view#shlink:/eyJ1cmwiOiJodHRwczovL3gifQ', { view: ViewScreen })
+    expect(await screen.findByRole('heading', { name: 'This link cannot be opened' })).toBeTruthy()
     const problem = screen.getByRole('alert', { name: 'The link is malformed' })
     expect(within(problem).getByRole('alert').textContent).toContain(messageOf(() => decodeShlink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')))
     expect(screen.getByRole('link', { name: 'Scan another consent QR' }).getAttribute('href')).toBe('/scan')
