@@ -1,8 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { createBrowserHistory, createRootRoute, createRoute, createRouter, Outlet, RouterProvider } from '@tanstack/react-router'
-import type { ComponentType } from 'react'
+import { createBrowserHistory, createRootRoute, createRoute, createRouter, Outlet, RouterProvider, type RouteComponent } from '@tanstack/react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { decodeShlink, encodeShlink, manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
@@ -39,7 +38,7 @@ const messageOf = (run: () => unknown): string => {
  * Renders the scan screen (or the viewer) in a router over the browser history, as the app
  * does, with a stand-in at /view unless the viewer itself is under test.
  */
-async function renderAt(path: string, { view = () => <p>The viewer</p> }: { view?: ComponentType } = {}) {
+async function renderAt(path: string, { view = () => <p>The viewer</p> }: { view?: RouteComponent } = {}) {
   window.history.replaceState(null, '', path)
   const root = createRootRoute({ component: Outlet })
   const routeTree = root.addChildren([
