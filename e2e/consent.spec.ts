@@ -104,6 +104,7 @@ test('a wallet restored on a new device finds its grants on the network, and the
     const chainOnly = other.page.getByRole('list', { name: 'Consents found on the network' }).getByRole('listitem')
     await expect(chainOnly).toHaveCount(1)
     await expect(other.status(chainOnly)).toHaveText('Active')
+    await expect(chainOnly).toContainText('Made from a one-time address')
 
     await other.records.restoreBackup({ name: backup.name, mimeType: 'application/octet-stream', buffer: backup.bytes })
     await expect(other.page.getByText(/^Restore finished/)).toBeVisible()
