@@ -46,7 +46,7 @@ test('the patient grants Allergies and Medications to a clinician for treatment 
   await consent.open()
   await expect(consent.status(consent.item('Dr. Ada Lee'))).toHaveText('Active')
   await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment (TREAT)')
-  await expect(page.getByText('Every consent this account recorded on the network is listed above.')).toBeVisible()
+  await expect(page.getByText('Every consent this wallet recorded on the network is listed above.')).toBeVisible()
   await checkA11y('my consents')
 
   await consent.item('Dr. Ada Lee').click()
@@ -98,19 +98,20 @@ test('a wallet restored on a new device finds its grants on the network, and the
     await other.wallet.restore(patient.phrase, 'correct horse battery staple')
     await other.open()
     await expect(other.page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
-    const found = other.page.getByText('1 consent recorded by this account whose details are not on this device')
+    const found = other.page.getByText('1 consent recorded by this wallet whose details are not on this device')
     await expect(found).toBeVisible()
     await found.click()
     const chainOnly = other.page.getByRole('list', { name: 'Consents found on the network' }).getByRole('listitem')
     await expect(chainOnly).toHaveCount(1)
     await expect(other.status(chainOnly)).toHaveText('Active')
+    await expect(chainOnly).toContainText('Made from a one-time address')
 
     await other.records.restoreBackup({ name: backup.name, mimeType: 'application/octet-stream', buffer: backup.bytes })
     await expect(other.page.getByText(/^Restore finished/)).toBeVisible()
     await other.open()
     await expect(other.status(other.item('Dr. Backup'))).toHaveText('Active')
     await expect(other.item('Dr. Backup')).toContainText('Allergies · Treatment (TREAT)')
-    await expect(other.page.getByText('Every consent this account recorded on the network is listed above.')).toBeVisible()
+    await expect(other.page.getByText('Every consent this wallet recorded on the network is listed above.')).toBeVisible()
   } finally {
     await newDevice.close()
   }

@@ -26,7 +26,7 @@ export function GrantBanner({
   const grantee = granteeAddress(terms.grantee)
   const scope = opened?.scopeRead
   const facts = [
-    { label: 'Granted by the patient', value: <span className="font-mono break-all">{terms.patient}</span> },
+    { label: grant.oneTimeAddress ? 'Granted by the patient (a one-time address)' : 'Granted by the patient', value: <span className="font-mono break-all">{terms.patient}</span> },
     { label: 'Purpose', value: `${purpose.label} (${purpose.code})` },
     { label: 'Valid until', value: dateTimeText(terms.validUntil) },
     { label: 'Granted to', value: grantee ? <span className="font-mono break-all">{grantee}</span> : 'Whoever the patient shows this QR code to' },

@@ -25,7 +25,17 @@ import {
   type FetchLike,
   type RecipientSigner,
 } from '../../shareHost/client.ts'
-import { BearerSecretMismatchError, NoSharedRecordsError, openSharedLink, readViewerLink, type OpenSharedLinkDeps } from './viewerActions.ts'
+import { commitmentIn } from '../../chain/consentRegistry.ts'
+import { UnexpectedChainReplyError } from '../../chain/consentRegistryErrors.ts'
+import { fakeRegistryChain } from '../../test/fakeRegistryChain.ts'
+import {
+  BearerSecretMismatchError,
+  NoSharedRecordsError,
+  openSharedLink,
+  readSharedGrant,
+  readViewerLink,
+  type OpenSharedLinkDeps,
+} from './viewerActions.ts'
 
 /**
  * The viewer's open step without React: links made as the patient's app makes them, a share
@@ -165,5 +175,51 @@ describe('readViewerLink', () => {
     )
     const shlink = encodeShlink({ url: manifestUrlFor(HOST, newShareId()), key: newShareKey(), extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
     expect(() => readViewerLink(`#${shlink}`)).toThrow(BearerSecretMismatchError)
+  })
+})
+
+describe('readSharedGrant', () => {
+  const deployment = { chainId: 31337, address: registry, fromBlock: 1n }
+  const SPONSOR: Address = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720'
+  const carekeyInfo = async () => {
+    const { viewer } = await link({ carekey: true })
+    if (!viewer.carekey) throw new Error('expected a CareKey link')
+    return viewer.carekey
+  }
+
+  it('says the patient’s address is a one-time address when another address sent the grant (the sponsor), from the chain', async () => {
+    const info = await carekeyInfo()
+    const chain = fakeRegistryChain(deployment, 50n)
+    const hash = chain.grant({ patient: info.terms.patient, commitment: commitmentIn(deployment, info.terms), block: 7n, sender: SPONSOR })
+    expect(await readSharedGrant(chain.client, deployment, info)).toMatchObject({
+      status: 'active',
+      granted: { transactionHash: hash, blockNumber: 7n },
+      revoked: undefined,
+      oneTimeAddress: true,
+    })
+  })
+
+  it('says the patient granted from their own address when that address sent the grant', async () => {
+    const info = await carekeyInfo()
+    const chain = fakeRegistryChain(deployment, 50n)
+    chain.grant({ patient: info.terms.patient, commitment: commitmentIn(deployment, info.terms), block: 7n })
+    chain.revoke({ patient: info.terms.patient, commitment: commitmentIn(deployment, info.terms), block: 9n })
+    expect(await readSharedGrant(chain.client, deployment, info)).toMatchObject({ status: 'revoked', revoked: { blockNumber: 9n }, oneTimeAddress: false })
+  })
+
+  it('says nothing about the address when the chain has no such grant', async () => {
+    const info = await carekeyInfo()
+    const chain = fakeRegistryChain(deployment, 50n)
+    expect(await readSharedGrant(chain.client, deployment, info)).toEqual({ status: 'unknown', granted: undefined, revoked: undefined, oneTimeAddress: undefined })
+  })
+
+  it('refuses a node whose transaction is not the one asked for, or names no sender', async () => {
+    const info = await carekeyInfo()
+    const chain = fakeRegistryChain(deployment, 50n)
+    const hash = chain.grant({ patient: info.terms.patient, commitment: commitmentIn(deployment, info.terms), block: 7n, sender: SPONSOR })
+    chain.transactions.set(hash, { hash: `0x${'ab'.repeat(32)}`, from: SPONSOR })
+    await expect(readSharedGrant(chain.client, deployment, info)).rejects.toBeInstanceOf(UnexpectedChainReplyError)
+    chain.transactions.set(hash, { hash, from: 'the sponsor' })
+    await expect(readSharedGrant(chain.client, deployment, info)).rejects.toBeInstanceOf(UnexpectedChainReplyError)
   })
 })

@@ -12,6 +12,7 @@ import {
   type ConsentRegistryDeployment,
 } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/errors.ts'
+import { readTransactionSender } from '../../chain/transactionSender.ts'
 import { openShareLink, type FetchLike, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'
 
 export class LinkForAnotherNetworkError extends CareKeyError {
@@ -61,12 +62,23 @@ export type SharedGrant = {
   /** Where it was recorded and revoked (absent when the chain has no such grant). */
   granted: ChainPlace | undefined
   revoked: ChainPlace | undefined
+  /**
+   * Whether the patient's address in the terms is a one-time address: the grant was signed by
+   * its own key and sent by another address (the sponsor, or an account paying for it). From
+   * the chain, not from the link; undefined when the chain has no such grant.
+   */
+  oneTimeAddress: boolean | undefined
 }
 
 /**
  * Checks the grant of a CareKey link on chain: its status for the exact terms in the link
- * (so terms that claim a longer validity read as unknown), and the transactions that recorded
- * and revoked it.
+ * (so terms that claim a longer validity read as unknown), the transactions that recorded
+ * and revoked it, and who sent the recording one (another address than the terms' patient:
+ * the patient's address is a one-time address).
+ *
+ * @example
+ * const grant = await readSharedGrant(client, registry, carekey)
+ * grant.oneTimeAddress // true for a grant the sponsor recorded
  */
 export async function readSharedGrant(client: PublicClient, registry: ConsentRegistryDeployment, info: CareKeyShareInfo): Promise<SharedGrant> {
   if (info.chainId !== registry.chainId || !isAddressEqual(info.registry, registry.address)) {
@@ -76,7 +88,9 @@ export async function readSharedGrant(client: PublicClient, registry: ConsentReg
     readGrantStatus(client, registry, info.terms),
     findGrantRecord(client, registry, info.terms.patient, commitmentIn(registry, info.terms)),
   ])
-  return { status, granted: record?.granted, revoked: record?.revoked }
+  if (!record) return { status, granted: undefined, revoked: undefined, oneTimeAddress: undefined }
+  const sender = await readTransactionSender(client, record.granted.transactionHash)
+  return { status, granted: record.granted, revoked: record.revoked, oneTimeAddress: !isAddressEqual(sender, info.terms.patient) }
 }
 
 /** What the clinician sees once the share is open: the records and the checks against the grant. */

@@ -6,9 +6,9 @@ import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { dateTimeText, granteeText, purposeText, remainingText, scopeText } from './describe.ts'
+import { dateTimeText, feeText, grantOrigin, granteeText, linkableLabel, originText, purposeText, remainingText, scopeText, type GrantOrigin } from './describe.ts'
 import { GrantProgress } from './GrantProgress.tsx'
-import { useConsent, useDiscardGrant, useGrantStatus, useNow, useSigningAccount } from './hooks.ts'
+import { useConsent, useDiscardGrant, useGrantStatus, useMainAddress, useNow, useSigningAccount } from './hooks.ts'
 import { RevokeConsent } from './RevokeConsent.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
@@ -46,6 +46,9 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
   const now = useNow()
   const { terms, scope } = consent
   const title = consent.grantee.kind === 'bearer' ? 'Consent for whoever you show the QR code' : `Consent for ${consent.granteeName ?? 'a clinician'}`
+  const origin = grantOrigin({ grantKeyIndex: consent.grantKeyIndex, patient: terms.patient }, useMainAddress())
+  const linkable = linkableLabel(origin)
+  // A grant made by its own key is revoked with that key, whichever wallet is connected.
   const otherWallet = consent.grantKeyIndex === undefined && signer.address !== undefined && !isAddressEqual(signer.address, terms.patient)
   const neverRecorded = status.view.kind === 'not-recorded' || status.view.kind === 'unknown'
 
@@ -58,6 +61,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
         </div>
         <p aria-live="polite">{status.view.description}</p>
+        {linkable && <p className="text-sm text-amber-900 dark:text-amber-200">{linkable}</p>}
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
         {consent.shareId && (
           <Link to="/share/$shareId" params={{ shareId: consent.shareId }} className={buttonClassName('primary')}>
@@ -85,9 +89,14 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
         </dl>
       </Card>
 
+      <Card title="What others can see">
+        <p data-testid="grant-origin">{originText(origin)}</p>
+        {(consent.grantTx !== undefined || consent.sentBy !== undefined) && <p data-testid="grant-fee">{feeText(consent)}</p>}
+      </Card>
+
       <Card title="On the network">
         <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[auto_1fr]">
-          <dt className="font-semibold">Your account</dt>
+          <dt className="font-semibold">{ADDRESS_LABEL[origin]}</dt>
           <dd className="font-mono text-sm break-all">{terms.patient}</dd>
           <dt className="font-semibold">Fingerprint</dt>
           <dd className="font-mono text-sm break-all" data-testid="consent-commitment">
@@ -155,4 +164,10 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
       </details>
     </Page>
   )
+}
+
+const ADDRESS_LABEL: Record<GrantOrigin, string> = {
+  'one-time-address': 'Its one-time address',
+  'main-address': 'Your main address',
+  'other-account': 'Your account',
 }

@@ -1,26 +1,26 @@
 import { useState } from 'react'
 import type { Address } from 'viem'
 import { Link } from '../../platform/router.tsx'
-import type { PatientGrantRecord } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { dateTimeText, granteeText, purposeText, scopeText, shortHex } from './describe.ts'
-import { useCommitmentStatus, useConsents, useGrantStatus, usePatientGrants, useSigningAccount } from './hooks.ts'
+import { dateTimeText, grantOrigin, granteeText, linkableLabel, purposeText, scopeText, shortHex } from './describe.ts'
+import { useCommitmentStatus, useConsents, useGrantStatus, useMainAddress, useWalletGrants } from './hooks.ts'
 import { RevokeConsent } from './RevokeConsent.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
+import type { WalletGrant } from './walletGrants.ts'
 
 /**
  * My consents: every grant on this device with its live status from the network and when it
- * was read, then the grants the network knows for this account whose details are not on this
- * device (a restored wallet finds them this way).
+ * was read, then the grants the network knows for this wallet (its one-time addresses and its
+ * accounts) whose details are not on this device (a restored wallet finds them this way).
  */
 export function ConsentListScreen() {
   const consents = useConsents()
-  const signer = useSigningAccount()
+  const mainAddress = useMainAddress()
   const local = consents.data?.consents ?? []
   return (
     <Page
@@ -51,17 +51,18 @@ export function ConsentListScreen() {
       {local.length > 0 && (
         <ul className="space-y-3" aria-label="Consents on this device">
           {local.map((consent) => (
-            <ConsentListItem key={consent.id} consent={consent} />
+            <ConsentListItem key={consent.id} consent={consent} mainAddress={mainAddress} />
           ))}
         </ul>
       )}
-      {signer.address && consents.data && <ChainOnlyGrants patient={signer.address} known={local} />}
+      {consents.data && <ChainOnlyGrants known={local} mainAddress={mainAddress} />}
     </Page>
   )
 }
 
-function ConsentListItem({ consent }: { consent: StoredConsent }) {
+function ConsentListItem({ consent, mainAddress }: { consent: StoredConsent; mainAddress: Address | undefined }) {
   const status = useGrantStatus(consent)
+  const linkable = linkableLabel(grantOrigin({ grantKeyIndex: consent.grantKeyIndex, patient: consent.terms.patient }, mainAddress))
   return (
     <li className="rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900" data-testid="consent-item">
       <Link to="/consent/$consentId" params={{ consentId: consent.id }} className="block space-y-1 rounded-xl p-4 hover:bg-slate-50 focus-visible:outline-3 focus-visible:outline-teal-600 dark:hover:bg-slate-800">
@@ -76,18 +77,19 @@ function ConsentListItem({ consent }: { consent: StoredConsent }) {
           Until {dateTimeText(consent.terms.validUntil)}
           {consent.shareId ? ' · with a consent QR code' : ''}
         </span>
+        {linkable && <span className="block text-sm text-amber-900 dark:text-amber-200">{linkable}</span>}
         {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
       </Link>
     </li>
   )
 }
 
-/** Grants the network holds for this account that this device has no details of. */
-function ChainOnlyGrants({ patient, known }: { patient: Address; known: readonly StoredConsent[] }) {
-  const grants = usePatientGrants(patient)
+/** Grants the network holds for this wallet that this device has no details of. */
+function ChainOnlyGrants({ known, mainAddress }: { known: readonly StoredConsent[]; mainAddress: Address | undefined }) {
+  const grants = useWalletGrants()
   const [open, setOpen] = useState(false)
   const knownCommitments = new Set(known.map((c) => c.commitment.toLowerCase()))
-  const others = (grants.data ?? []).filter((g) => !knownCommitments.has(g.commitment.toLowerCase())).reverse()
+  const others = (grants.data?.grants ?? []).filter((g) => !knownCommitments.has(g.commitment.toLowerCase())).reverse()
   return (
     <section aria-labelledby="chain-only-heading" className="space-y-2">
       <h2 id="chain-only-heading" className="text-lg font-semibold">
@@ -96,12 +98,12 @@ function ChainOnlyGrants({ patient, known }: { patient: Address; known: readonly
       {grants.isPending && <p role="status">Looking for your consents on the network…</p>}
       {grants.error && <ErrorMessage error={toChainError(grants.error)} />}
       {grants.data && others.length === 0 && (
-        <p className="text-slate-700 dark:text-slate-300">Every consent this account recorded on the network is listed above.</p>
+        <p className="text-slate-700 dark:text-slate-300">Every consent this wallet recorded on the network is listed above.</p>
       )}
       {others.length > 0 && (
         <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="space-y-2">
           <summary className="min-h-11 cursor-pointer py-2 font-medium">
-            {others.length === 1 ? '1 consent' : `${others.length} consents`} recorded by this account whose details are not on this device
+            {others.length === 1 ? '1 consent' : `${others.length} consents`} recorded by this wallet whose details are not on this device
           </summary>
           <p className="text-sm text-slate-700 dark:text-slate-300">
             For example consents granted on another device, or before this wallet was restored. Restoring a backup brings their details
@@ -110,7 +112,7 @@ function ChainOnlyGrants({ patient, known }: { patient: Address; known: readonly
           {open && (
             <ul className="space-y-3" aria-label="Consents found on the network">
               {others.map((grant) => (
-                <ChainGrantItem key={grant.commitment} patient={patient} grant={grant} />
+                <ChainGrantItem key={`${grant.patient}:${grant.commitment}`} grant={grant} mainAddress={mainAddress} />
               ))}
             </ul>
           )}
@@ -121,8 +123,13 @@ function ChainOnlyGrants({ patient, known }: { patient: Address; known: readonly
   )
 }
 
-function ChainGrantItem({ patient, grant }: { patient: Address; grant: PatientGrantRecord }) {
-  const status = useCommitmentStatus(patient, grant.commitment, grant.validUntil)
+/**
+ * A grant found on the network without its details: revocable here, by its one-time address's
+ * key through the sponsor, or (made from an account) by that account.
+ */
+function ChainGrantItem({ grant, mainAddress }: { grant: WalletGrant; mainAddress: Address | undefined }) {
+  const status = useCommitmentStatus(grant.patient, grant.commitment, grant.validUntil)
+  const linkable = linkableLabel(grantOrigin({ grantKeyIndex: grant.keyIndex, patient: grant.patient }, mainAddress))
   return (
     <li className="space-y-2 rounded-xl border border-slate-200 p-4 dark:border-slate-700">
       <div className="flex flex-wrap items-start justify-between gap-2">
@@ -134,7 +141,10 @@ function ChainGrantItem({ patient, grant }: { patient: Address; grant: PatientGr
       <p className="text-sm">
         Recorded in block {grant.granted.blockNumber.toString()} · until {dateTimeText(grant.validUntil)}
       </p>
-      {status.view.revocable && <RevokeConsent target={{ patient, commitment: grant.commitment, consentId: undefined }} />}
+      <p className="text-sm">{linkable ?? 'Made from a one-time address'}</p>
+      {status.view.revocable && (
+        <RevokeConsent target={{ patient: grant.patient, commitment: grant.commitment, consentId: undefined, grantKeyIndex: grant.keyIndex }} />
+      )}
     </li>
   )
 }

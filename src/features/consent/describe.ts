@@ -1,4 +1,4 @@
-import type { Hex } from 'viem'
+import { isAddressEqual, type Address, type Hex } from 'viem'
 import { decodePurpose, purposeOfUse, type ConsentScope, type GranteeChoice } from '../../domain/consent/index.ts'
 import { categoryLabel } from '../../domain/fhir/categories.ts'
 
@@ -75,4 +75,64 @@ export function remainingText(until: bigint, now: Date): string {
   const hours = Math.round(minutes / 60)
   if (hours < 48) return `in ${hours} hours`
   return `in ${Math.round(hours / 24)} days`
+}
+
+/**
+ * Where a grant was made from: a one-time address of its own (a per-grant key), the wallet's
+ * main address, or another account the patient connected (a browser wallet). The last two
+ * come from before grants had keys of their own: anyone can list the grants of that address.
+ */
+export type GrantOrigin = 'one-time-address' | 'main-address' | 'other-account'
+
+/**
+ * Where a grant was made from (see GrantOrigin), from its key index (absent for a grant made
+ * directly from an account) and its patient address.
+ *
+ * @example
+ * grantOrigin({ grantKeyIndex: undefined, patient: keys.account.address }, keys.account.address) // 'main-address'
+ */
+export function grantOrigin(grant: { grantKeyIndex: number | undefined; patient: Address }, mainAddress: Address | undefined): GrantOrigin {
+  if (grant.grantKeyIndex !== undefined) return 'one-time-address'
+  return mainAddress !== undefined && isAddressEqual(grant.patient, mainAddress) ? 'main-address' : 'other-account'
+}
+
+/**
+ * A short label for a grant that can be linked to the patient's other grants, for lists and
+ * details; undefined for a grant made from a one-time address.
+ *
+ * @example
+ * linkableLabel('main-address') // 'Made from your main address (can be linked)'
+ */
+export function linkableLabel(origin: GrantOrigin): string | undefined {
+  if (origin === 'main-address') return 'Made from your main address (can be linked)'
+  if (origin === 'other-account') return 'Made from your browser wallet’s address (can be linked)'
+  return undefined
+}
+
+/**
+ * What the network learns about the patient from a grant, in plain words.
+ *
+ * @example
+ * originText('one-time-address') // 'Made from a one-time address used for this consent alone: …'
+ */
+export function originText(origin: GrantOrigin): string {
+  if (origin === 'one-time-address') {
+    return 'Made from a one-time address used for this consent alone: nothing on the network links it to your other consents.'
+  }
+  return `${linkableLabel(origin) ?? ''}: it was made before each consent had an address of its own, so anyone can list the consents made from that address.`
+}
+
+/**
+ * Who paid the network fee of a grant, in plain words: the sponsor, or the patient's account
+ * (which links the grant to that account). A grant made from an account paid from it.
+ *
+ * @example
+ * feeText({ grantKeyIndex: 0, sentBy: 'sponsor' }) // 'CareKey’s sponsor paid the network fee: it cost you nothing.'
+ */
+export function feeText(grant: { grantKeyIndex: number | undefined; sentBy: 'sponsor' | 'account' | undefined }): string {
+  if (grant.grantKeyIndex === undefined) return 'The network fee was paid from the account that made it.'
+  if (grant.sentBy === 'account') {
+    return 'The network fee was paid from your account, and anyone can see that: it links this consent to your account.'
+  }
+  return 'CareKey’s sponsor paid the network fee: it cost you nothing.'
 }

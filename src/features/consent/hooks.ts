@@ -31,7 +31,7 @@ import {
   GRANT_CONFIRMING_REFRESH_MS,
   GRANT_STATUS_REFRESH_MS,
   grantStatusQueryOptions,
-  patientGrantsQueryOptions,
+  walletGrantsQueryOptions,
 } from './queries.ts'
 import { consentStatusView, type ConsentStatusView } from './statusView.ts'
 
@@ -147,13 +147,32 @@ export function useCommitmentStatus(patient: Address, commitment: Hex, validUnti
   return { view, readAt: query.dataUpdatedAt, readFailed: query.isError, error: query.error }
 }
 
-/** Every grant the account recorded, from the registry's events (a restored wallet finds its grants this way). */
-export function usePatientGrants(patient: Address | undefined) {
+/** The wallet's main address (m/44'/60'/0'/0/0), while it is unlocked. */
+export function useMainAddress(): Address | undefined {
+  return useWalletKeys()?.account.address
+}
+
+/** The accounts that may have made grants directly: the wallet's main account and a connected browser wallet. */
+function useGrantingAccounts(): Address[] {
+  const main = useMainAddress()
+  const { address } = useSigningAccount()
+  if (!main) return address ? [address] : []
+  return address && !isAddressEqual(address, main) ? [main, address] : [main]
+}
+
+/**
+ * Every grant this wallet recorded, from the registry's events: the per-grant keys found by
+ * scanning with a gap limit, and the grants made from the wallet's accounts (a restored wallet
+ * finds its grants this way), with the next unused per-grant key index.
+ */
+export function useWalletGrants() {
+  const keys = useWalletKeys()
   const client = useRegistryClient()
+  const accounts = useGrantingAccounts()
   return useQuery(
-    client && patient
-      ? patientGrantsQueryOptions(client, registry, patient)
-      : { queryKey: consentKeys.patientGrants(registry, patient ?? '0x'), queryFn: skipToken },
+    client && keys
+      ? walletGrantsQueryOptions(client, registry, keys, accounts)
+      : { queryKey: consentKeys.walletGrants(0, registry, accounts), queryFn: skipToken },
   )
 }
 
@@ -162,11 +181,28 @@ export function usePatientGrants(patient: Address | undefined) {
 
 /**
  * Prepares a grant on this device (terms, FHIR Consent, and for a share the encrypted Bundle),
- * made by the next unused per-grant key, for the review step. Nothing is stored or sent.
+ * made by the next unused per-grant key, for the review step. Nothing is stored or sent. The
+ * key is past every one used on this device and every one found on the network (useWalletGrants,
+ * awaited when it is still being read), so that a restored wallet never reuses a key; when the
+ * network cannot be read, the keys used on this device decide.
  */
 export function usePrepareGrant() {
   const keys = useWalletKeys()
-  return useMutation({ mutationFn: (preparation: Omit<GrantPreparation, 'grantKeyIndex'>) => prepareGrantWithFreshKey(keys, preparation) })
+  const client = useRegistryClient()
+  const accounts = useGrantingAccounts()
+  const queryClient = useQueryClient()
+  const usedOnChain = async (): Promise<number> => {
+    if (!client || !keys) return 0
+    try {
+      return (await queryClient.ensureQueryData(walletGrantsQueryOptions(client, registry, keys, accounts))).nextIndex
+    } catch {
+      // The network cannot say: the keys used on this device decide (sending needs the network anyway).
+      return 0
+    }
+  }
+  return useMutation({
+    mutationFn: async (preparation: Omit<GrantPreparation, 'grantKeyIndex'>) => prepareGrantWithFreshKey(keys, preparation, await usedOnChain()),
+  })
 }
 
 /**
