@@ -46,7 +46,8 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
   const now = useNow()
   const { terms, scope } = consent
   const title = consent.grantee.kind === 'bearer' ? 'Consent for whoever you show the QR code' : `Consent for ${consent.granteeName ?? 'a clinician'}`
-  const otherWallet = signer.address !== undefined && !isAddressEqual(signer.address, terms.patient)
+  // A grant made by its own key is revoked with that key, whichever wallet is connected.
+  const otherWallet = consent.grantKeyIndex === undefined && signer.address !== undefined && !isAddressEqual(signer.address, terms.patient)
   const neverRecorded = status.view.kind === 'not-recorded' || status.view.kind === 'unknown'
 
   return (
