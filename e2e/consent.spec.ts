@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises'
+import type { Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
 import { ConsentPage } from './pages/ConsentPage.ts'
-import { chainTime, freshPatient, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
+import { parseEther } from 'viem'
+import { accountOnChain, chainTime, freshPatient, grantKeyAddress, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
 import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
 
@@ -27,10 +29,14 @@ test('the patient grants Allergies and Medications to a clinician for treatment 
   await expect(review).toContainText('Dr. Ada Lee')
   await expect(review).toContainText('Treatment (TREAT)')
   await expect(review).toContainText('in 24 hours')
+  // What becomes public is the grant's own fresh address (the wallet's first per-grant key), not the account.
   const publicPart = page.getByTestId('public-on-chain')
-  await expect(publicPart).toContainText(patient.address)
+  const grantAddress = await consent.grantAddressOnReview()
+  expect(grantAddress).toBe(grantKeyAddress(patient.phrase, 0))
+  await expect(publicPart).not.toContainText(patient.address)
   await expect(publicPart).toContainText(/fingerprint of this consent 0x[0-9a-f]{64}/)
   for (const secret of ['Dr. Ada Lee', 'Allerg', 'Treatment', CLINICIAN]) await expect(publicPart).not.toContainText(secret)
+  await expect(page.getByText("CareKey's sponsor pays the network fee: recording it costs you nothing")).toBeVisible()
   await checkA11y('grant review')
 
   await consent.grantAndConfirm()
@@ -40,7 +46,8 @@ test('the patient grants Allergies and Medications to a clinician for treatment 
   await checkA11y('consent details')
 
   const terms = await consent.termsOnScreen()
-  expect(await statusOfGrant(patient.address, terms.commitment, terms.validFrom, terms.validUntil)).toBe('active')
+  expect(terms.patient).toBe(grantAddress)
+  expect(await statusOfGrant(grantAddress, terms.commitment, terms.validFrom, terms.validUntil)).toBe('active')
   expect(Number(terms.validUntil - terms.validFrom)).toBe(24 * 3600 + 60)
 
   await consent.open()
@@ -53,7 +60,10 @@ test('the patient grants Allergies and Medications to a clinician for treatment 
   await consent.revoke()
   await expect(consent.status()).toHaveText('Revoked')
   await expect(page.getByText('Revoked in')).toBeVisible()
-  expect(await statusOfGrant(patient.address, terms.commitment, terms.validFrom, terms.validUntil)).toBe('revoked')
+  expect(await statusOfGrant(grantAddress, terms.commitment, terms.validFrom, terms.validUntil)).toBe('revoked')
+  // The sponsor sent both: the patient's account sent nothing, and the grant's address needs no funds.
+  expect(await accountOnChain(patient.address)).toEqual({ balance: parseEther('10'), nonce: 0 })
+  expect(await accountOnChain(grantAddress)).toEqual({ balance: 0n, nonce: 0 })
 
   await consent.open()
   await expect(consent.status(consent.item('Dr. Ada Lee'))).toHaveText('Revoked')
@@ -137,7 +147,20 @@ test("the clinician's address can be scanned from their address QR code (EIP-681
   await expect(page.getByRole('alert').filter({ hasText: 'That QR code does not hold an account address.' })).toHaveCount(0)
 })
 
-test('bad input and a failing network get clear messages, and nothing shows as active', async ({ page }) => {
+// The share host's sponsor relay.
+const RELAY = `${process.env.CAREKEY_E2E_SHARE_HOST_URL ?? ''}/api/relay/**`
+
+/** Has the share host's sponsor relay fail every request: unreachable, or out of funds. */
+async function breakSponsor(page: Page, how: 'unreachable' | 'out-of-funds') {
+  await page.unroute(RELAY)
+  await page.route(RELAY, (route) =>
+    how === 'unreachable'
+      ? route.abort('connectionrefused')
+      : route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'sponsor-out-of-funds' }) }),
+  )
+}
+
+test('bad input gets clear messages; when the sponsor cannot record, a patient with no funds is told which, and nothing is kept', async ({ page }) => {
   const patient = await freshPatient({ funded: false })
   const consent = new ConsentPage(page)
   await consent.setUpPatient(patient.phrase)
@@ -150,24 +173,57 @@ test('bad input and a failing network get clear messages, and nothing shows as a
   await expect(page.getByText("The recipient's address has a typo").first()).toBeVisible()
   await expect(page.getByLabel('Their account address')).toHaveAttribute('aria-invalid', 'true')
 
-  // No funds for the network fee: said before signing, and when trying, with the faucet offered.
+  // No funds is no obstacle: nothing warns about fees before signing.
   await consent.fill({ categories: ['Allergies'], grantee: CLINICIAN, name: 'Dr. Broke' })
   await consent.review()
-  await expect(page.getByText('Your account has no funds to pay the network fee.')).toBeVisible()
-  await consent.grantButton.click()
-  await expect(page.getByRole('alert').filter({ hasText: 'does not have enough funds' })).toBeVisible()
-  await expect(page.getByRole('link', { name: 'Get test funds on the Account screen' }).first()).toBeVisible()
+  await expect(page.getByText(/no funds|not have enough funds/)).toHaveCount(0)
 
-  // The network cannot be reached: the grant is not sent, and not kept.
-  await page.route(`${process.env.CAREKEY_E2E_RPC_URL ?? ''}/**`, (route) => route.abort('connectionrefused'))
+  // The sponsor is out of funds: said so, and the patient's own account cannot pay instead.
+  await breakSponsor(page, 'out-of-funds')
   await consent.grantButton.click()
-  await expect(page.getByRole('alert').filter({ hasText: 'The network cannot be reached right now.' })).toBeVisible()
+  await expect(page.getByRole('alert').filter({ hasText: 'has run out of funds, so nothing was recorded' })).toBeVisible()
+  await expect(page.getByText('Your own account has no funds to pay the network fee instead, so the consent waits for the sponsor.')).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Get test funds on the Account screen' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Pay the fee from my account' })).toHaveCount(0)
+
+  // The sponsor cannot be reached: said so; the grant is not sent, and not kept.
+  await breakSponsor(page, 'unreachable')
+  await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'The service that records consents for free cannot be reached right now.' })).toBeVisible()
+  await expect(consent.grantButton).toBeEnabled()
   await consent.open()
   await expect(page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
   await expect(page.getByTestId('consent-status')).toHaveCount(0)
+  expect(await accountOnChain(patient.address)).toEqual({ balance: 0n, nonce: 0 })
 })
 
-test('a browser wallet that declines the signature: nothing is sent, nothing is kept', async ({ page }) => {
+test('when the sponsor is out of funds, a patient whose account has funds can pay the fee from it instead', async ({ page }) => {
+  const patient = await freshPatient()
+  const consent = new ConsentPage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.startGrant()
+  await consent.fill({ categories: ['Medications'], grantee: CLINICIAN, name: 'Dr. Paid' })
+  await consent.review()
+  const grantAddress = await consent.grantAddressOnReview()
+
+  await breakSponsor(page, 'out-of-funds')
+  await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'has run out of funds, so nothing was recorded' })).toBeVisible()
+  await expect(page.getByText('Anyone can then see that your account sent it')).toBeVisible()
+  await page.getByRole('button', { name: 'Pay the fee from my account' }).click()
+  await expect(consent.progress).toHaveAttribute('data-phase', 'confirmed', { timeout: 20_000 })
+  await expect(consent.status()).toHaveText('Active')
+
+  // Still made by the grant's own key; only the sender (and payer) is the patient's account.
+  const terms = await consent.termsOnScreen()
+  expect(terms.patient).toBe(grantAddress)
+  expect(await statusOfGrant(grantAddress, terms.commitment, terms.validFrom, terms.validUntil)).toBe('active')
+  const account = await accountOnChain(patient.address)
+  expect(account.nonce).toBe(1)
+  expect(account.balance).toBeLessThan(parseEther('10'))
+})
+
+test('a browser wallet that declines to pay the fee instead: nothing is sent, nothing is kept', async ({ page }) => {
   const patient = await freshPatient()
   await installStandInWallet(page, { name: 'Declining Wallet', address: patient.address, declineTransactions: true })
   const consent = new ConsentPage(page)
@@ -179,11 +235,15 @@ test('a browser wallet that declines the signature: nothing is sent, nothing is 
   await consent.startGrant()
   await consent.fill({ categories: ['Medications'], grantee: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', name: 'Dr. Declined' })
   await consent.review()
+  await breakSponsor(page, 'out-of-funds')
   await consent.grantButton.click()
+  await expect(page.getByRole('alert').filter({ hasText: 'has run out of funds, so nothing was recorded' })).toBeVisible()
+  await page.getByRole('button', { name: 'Pay the fee from my account' }).click()
   await expect(page.getByRole('alert').filter({ hasText: 'The request was declined in your wallet.' })).toBeVisible()
   await expect(consent.grantButton).toBeEnabled()
   await consent.open()
   await expect(page.getByText('You have not granted any consent on this device yet.')).toBeVisible()
+  expect((await accountOnChain(patient.address)).nonce).toBe(0)
 })
 
 test('the consent screens work on a 360 px wide phone', async ({ page, checkA11y }) => {

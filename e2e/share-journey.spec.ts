@@ -1,7 +1,8 @@
 import { chromium } from '@playwright/test'
-import { decodeShlink } from '../src/domain/shl/index.ts'
+import { grantCommitment } from '../src/domain/consent/index.ts'
+import { decodeShlink, readCareKeyExtension } from '../src/domain/shl/index.ts'
 import { ConsentPage } from './pages/ConsentPage.ts'
-import { freshPatient } from './pages/ConsentChain.ts'
+import { accountOnChain, freshPatient, statusOfGrant } from './pages/ConsentChain.ts'
 import { SharePage } from './pages/SharePage.ts'
 import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
@@ -41,7 +42,8 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     await clinician.getByRole('button', { name: 'Open records' }).click()
 
     const banner = clinician.getByRole('region', { name: 'Consent verified on chain' })
-    await expect(banner).toContainText(patient.address)
+    await expect(banner).toContainText(grantAddressOf(link))
+    await expect(banner).not.toContainText(patient.address)
     await expect(banner).toContainText('Treatment (TREAT)')
     await expect(banner).toContainText('Exactly what the patient consented to share')
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
@@ -71,3 +73,65 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     await clinicianBrowser.close()
   }
 })
+
+test('a patient with no funds shares a QR through the sponsor; the clinician verifies it; the patient revokes; their account never appears on chain', async ({
+  page,
+  browser,
+}) => {
+  const patient = await freshPatient({ funded: false })
+  const consent = new ConsentPage(page)
+  const share = new SharePage(page)
+  await consent.setUpPatient(patient.phrase)
+  await consent.startGrant()
+  await consent.fill({ categories: ['Allergies'], grantee: 'qr', duration: '24 hours', qr: { label: 'For the walk-in clinic' } })
+  await consent.review()
+  await expect(page.getByText("CareKey's sponsor pays the network fee: recording it costs you nothing")).toBeVisible()
+  await consent.grantAndConfirm()
+  await share.expectReady()
+
+  // The grant on chain is made by the link's one-time address, never by the patient's account.
+  const link = await share.decodeQr()
+  const carekey = readCareKeyExtension(decodeShlink(link).payload)
+  if (!carekey) throw new Error('the link carries no CareKey terms')
+  const { terms } = carekey
+  expect(terms.patient).not.toBe(patient.address)
+  const commitment = grantCommitment(terms, { chainId: carekey.chainId, registry: carekey.registry })
+  expect(await statusOfGrant(terms.patient, commitment, terms.validFrom, terms.validUntil)).toBe('active')
+  expect(await statusOfGrant(patient.address, commitment, terms.validFrom, terms.validUntil)).toBe('unknown')
+
+  // The clinician, in a browser of their own, opens the link and sees it verified.
+  const clinicianContext = await browser.newContext()
+  try {
+    const clinician = await clinicianContext.newPage()
+    await clinician.goto(link)
+    await expect(clinician.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+    await clinician.getByLabel('Your name and role').fill(CLINICIAN)
+    await clinician.getByRole('button', { name: 'Open records' }).click()
+    const banner = clinician.getByRole('region', { name: 'Consent verified on chain' })
+    await expect(banner).toContainText(terms.patient)
+    await expect(banner).not.toContainText(patient.address)
+    await expect(banner).toContainText('Exactly what the patient consented to share')
+    await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+    await expect(share.accessEntries.first()).toContainText(`${CLINICIAN} opened it`)
+
+    // The patient stops sharing, through the sponsor; the clinician's next open shows it revoked.
+    await share.stopSharing()
+    expect(await statusOfGrant(terms.patient, commitment, terms.validFrom, terms.validUntil)).toBe('revoked')
+    await clinician.reload()
+    await expect(clinician.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
+    await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
+  } finally {
+    await clinicianContext.close()
+  }
+
+  // The sponsor paid for both: the patient's account still has nothing and sent nothing, nor did the one-time address.
+  expect(await accountOnChain(patient.address)).toEqual({ balance: 0n, nonce: 0 })
+  expect(await accountOnChain(terms.patient)).toEqual({ balance: 0n, nonce: 0 })
+})
+
+/** The granting (one-time) address in a CareKey link's terms. */
+function grantAddressOf(link: string): string {
+  const carekey = readCareKeyExtension(decodeShlink(link).payload)
+  if (!carekey) throw new Error('the link carries no CareKey terms')
+  return carekey.terms.patient
+}

@@ -3,7 +3,7 @@ import { grantCommitment } from '../src/domain/consent/index.ts'
 import { decodeShlink, decryptShareFile, readCareKeyExtension } from '../src/domain/shl/index.ts'
 import { utf8 } from '../src/domain/crypto/bytes.ts'
 import { ConsentPage } from './pages/ConsentPage.ts'
-import { freshPatient, statusOfGrant } from './pages/ConsentChain.ts'
+import { freshPatient, grantKeyAddress, statusOfGrant } from './pages/ConsentChain.ts'
 import { SharePage } from './pages/SharePage.ts'
 import { expect, test } from './support/fixtures.ts'
 
@@ -47,7 +47,8 @@ test('granting with a consent QR code: the QR holds a viewer link whose manifest
   expect(payload.flags).toEqual(['L'])
   expect(payload.label).toBe('For the emergency room')
   const carekey = readCareKeyExtension(payload)
-  expect(carekey?.terms.patient).toBe(patient.address)
+  // The granting address in the terms is the grant's own fresh address, not the patient's account.
+  expect(carekey?.terms.patient).toBe(grantKeyAddress(patient.phrase, 0))
   expect(carekey?.bearerSecret).toMatch(/^0x[0-9a-f]{64}$/)
   expect(payload.exp).toBe(Number(carekey?.terms.validUntil))
   if (!carekey) throw new Error('no _ck')
@@ -92,7 +93,7 @@ test('granting with a consent QR code: the QR holds a viewer link whose manifest
   await expect(share.qr).toHaveCount(0)
   expect((await requestManifest(payload.url, { recipient: 'Dr. Emergency' })).status).toBe(404)
   const commitment = grantCommitment(carekey.terms, { chainId: carekey.chainId, registry: carekey.registry })
-  expect(await statusOfGrant(patient.address, commitment, carekey.terms.validFrom, carekey.terms.validUntil)).toBe('revoked')
+  expect(await statusOfGrant(carekey.terms.patient, commitment, carekey.terms.validFrom, carekey.terms.validUntil)).toBe('revoked')
 
   await share.openFromNavigation()
   await expect(page.getByText('You have no consent QR code to show right now.')).toBeVisible()

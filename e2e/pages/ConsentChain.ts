@@ -4,6 +4,7 @@ import { createPublicClient, createTestClient, http, parseEther, type Address, t
 import { mnemonicToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
+import { GRANT_KEYS_PATH } from '../../src/domain/wallet/keys.ts'
 
 /**
  * The end-to-end tests' direct line to the local chain (CAREKEY_E2E_RPC_URL): read the
@@ -35,7 +36,25 @@ export async function freshPatient(options: { funded?: boolean } = {}): Promise<
   return { phrase, address }
 }
 
-/** What the registry says about a grant, from its commitment and period (`statusOfGrant`). */
+/**
+ * The address of a wallet's per-grant key number `index` (`GRANT_KEYS_PATH/index'`), derived
+ * here on its own from the phrase, as any BIP-32 wallet would.
+ */
+export function grantKeyAddress(phrase: string, index: number): Address {
+  return mnemonicToAccount(phrase, { path: `${GRANT_KEYS_PATH}/${index}'` }).address
+}
+
+/** What an observer of the chain sees of an account: its balance and how many transactions it sent. */
+export async function accountOnChain(address: Address): Promise<{ balance: bigint; nonce: number }> {
+  const client = publicClient()
+  const [balance, nonce] = await Promise.all([client.getBalance({ address }), client.getTransactionCount({ address })])
+  return { balance, nonce }
+}
+
+/**
+ * What the registry says about a grant, from the granting address (the grant's own per-grant
+ * address, the terms' patient), its commitment and period (`statusOfGrant`).
+ */
 export async function statusOfGrant(patient: Address, commitment: Hex, validFrom: bigint, validUntil: bigint) {
   const raw = await publicClient().readContract({
     address: registryAddress(),

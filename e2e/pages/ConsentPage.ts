@@ -122,13 +122,30 @@ export class ConsentPage {
     return scope.getByTestId('consent-status').first()
   }
 
-  /** The terms of the consent open on its detail screen, from its FHIR Consent and fingerprint. */
-  async termsOnScreen(): Promise<{ commitment: Hex; validFrom: bigint; validUntil: bigint }> {
+  /** The fresh per-grant address the review screen says becomes public (the grant's patient). */
+  async grantAddressOnReview(): Promise<Address> {
+    const text = (await this.page.getByTestId('public-on-chain').textContent()) ?? ''
+    const address = /a fresh address made for this consent alone (0x[0-9a-fA-F]{40})/.exec(text)?.[1]
+    if (!address) throw new Error(`no fresh address on the review screen: ${text}`)
+    return address as Address
+  }
+
+  /**
+   * The terms of the consent open on its detail screen, from its FHIR Consent and fingerprint:
+   * `patient` is the granting address (the grant's per-grant address, from the Consent's
+   * CAIP-10 patient identifier).
+   */
+  async termsOnScreen(): Promise<{ patient: Address; commitment: Hex; validFrom: bigint; validUntil: bigint }> {
     const commitment = (await this.page.getByTestId('consent-commitment').textContent())?.trim() as Hex
     await this.page.getByText('FHIR Consent resource').click()
-    const json = JSON.parse((await this.page.getByLabel('FHIR Consent resource as JSON').textContent()) ?? '{}') as { provision: { period: { start: string; end: string } } }
+    const json = JSON.parse((await this.page.getByLabel('FHIR Consent resource as JSON').textContent()) ?? '{}') as {
+      patient: { identifier: { value: string } }
+      provision: { period: { start: string; end: string } }
+    }
+    const patient = /^did:pkh:eip155:\d+:(0x[0-9a-fA-F]{40})$/.exec(json.patient.identifier.value)?.[1]
+    if (!patient) throw new Error(`the Consent names no granting account: ${json.patient.identifier.value}`)
     const seconds = (iso: string) => BigInt(Date.parse(iso) / 1000)
-    return { commitment, validFrom: seconds(json.provision.period.start), validUntil: seconds(json.provision.period.end) }
+    return { patient: patient as Address, commitment, validFrom: seconds(json.provision.period.start), validUntil: seconds(json.provision.period.end) }
   }
 
   /** Revokes the consent open on its detail screen, through its one confirmation. */

@@ -86,8 +86,9 @@ export type TestShare = {
 }
 
 /**
- * A share made as the patient's app makes it, from Node: a fresh funded patient account,
- * a grant on the real chain committing to the exact bytes shared, the Bundle (records +
+ * A share made as the patient's app made it before grants had keys of their own, from Node: a
+ * fresh funded patient account sending a direct `grant` (which the viewer and the share host
+ * must keep honouring) on the real chain, committing to the exact bytes shared, the Bundle (records +
  * Consent) encrypted and uploaded to the real share host, and the viewer link with CareKey's
  * `_ck` part. For testing the clinician's side on its own.
  */
