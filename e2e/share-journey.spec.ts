@@ -109,6 +109,7 @@ test('a patient with no funds shares a QR through the sponsor; the clinician ver
     await clinician.getByRole('button', { name: 'Open records' }).click()
     const banner = clinician.getByRole('region', { name: 'Consent verified on chain' })
     await expect(banner).toContainText(terms.patient)
+    await expect(banner).toContainText('Granted by the patient (a one-time address)')
     await expect(banner).not.toContainText(patient.address)
     await expect(banner).toContainText('Exactly what the patient consented to share')
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
