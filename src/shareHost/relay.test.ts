@@ -9,8 +9,8 @@ import {
   RelayRefusedError,
   RelayUnreachableError,
   SponsorOutOfFundsError,
-  type FetchLike,
 } from './relay.ts'
+import type { FetchLike } from './client.ts'
 
 const location = { chainId: 31337, registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const
 const patient = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'

@@ -18,8 +18,7 @@ import {
   type SignedRevokeMessage,
 } from '../domain/consent/index.ts'
 import { CareKeyError } from '../domain/errors.ts'
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+import type { FetchLike } from './client.ts'
 
 /** Where the relay is: the share host's public URL (appConfig.shareHostUrl). */
 export type RelayClientConfig = {
