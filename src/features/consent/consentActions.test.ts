@@ -59,7 +59,7 @@ import {
   storePreparedGrant,
   type SignedConsentDeps,
 } from './consentActions.ts'
-import { prepareGrant, type PreparedGrant } from './prepareGrant.ts'
+import type { PreparedGrant } from './prepareGrant.ts'
 
 /**
  * The grant and revoke workflows without React: real storage (fake-indexeddb), a fake sponsor
@@ -101,7 +101,8 @@ type RelayAnswer = { mined: { blockNumber: number } } | { refuse: { status: numb
 function relayThat(answer: RelayAnswer | ((call: RelayCall) => RelayAnswer)): { relay: RelayClientConfig; calls: RelayCall[] } {
   const calls: RelayCall[] = []
   const fetch = async (url: string, init?: RequestInit): Promise<Response> => {
-    const body: unknown = JSON.parse(String(init?.body))
+    if (typeof init?.body !== 'string') throw new Error('the fake relay expects a JSON body')
+    const body: unknown = JSON.parse(init.body)
     let call: RelayCall
     if (url === 'http://relay.test/api/relay/grant') {
       const request = relayGrantRequestSchema.parse(body)
@@ -399,7 +400,7 @@ describe('grantConsent from the account', () => {
     expect(calls).toEqual([])
     expect(seenWhenSending.map((c) => [c?.state, c?.sentBy])).toEqual([['signing', 'account']])
     expect(sentTo.map((to) => to?.toLowerCase())).toEqual([registry.address.toLowerCase()])
-    expect(asked).toEqual([{ commitment: grant.consent.commitment, validUntil: grant.consent.terms.validUntil, deadline: expect.any(BigInt), signer: keys.grantAccount(0).address }])
+    expect(asked).toEqual([{ commitment: grant.consent.commitment, validUntil: grant.consent.terms.validUntil, deadline: expect.any(BigInt) as unknown, signer: keys.grantAccount(0).address }])
     expect(await storedOne(grant.consent.id)).toMatchObject({ state: 'submitted', sentBy: 'account', grantTx: { hash: txHash, blockNumber: undefined } })
     expect((await storedShares()).map((s) => s.id)).toEqual([grant.share?.id])
   })
