@@ -8,10 +8,14 @@ import {
   consentsStorageKey,
   readConsent,
   readConsents,
+  sealConsent,
   writeConsent,
   type StoredConsent,
 } from './consentsRepository.ts'
 import { StorageFullError } from './errors.ts'
+import { CONSENT_ROW_FORMAT } from './rows.ts'
+import { utf8 } from '../domain/crypto/bytes.ts'
+import { open, seal } from '../domain/crypto/envelope.ts'
 import { closeCareKeyDb, DB_VERSION, migrations, openCareKeyDb, useDatabaseName, type CareKeyDB } from './db.ts'
 import { deleteConsentWithShare, readShare, readShares, writeConsentWithShare, writeShare, type StoredShare } from './sharesRepository.ts'
 import { storedConsentFixture, storedShareFixture } from '../test/consentFixtures.ts'
@@ -61,6 +65,34 @@ describe('consents on this device', () => {
     const stored = consent('c-1', { grantTx: { hash: `0x${'cd'.repeat(32)}`, blockNumber: 42n }, state: 'recorded' })
     await writeConsent(keyA, stored)
     expect(await readConsent(keyA, 'c-1')).toEqual(stored)
+  })
+
+  it('keeps the per-grant key’s index and who sent the grant, sealed with the rest', async () => {
+    const perGrantKey = storedConsentFixture({ id: 'c-1', patient: walletA.grantAccount(7).address, grantKeyIndex: 7, sentBy: 'sponsor' })
+    const fromAccount = consent('c-2', { grantKeyIndex: 0, sentBy: 'account' })
+    await writeConsent(keyA, perGrantKey)
+    await writeConsent(keyA, fromAccount)
+    expect(await readConsent(keyA, 'c-1')).toEqual(perGrantKey)
+    expect(await readConsent(keyA, 'c-1')).toMatchObject({ grantKeyIndex: 7, sentBy: 'sponsor' })
+    expect(await readConsent(keyA, 'c-2')).toMatchObject({ grantKeyIndex: 0, sentBy: 'account' })
+    const db = await openCareKeyDb()
+    const row = await db.get('consents', 'c-1')
+    expect(Object.keys(row ?? {}).sort()).toEqual(['createdAt', 'format', 'id', 'sealed', 'updatedAt'])
+  })
+
+  it('still opens a row written before grants had their own keys: a legacy grant made from the main account', async () => {
+    // A row as an older version sealed it: the same JSON without the two fields.
+    const legacy = consent('old', { state: 'recorded', grantTx: { hash: `0x${'cd'.repeat(32)}`, blockNumber: 42n } })
+    const current = await sealConsent({ ...legacy, grantKeyIndex: 3, sentBy: 'sponsor' }, keyA)
+    const associated = `carekey-consent:v${CONSENT_ROW_FORMAT}:old`
+    const json = JSON.parse(utf8.decode(await open(keyA, current.sealed, associated))) as Record<string, unknown>
+    expect(json).toMatchObject({ grantKeyIndex: 3, sentBy: 'sponsor' })
+    delete json.grantKeyIndex
+    delete json.sentBy
+    const db = await openCareKeyDb()
+    await db.put('consents', { ...current, sealed: await seal(keyA, utf8.encode(JSON.stringify(json)), associated) })
+    expect(await readConsent(keyA, 'old')).toEqual({ ...legacy, grantKeyIndex: undefined, sentBy: undefined })
+    expect((await readConsent(keyA, 'old'))?.terms.patient).toBe(walletA.account.address)
   })
 
   it('keeps nothing in the clear but a random id and timestamps', async () => {

@@ -61,6 +61,8 @@ export function storedConsentFixture(fixture: StoredConsentFixture = {}): Stored
     revokeTx: undefined,
     failure: undefined,
     shareId: undefined,
+    grantKeyIndex: undefined,
+    sentBy: undefined,
     createdAt: grantedAt.getTime(),
     updatedAt: grantedAt.getTime(),
     ...overrides,

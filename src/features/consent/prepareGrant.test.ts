@@ -34,13 +34,15 @@ const choices: GrantChoices = {
 }
 let ids = 0
 const prepare = (overrides: Partial<GrantChoices> = {}, read = async () => records) =>
-  prepareGrant({ choices: { ...choices, ...overrides }, registry, hostUrl: 'http://localhost:8787', now, readRecords: read, newId: () => `id-${++ids}` })
+  prepareGrant({ choices: { ...choices, ...overrides }, registry, hostUrl: 'http://localhost:8787', now, readRecords: read, grantKeyIndex: 3, newId: () => `id-${++ids}` })
 
 describe('preparing a grant', () => {
   it('without a share: terms for the clinician with no shared data, and the FHIR Consent naming the commitment', async () => {
     const { consent, share } = await prepare({}, () => Promise.reject(new Error('records are not read without a share')))
     expect(share).toBeUndefined()
     expect(consent.state).toBe('signing')
+    // The per-grant key's index is kept with the grant; who sends it is decided later.
+    expect(consent).toMatchObject({ grantKeyIndex: 3, sentBy: undefined })
     expect(consent.terms).toMatchObject({ patient, grantee: addressGrantee(clinician), dataHash: NO_SHARED_DATA, scopeHash: scopeHash(choices.scope) })
     expect(consent.terms.validUntil).toBe(BigInt(Date.parse('2026-11-27T10:00:00Z') / 1000))
     expect(consent.commitment).toBe(commitmentIn(registry, consent.terms))

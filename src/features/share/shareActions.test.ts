@@ -56,6 +56,8 @@ async function storedShare(): Promise<{ share: StoredShare; consent: StoredConse
     revokeTx: undefined,
     failure: undefined,
     shareId: 'share-1',
+    grantKeyIndex: undefined,
+    sentBy: undefined,
     createdAt: now.getTime(),
     updatedAt: now.getTime(),
   }
