@@ -128,15 +128,20 @@ export function compactGrantSignature(signature: Hex): CompactGrantSignature {
 /** Half the order of secp256k1: the registry accepts a signature's `s` up to this. */
 export const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
+/** The random part of a signature's deadline: up to a day, in seconds. */
+export const DEADLINE_JITTER_SECONDS = 86_400
+
 /**
- * A deadline for a signed grant or revoke: `lifetimeSeconds` from `nowSeconds`, plus up to
- * five random minutes, so that two grants signed by one patient at the same time do not share
- * a deadline on chain (anything two transactions have in common links them).
+ * A deadline for a signed grant or revoke: `lifetimeSeconds` from `nowSeconds`, plus a random
+ * second within a day, so that grants signed by one patient around the same time do not share
+ * a deadline on chain (anything two transactions have in common links them): five grants
+ * signed at once share one with a chance of about 1 in 8,600. A later deadline gives nothing
+ * away: the grant's own end of validity still bounds it, and a revoke can only end a grant.
  *
  * @example
  * const deadline = signatureDeadline(BigInt(Math.floor(Date.now() / 1000)))
  */
 export function signatureDeadline(nowSeconds: bigint, lifetimeSeconds = 900n): bigint {
-  const [random = 0] = crypto.getRandomValues(new Uint16Array(1))
-  return nowSeconds + lifetimeSeconds + BigInt(random % 300)
+  const [random = 0] = crypto.getRandomValues(new Uint32Array(1))
+  return nowSeconds + lifetimeSeconds + BigInt(random % DEADLINE_JITTER_SECONDS)
 }

@@ -247,10 +247,11 @@ export async function grantConsent(deps: SignedConsentDeps, prepared: PreparedGr
     return { ...sent, hash: mined.transactionHash }
   } catch (error) {
     if (error instanceof RelayRefusedError && error.code === 'already-recorded') return { ...sent, hash: undefined }
-    // A refusal comes before anything is sent. Otherwise the reply may have been lost after
-    // the relay sent the transaction: keep the grant if the chain has it, or cannot say.
-    const maybeSent = error instanceof RelayUnreachableError || (error instanceof RelayRefusedError && error.code === 'not-confirmed')
-    if (maybeSent && (await mayBeOnChain(deps, grantKey.address, consent.commitment))) throw error
+    // Sent but not yet mined: it may still land, so it is kept (and its key stays taken).
+    if (error instanceof RelayRefusedError && error.code === 'not-confirmed') throw error
+    // A refusal comes before anything is sent. A lost reply may come after the relay sent the
+    // transaction: keep the grant if the chain has it, or cannot say.
+    if (error instanceof RelayUnreachableError && (await mayBeOnChain(deps, grantKey.address, consent.commitment))) throw error
     await discardGrant(keys, consent)
     throw error
   }
