@@ -1,7 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Address, Hex } from 'viem'
 import {
   createShare,
@@ -29,6 +26,9 @@ import { createShareHostApp } from './app.ts'
 import type { GrantStatus } from '../../src/domain/consent/grantStatus.ts'
 import type { GrantStatusReader } from './chain/grantStatus.ts'
 import { readShareHostConfig } from './config.ts'
+import type { SqlDatabase } from './storage/sql/database.ts'
+import { pgliteDatabase } from './storage/sql/pgliteDatabase.ts'
+import { SqlShareStore } from './storage/sql/sqlShareStore.ts'
 import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
 
 const REGISTRY: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
@@ -50,33 +50,37 @@ class FakeGrants implements GrantStatusReader {
   }
 }
 
-const dirs: string[] = []
+// One in-memory database for the file: every test makes its own shares (random ids) on it.
+let db: SqlDatabase
+beforeAll(async () => {
+  db = await pgliteDatabase()
+})
 afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+  await db.close()
 })
 
-async function startHost(env: Record<string, string> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'carekey-share-host-test-'))
-  dirs.push(dataDir)
+async function startHost(env: Record<string, string> = {}, database = db) {
   const config = readShareHostConfig({
     CAREKEY_CHAIN_ID: '31337',
     CAREKEY_RPC_URL: 'http://127.0.0.1:9',
     CAREKEY_CONSENT_REGISTRY: REGISTRY,
     CAREKEY_SHARE_HOST_URL: HOST,
-    CAREKEY_SHARE_HOST_DATA_DIR: dataDir,
     CAREKEY_SHARE_HOST_RATE_LIMIT: '0',
+    // All tests share one patient and one database: only the quota test sets a small quota.
+    CAREKEY_SHARE_HOST_MAX_SHARES_PER_PATIENT: '100000',
     ...env,
   })
   const grants = new FakeGrants()
   let now = Date.now()
   const clock = () => now
-  const app = createShareHostApp(config, { grants, clock })
+  const store = new SqlShareStore(database, { quota: config.quota, accessLogCap: config.accessLogCap })
+  const app = createShareHostApp(config, { grants, clock, store })
   const fetchImpl = (input: string, init?: RequestInit) => Promise.resolve(app.request(input, init))
   const target: ShareHostTarget = { hostUrl: HOST, chainId: 31337, registry: REGISTRY, fetch: fetchImpl, clock }
   return {
     app,
     config,
-    dataDir,
+    store,
     grants,
     fetch: fetchImpl,
     target,
@@ -225,13 +229,17 @@ describe('share host: passcodes', () => {
     expect(entries.filter((e) => e.outcome === 'wrong-passcode')).toHaveLength(10)
   })
 
-  it('keeps only a slow hash of the passcode on disk, never the passcode or the plaintext', async () => {
-    const host = await startHost()
+  it('keeps only a slow hash of the passcode in its database, never the passcode or the plaintext', async () => {
+    // A database of its own: other tests log recipients' names, which the host does keep.
+    const own = await pgliteDatabase()
+    const host = await startHost({}, own)
     const share = await host.share({ passcode: 'correct-horse-2468' })
-    const record = await readFile(join(host.dataDir, 'shares', share.id, 'share.json'), 'utf8')
-    expect(record).not.toContain('correct-horse-2468')
-    expect(JSON.parse(record)).toMatchObject({ passcode: { algorithm: 'scrypt', N: 32768 } })
-    const everything = await readTree(host.dataDir)
+    const [record] = await own.query<{ passcode: unknown }>('SELECT passcode FROM shares WHERE id = $1', [share.id])
+    expect(record?.passcode).toMatchObject({ algorithm: 'scrypt', N: 32768 })
+    const everything = await dumpDatabase(own)
+    await own.close()
+    expect(everything).toContain(share.id)
+    expect(everything).not.toContain('correct-horse-2468')
     expect(everything).not.toContain('Lovelace')
     expect(everything).not.toContain('Penicillin')
     expect(everything).not.toContain(share.key)
@@ -322,9 +330,11 @@ describe('share host: signed management', () => {
     const host = await startHost()
     const share = await host.share()
     await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', fetch: host.fetch })
+    const fileIds = (await host.store.readShare(share.id))?.files.map((f) => f.id) ?? []
+    expect(fileIds).toHaveLength(1)
     expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
     await expect(openShareLink(decodeShlink(share.link).payload, { recipient: 'x', fetch: host.fetch })).rejects.toBeInstanceOf(ShareNotAvailableError)
-    expect(await readdir(join(host.dataDir, 'shares', share.id, 'files'))).toEqual([])
+    for (const file of fileIds) expect(await host.store.readFile(share.id, file)).toBeUndefined()
     expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
     const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
     expect(log.entries.map((e) => e.recipient)).toEqual(['Dr. Ada Lovelace'])
@@ -450,10 +460,12 @@ describe('share host: recipients, limits and logs', () => {
   })
 })
 
-async function readTree(dir: string): Promise<string> {
+/** Every row of every table, as text. */
+async function dumpDatabase(database: SqlDatabase): Promise<string> {
+  const tables = await database.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
   let text = ''
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) text += await readFile(join(entry.parentPath, entry.name), 'utf8')
+  for (const { tablename } of tables) {
+    for (const row of await database.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`)) text += `${String(row.row)}\n`
   }
   return text
 }

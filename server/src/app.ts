@@ -11,10 +11,10 @@ import { managementRoutes } from './http/managementRoutes.ts'
 import { rateLimit } from './http/rateLimit.ts'
 import { relayRoutes } from './http/relayRoutes.ts'
 import { shlRoutes } from './http/shlRoutes.ts'
-import { KeyedQueue } from './keyedQueue.ts'
 import { sponsorRelayFromConfig, type SponsorRelay } from './relay/relay.ts'
-import { LocalDiskShareStore } from './storage/localDiskShareStore.ts'
+import { shareStoreFromConfig } from './storage/openShareStore.ts'
 import type { ShareStore } from './storage/shareStore.ts'
+import { StorageUnavailableError } from './storage/sql/database.ts'
 
 /** Parts a test (or another deployment) can swap: storage, the chain reader and the clock. */
 export type ShareHostDeps = {
@@ -32,9 +32,8 @@ export type ShareHostDeps = {
  */
 export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps = {}) {
   const clock = deps.clock ?? Date.now
-  const store = deps.store ?? new LocalDiskShareStore(config.dataDir)
+  const store = deps.store ?? shareStoreFromConfig(config)
   let ready: Promise<void> | undefined
-  let locationSecret: Promise<Uint8Array> | undefined
   const ctx: HostContext = {
     config,
     store,
@@ -42,10 +41,9 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
       deps.grants ??
       registryGrantStatusReader({ rpcUrl: config.rpcUrl, registry: config.consentRegistry, blockTtlMs: config.blockTtlMs, clock }),
     clock,
-    queue: new KeyedQueue(),
-    locations: new FileLocations(config.publicUrl, () => (locationSecret ??= store.secret('file-locations'))),
+    locations: new FileLocations(config.publicUrl, () => store.secret('file-locations')),
     signatures: { chainId: config.chainId, registry: config.consentRegistry, host: config.publicUrl, store, clock },
-    relay: deps.relay ?? sponsorRelayFromConfig(config, clock),
+    relay: deps.relay ?? sponsorRelayFromConfig(config, clock, store),
   }
 
   const app = new Hono()
@@ -76,7 +74,11 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
 
   app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy, clock }))
   app.use('*', async (_c, next) => {
-    await (ready ??= store.init())
+    // Migrations run once; if the database was down, the next request tries again.
+    await (ready ??= store.init().catch((error: unknown) => {
+      ready = undefined
+      throw error
+    }))
     await next()
   })
   app.route('/', shlRoutes(ctx))
@@ -89,6 +91,11 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
       console.error(`share host: the chain did not answer (${routePath(c, -1)})`)
       c.header('Retry-After', '5')
       return fail(c, 503, 'chain_unavailable', 'the chain could not be read; try again shortly')
+    }
+    if (err instanceof StorageUnavailableError) {
+      console.error(`share host: the database did not answer (${routePath(c, -1)})`)
+      c.header('Retry-After', '5')
+      return fail(c, 503, 'storage_unavailable', 'the share host cannot reach its database; nothing was changed; try again shortly')
     }
     // Log the error class only: messages can echo request content.
     console.error(`share host: ${err.name} on ${c.req.method} ${routePath(c, -1)}`)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { isHex, type Address, type Hex } from 'viem'
 import { withDeployment, type DeploymentFile } from '../../contracts/deployment.ts'
 import { addressSchema } from '../../src/domain/hex.ts'
+import type { ShareQuota } from './storage/shareStore.ts'
 
 /** What the share host needs to run. Read once from the environment at start. */
 export type ShareHostConfig = {
@@ -12,7 +13,14 @@ export type ShareHostConfig = {
   chainId: number
   rpcUrl: string
   consentRegistry: Address
+  /** Where the embedded store (PGlite) keeps its database when no database URL is given. */
   dataDir: string
+  /** A PostgreSQL server shared by several hosts; undefined for the embedded store. Never logged. */
+  databaseUrl: string | undefined
+  /** Active shares and their bytes, per patient address and per grant. */
+  quota: ShareQuota
+  /** Entries kept per share's access log; older ones are dropped and counted. */
+  accessLogCap: number
   /** Lifetime of a file `location` URL; the spec allows at most one hour. */
   fileUrlTtlSeconds: number
   /** Wrong passcodes a share survives over its whole life; then it is dead for good. */
@@ -67,6 +75,17 @@ const schema = z.object({
   CAREKEY_RPC_URL: url,
   CAREKEY_CONSENT_REGISTRY: addressSchema,
   CAREKEY_SHARE_HOST_DATA_DIR: z.string().min(1).default('.carekey/share-host'),
+  CAREKEY_SHARE_HOST_DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((u) => u === '' || /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL')
+    .transform((u) => (u === '' ? undefined : u))
+    .optional(),
+  CAREKEY_SHARE_HOST_MAX_SHARES_PER_PATIENT: z.coerce.number().int().min(1).default(50),
+  CAREKEY_SHARE_HOST_MAX_BYTES_PER_PATIENT: z.coerce.number().int().min(1024).default(256 * 1_048_576),
+  CAREKEY_SHARE_HOST_MAX_SHARES_PER_GRANT: z.coerce.number().int().min(1).default(10),
+  CAREKEY_SHARE_HOST_MAX_BYTES_PER_GRANT: z.coerce.number().int().min(1024).default(64 * 1_048_576),
+  CAREKEY_SHARE_HOST_ACCESS_LOG_CAP: z.coerce.number().int().min(10).max(100_000).default(500),
   CAREKEY_SHARE_HOST_FILE_URL_TTL: z.coerce
     .number()
     .int()
@@ -112,6 +131,14 @@ export function readShareHostConfig(env: Record<string, string | undefined>, rea
     rpcUrl: e.CAREKEY_RPC_URL,
     consentRegistry: e.CAREKEY_CONSENT_REGISTRY,
     dataDir: e.CAREKEY_SHARE_HOST_DATA_DIR,
+    databaseUrl: e.CAREKEY_SHARE_HOST_DATABASE_URL,
+    quota: {
+      sharesPerPatient: e.CAREKEY_SHARE_HOST_MAX_SHARES_PER_PATIENT,
+      bytesPerPatient: e.CAREKEY_SHARE_HOST_MAX_BYTES_PER_PATIENT,
+      sharesPerGrant: e.CAREKEY_SHARE_HOST_MAX_SHARES_PER_GRANT,
+      bytesPerGrant: e.CAREKEY_SHARE_HOST_MAX_BYTES_PER_GRANT,
+    },
+    accessLogCap: e.CAREKEY_SHARE_HOST_ACCESS_LOG_CAP,
     fileUrlTtlSeconds: e.CAREKEY_SHARE_HOST_FILE_URL_TTL,
     passcodeAttempts: e.CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS,
     maxShareBytes: e.CAREKEY_SHARE_HOST_MAX_SHARE_BYTES,

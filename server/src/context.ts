@@ -5,7 +5,6 @@ import type { GrantStatusReader } from './chain/grantStatus.ts'
 import type { ShareHostConfig } from './config.ts'
 import type { FileLocations } from './fileLocations.ts'
 import type { SignatureContext } from './http/signatures.ts'
-import type { KeyedQueue } from './keyedQueue.ts'
 import type { SponsorRelay } from './relay/relay.ts'
 import type { ShareStore } from './storage/shareStore.ts'
 
@@ -16,8 +15,6 @@ export type HostContext = {
   grants: GrantStatusReader
   /** Unix milliseconds. Tests pass a clock they move. */
   clock: () => number
-  /** Serialises the writes of one share (passcode count, file updates, deactivation). */
-  queue: KeyedQueue
   locations: FileLocations
   signatures: SignatureContext
   /** The sponsor relay; undefined when no sponsor key is configured. */

@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises'
 import { createPublicClient, http } from 'viem'
 import { createShareHostApp, type ShareHostDeps } from './app.ts'
 import type { ShareHostConfig } from './config.ts'
+import { shareStoreFromConfig } from './storage/openShareStore.ts'
+import { StorageUnavailableError } from './storage/sql/database.ts'
 
 export type RunningShareHost = {
   readonly url: string
@@ -11,14 +13,26 @@ export type RunningShareHost = {
 }
 
 /**
- * Starts the share host and resolves once it listens. Refuses to start against a chain whose
- * id differs from the configured one; a chain that does not answer yet only gets a warning
- * (manifests answer 503 until it does).
+ * Starts the share host and resolves once it listens. Migrates its database first; refuses to
+ * start against a chain whose id differs from the configured one, or a database a newer host
+ * migrated. A chain or a database that does not answer yet only gets a warning (requests that
+ * need it answer 503 until it does).
  */
 export async function startShareHost(config: ShareHostConfig, deps: ShareHostDeps = {}): Promise<RunningShareHost> {
-  await mkdir(config.dataDir, { recursive: true })
+  if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true })
   if (!deps.grants) await checkChain(config)
-  const app = createShareHostApp(config, deps)
+  const store = deps.store ?? shareStoreFromConfig(config)
+  try {
+    await store.init()
+  } catch (error) {
+    if (!(error instanceof StorageUnavailableError)) {
+      await store.close().catch(() => undefined)
+      throw error
+    }
+    // The URL itself is not printed: it may hold a password.
+    console.warn('share host: the database (CAREKEY_SHARE_HOST_DATABASE_URL) does not answer yet; requests answer 503 until it does.')
+  }
+  const app = createShareHostApp(config, { ...deps, store })
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined
     try {
@@ -28,12 +42,15 @@ export async function startShareHost(config: ShareHostConfig, deps: ShareHostDep
         resolve({
           url: config.publicUrl,
           port: info.port,
-          close: () =>
-            new Promise<void>((done) => {
+          close: async () => {
+            await new Promise<void>((done) => {
               running.close(() => done())
               // Keep-alive connections of viewers would otherwise hold the close open.
               if ('closeAllConnections' in running) running.closeAllConnections()
-            }),
+            })
+            // A store the caller passed in is the caller's to close.
+            if (!deps.store) await store.close()
+          },
         })
       })
       server.once('error', (error: Error) => reject(error))

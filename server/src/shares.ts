@@ -1,13 +1,15 @@
 import {
   inspectShareFile,
   manifestUrlFor,
+  type AccessLogEntry,
+  type ShareAccessLog,
   type ShareFileUpload,
   type ShareStatus,
   type ShlManifest,
 } from '../../src/domain/shl/index.ts'
 import type { HostContext } from './context.ts'
 import { newFileId } from './fileLocations.ts'
-import type { StoredAccess, StoredFile, StoredShare } from './storage/shareStore.ts'
+import type { AccessLogPage, StoredAccess, StoredFile, StoredShare } from './storage/shareStore.ts'
 
 /** True while the host may serve the share (the chain is asked separately). */
 export function isServable(share: StoredShare, now: number): boolean {
@@ -89,4 +91,44 @@ export function checkUploadedFiles(ctx: HostContext, uploads: readonly ShareFile
 /** Adds an entry to a share's access log. */
 export async function recordAccess(ctx: HostContext, shareId: string, entry: Omit<StoredAccess, 'at'>): Promise<void> {
   await ctx.store.appendAccess(shareId, { at: ctx.clock(), ...entry })
+}
+
+/**
+ * The access log as the patient reads it: oldest first, repeated wrong passcodes under one
+ * name as one entry with a count and a time range, and how many older entries were dropped.
+ */
+export function accessLogReply(share: StoredShare, page: AccessLogPage, publicUrl: string): ShareAccessLog {
+  const entries: AccessLogEntry[] = []
+  let run: { first: StoredAccess; last: StoredAccess; count: number } | undefined
+  const flush = () => {
+    if (!run) return
+    entries.push({
+      at: new Date(run.first.at).toISOString(),
+      recipient: run.first.recipient,
+      outcome: 'wrong-passcode',
+      ...(run.count > 1 && { count: run.count, lastAt: new Date(run.last.at).toISOString() }),
+    })
+    run = undefined
+  }
+  for (const entry of page.entries) {
+    if (entry.outcome === 'wrong-passcode') {
+      if (run && run.first.recipient === entry.recipient) {
+        run.last = entry
+        run.count += 1
+        continue
+      }
+      flush()
+      run = { first: entry, last: entry, count: 1 }
+      continue
+    }
+    flush()
+    entries.push({
+      at: new Date(entry.at).toISOString(),
+      recipient: entry.recipient,
+      outcome: entry.outcome,
+      ...(entry.verifiedAddress && { verifiedAddress: entry.verifiedAddress }),
+    })
+  }
+  flush()
+  return { share: shareStatusView(share, publicUrl), entries, dropped: page.dropped }
 }

@@ -96,6 +96,8 @@ function refusalWords(code: RelayErrorCode | `http-${number}`): [string, string]
       return ['This share host does not record consents for free.', 'Record the consent from a wallet that holds funds.']
     case 'chain-unavailable':
       return ['The network could not be reached by the share host.', 'Try again in a moment.']
+    case 'sponsor-busy':
+      return ['The share host is busy and could not record this consent now.', 'Try again in a minute.']
     case 'not-confirmed':
       return ['The consent was sent but not yet confirmed by the network.', 'Check its status in a few minutes before sending it again.']
     default:

@@ -2,9 +2,16 @@ import { createPublicClient, http, type Address, type Hex, type PublicClient } f
 import { consentRegistryAbi } from '../../../contracts/generated/ConsentRegistry.ts'
 import { grantStatusFromChain, type GrantStatus } from '../../../src/domain/consent/grantStatus.ts'
 
+/** A grant's period as its patient stated it (unix seconds). */
+export type GrantPeriod = { validFrom: number; validUntil: number }
+
 /** Reads grant status on chain. The share host serves a manifest only for `active`. */
 export interface GrantStatusReader {
-  statusOf(patient: Address, commitment: Hex): Promise<GrantStatus>
+  /**
+   * With the period, `statusOfGrant`: `pending` before its start, `unknown` when the recorded
+   * end differs from the stated one. Without it, `statusOfCommitment` (never `pending`).
+   */
+  statusOf(patient: Address, commitment: Hex, period?: GrantPeriod): Promise<GrantStatus>
 }
 
 /** The chain could not be asked; the host answers 503 rather than guess. */
@@ -54,28 +61,29 @@ export function registryGrantStatusReader(options: RegistryReaderOptions): Grant
     return blockInFlight
   }
 
-  async function read(patient: Address, commitment: Hex, blockNumber: bigint): Promise<GrantStatus> {
-    const [status] = await client.readContract({
-      address: options.registry,
-      abi: consentRegistryAbi,
-      functionName: 'statusOfCommitment',
-      args: [patient, commitment],
-      blockNumber,
-    })
+  async function read(patient: Address, commitment: Hex, period: GrantPeriod | undefined, blockNumber: bigint): Promise<GrantStatus> {
+    const common = { address: options.registry, abi: consentRegistryAbi, blockNumber } as const
+    const status = period
+      ? await client.readContract({
+          ...common,
+          functionName: 'statusOfGrant',
+          args: [patient, commitment, BigInt(period.validFrom), BigInt(period.validUntil)],
+        })
+      : (await client.readContract({ ...common, functionName: 'statusOfCommitment', args: [patient, commitment] }))[0]
     const parsed = grantStatusFromChain(status)
     if (parsed === undefined) throw new ChainUnavailableError({ cause: new Error(`unexpected status ${status}`) })
     return parsed
   }
 
   return {
-    async statusOf(patient, commitment) {
+    async statusOf(patient, commitment, period) {
       let blockNumber: bigint
       try {
         blockNumber = await currentBlock()
       } catch (cause) {
         throw new ChainUnavailableError({ cause })
       }
-      const key = `${patient.toLowerCase()}:${commitment.toLowerCase()}`
+      const key = `${patient.toLowerCase()}:${commitment.toLowerCase()}:${period ? `${period.validFrom}-${period.validUntil}` : ''}`
       const hit = cache.get(key)
       if (hit && hit.block === blockNumber) return hit.status
       if (cache.size >= MAX_CACHED_GRANTS) {
@@ -84,7 +92,7 @@ export function registryGrantStatusReader(options: RegistryReaderOptions): Grant
       }
       const entry: { block: bigint; status: Promise<GrantStatus> } = {
         block: blockNumber,
-        status: read(patient, commitment, blockNumber).catch((cause: unknown) => {
+        status: read(patient, commitment, period, blockNumber).catch((cause: unknown) => {
           // A failed read must not be served from the cache to later requests.
           if (cache.get(key) === entry) cache.delete(key)
           throw cause instanceof ChainUnavailableError ? cause : new ChainUnavailableError({ cause })

@@ -10,7 +10,7 @@ import {
 } from '../../../src/domain/shl/index.ts'
 import { describeIssue, fail, parseJson, type HostContext } from '../context.ts'
 import { hashPasscode } from '../passcode.ts'
-import { checkUploadedFiles, shareStatusView } from '../shares.ts'
+import { accessLogReply, checkUploadedFiles, shareStatusView } from '../shares.ts'
 import type { StoredShare } from '../storage/shareStore.ts'
 import { verifyShareRequest } from './signatures.ts'
 
@@ -49,9 +49,11 @@ export function managementRoutes(ctx: HostContext) {
     })
     if (!verified.ok) return fail(c, 401, 'unauthenticated', verified.detail)
     if (!isAddressEqual(verified.signer, request.patient)) return fail(c, 403, 'forbidden', 'the signer is not the patient of this share')
-    const grant = await ctx.grants.statusOf(request.patient, request.commitment)
-    if (grant !== 'active') {
-      return fail(c, 403, 'forbidden', `the patient has no active grant with this commitment on chain (it is ${grant})`)
+    const grantPeriod = request.validFrom !== undefined && request.validUntil !== undefined ? { validFrom: request.validFrom, validUntil: request.validUntil } : undefined
+    const grant = await ctx.grants.statusOf(request.patient, request.commitment, grantPeriod)
+    // A grant that starts later may be shared now; the host serves it from its start.
+    if (grant !== 'active' && grant !== 'pending') {
+      return fail(c, 403, 'forbidden', `the patient has no active grant with this commitment${grantPeriod ? ' and period' : ''} on chain (it is ${grant})`)
     }
     const now = ctx.clock()
     if (request.expiresAt !== undefined && request.expiresAt * 1000 <= now) return fail(c, 400, 'invalid_request', 'expiresAt: must be in the future')
@@ -59,10 +61,10 @@ export function managementRoutes(ctx: HostContext) {
     if (!checked.ok) return fail(c, checked.status, checked.status === 413 ? 'payload_too_large' : 'invalid_request', checked.detail)
 
     const share: StoredShare = {
-      format: 1,
       id: request.id,
       patient: request.patient,
       commitment: request.commitment,
+      ...(grantPeriod && { grantPeriod }),
       status: 'active',
       createdAt: now,
       updatedAt: now,
@@ -70,12 +72,10 @@ export function managementRoutes(ctx: HostContext) {
       ...(request.passcode !== undefined && { passcode: await hashPasscode(request.passcode, ctx.config.passcodeAttempts) }),
       files: checked.files.map((f) => f.meta),
     }
-    // Files first, then the record that points at them: a crash in between leaves only unreferenced files.
-    for (const file of checked.files) await ctx.store.writeFile(share.id, file.meta.id, file.jwe)
-    if (!(await ctx.store.createShare(share))) {
-      for (const file of checked.files) await ctx.store.deleteFile(share.id, file.meta.id)
-      return fail(c, 409, 'share_exists', 'a share with this id exists; make a new id')
-    }
+    // The record and its files in one transaction: a crash or a dropped database leaves neither.
+    const created = await ctx.store.createShare(share, checked.files, now)
+    if (created.kind === 'exists') return fail(c, 409, 'share_exists', 'a share with this id exists; make a new id')
+    if (created.kind === 'over-quota') return fail(c, 403, 'quota_exceeded', created.detail)
     return c.json(shareStatusView(share, ctx.config.publicUrl), 201)
   })
 
@@ -88,50 +88,31 @@ export function managementRoutes(ctx: HostContext) {
     const checked = checkUploadedFiles(ctx, parsed.data.files)
     if (!checked.ok) return fail(c, checked.status, checked.status === 413 ? 'payload_too_large' : 'invalid_request', checked.detail)
 
-    const id = authorized.share.id
-    const updated = await ctx.queue.run(id, async () => {
-      const share = await ctx.store.readShare(id)
-      if (share?.status !== 'active') return undefined
-      for (const file of checked.files) await ctx.store.writeFile(id, file.meta.id, file.jwe)
-      const next: StoredShare = { ...share, files: checked.files.map((f) => f.meta), updatedAt: ctx.clock() }
-      await ctx.store.writeShare(next)
-      for (const old of share.files) await ctx.store.deleteFile(id, old.id)
-      return next
-    })
-    if (!updated) return fail(c, 409, 'share_inactive', 'this share was deactivated; make a new one')
-    return c.json(shareStatusView(updated, ctx.config.publicUrl))
+    const { share } = authorized
+    // New files only while the grant behind them holds: a revoked or ended grant shares nothing more.
+    const grant = await ctx.grants.statusOf(share.patient, share.commitment, share.grantPeriod)
+    if (grant !== 'active' && grant !== 'pending') {
+      return fail(c, 409, 'grant_inactive', `the grant behind this share is ${grant}; its files can no longer change`)
+    }
+    const updated = await ctx.store.replaceFiles(share.id, checked.files, ctx.clock())
+    if (updated.kind === 'inactive') return fail(c, 409, 'share_inactive', 'this share was deactivated; make a new one')
+    if (updated.kind === 'over-quota') return fail(c, 403, 'quota_exceeded', updated.detail)
+    return c.json(shareStatusView(updated.share, ctx.config.publicUrl))
   })
 
   app.delete('/api/shares/:id', emptyBodyLimit, async (c) => {
     const authorized = await authorize(ctx, c, 'deactivate-share', await c.req.text())
     if (!authorized.ok) return authorized.response
-    const id = authorized.share.id
-    const share = await ctx.queue.run(id, async () => {
-      const current = (await ctx.store.readShare(id)) ?? authorized.share
-      if (current.status !== 'active' && current.files.length === 0) return current
-      const next: StoredShare = { ...current, status: current.status === 'active' ? 'deactivated' : current.status, files: [], updatedAt: ctx.clock() }
-      await ctx.store.writeShare(next)
-      for (const file of current.files) await ctx.store.deleteFile(id, file.id)
-      return next
-    })
+    const share = (await ctx.store.deactivateShare(authorized.share.id, ctx.clock())) ?? authorized.share
     return c.json(shareStatusView(share, ctx.config.publicUrl))
   })
 
   app.get('/api/shares/:id/access-log', emptyBodyLimit, async (c) => {
     const authorized = await authorize(ctx, c, 'read-access-log', await c.req.text())
     if (!authorized.ok) return authorized.response
-    const entries = await ctx.store.readAccessLog(authorized.share.id)
-    const reply: ShareAccessLog = {
-      share: shareStatusView(authorized.share, ctx.config.publicUrl),
-      entries: entries.map((e) => ({
-        at: new Date(e.at).toISOString(),
-        recipient: e.recipient,
-        outcome: e.outcome,
-        ...(e.verifiedAddress && { verifiedAddress: e.verifiedAddress }),
-      })),
-    }
+    const page = await ctx.store.readAccessLog(authorized.share.id)
     c.header('Cache-Control', 'no-store')
-    return c.json(reply)
+    return c.json(accessLogReply(authorized.share, page, ctx.config.publicUrl) satisfies ShareAccessLog)
   })
 
   return app

@@ -11,7 +11,7 @@ import { describeIssue, fail, parseJson, type HostContext } from '../context.ts'
 import { passcodeMatches } from '../passcode.ts'
 import { verifyRecipientProof } from './signatures.ts'
 import { buildManifest, isServable, recordAccess } from '../shares.ts'
-import { FILE_ID_PATTERN, type StoredShare } from '../storage/shareStore.ts'
+import { FILE_ID_PATTERN, type StoredPasscode, type StoredShare } from '../storage/shareStore.ts'
 
 /** A manifest request is a name, a passcode, a number and perhaps a signature: a few hundred bytes. */
 const MAX_MANIFEST_REQUEST_BYTES = 16 * 1024
@@ -42,7 +42,7 @@ export function shlRoutes(ctx: HostContext) {
 
       let share = active
       if (share.passcode) {
-        const verdict = await checkPasscode(ctx, id, request)
+        const verdict = await checkPasscode(ctx, { ...share, passcode: share.passcode }, request)
         if (verdict.kind === 'gone') return fail(c, 404, 'not_found')
         if (verdict.kind === 'wrong') {
           return fail(c, 401, 'wrong_passcode', 'the passcode is missing or wrong', { remainingAttempts: verdict.remainingAttempts })
@@ -106,37 +106,34 @@ export function shlRoutes(ctx: HostContext) {
   return app
 }
 
-/** The share, if the host may serve it now and its grant is active on chain. */
+/** The share, if the host may serve it now and its grant is active on chain (started, not ended or revoked). */
 async function activeShare(ctx: HostContext, id: string): Promise<StoredShare | undefined> {
   const share = await ctx.store.readShare(id)
   if (!share || !isServable(share, ctx.clock())) return undefined
-  const status = await ctx.grants.statusOf(share.patient, share.commitment)
+  const status = await ctx.grants.statusOf(share.patient, share.commitment, share.grantPeriod)
   return status === 'active' ? share : undefined
 }
 
 /**
- * Checks the passcode one request at a time per share, so that the lifetime count of wrong
- * passcodes is exact under parallel guesses: each guess reads the count the previous one wrote.
+ * Checks a passcode. A wrong one is counted in the database in one statement, so that the
+ * lifetime count stays exact under parallel guesses on any number of hosts: exactly
+ * `allowed` guesses are answered 401, and every later request 404, the right passcode too.
  */
-function checkPasscode(ctx: HostContext, id: string, request: { recipient: string; passcode?: string | undefined }): Promise<PasscodeVerdict> {
-  return ctx.queue.run(id, async () => {
-    const share = await ctx.store.readShare(id)
-    if (!share || !isServable(share, ctx.clock())) return { kind: 'gone' }
-    const passcode = share.passcode
-    if (!passcode) return { kind: 'open', share }
-    // No passcode at all is not a guess: it does not count.
-    if (request.passcode === undefined) return { kind: 'wrong', remainingAttempts: passcode.allowed - passcode.failures }
-    if (await passcodeMatches(request.passcode, passcode)) return { kind: 'open', share }
-    const failures = passcode.failures + 1
-    await ctx.store.writeShare({
-      ...share,
-      passcode: { ...passcode, failures },
-      status: failures >= passcode.allowed ? 'locked' : share.status,
-      updatedAt: ctx.clock(),
-    })
-    await recordAccess(ctx, id, { recipient: request.recipient, outcome: 'wrong-passcode' })
-    return { kind: 'wrong', remainingAttempts: passcode.allowed - failures }
-  })
+async function checkPasscode(
+  ctx: HostContext,
+  share: StoredShare & { passcode: StoredPasscode },
+  request: { recipient: string; passcode?: string | undefined },
+): Promise<PasscodeVerdict> {
+  const { passcode } = share
+  // No passcode at all is not a guess: it does not count.
+  if (request.passcode === undefined) return { kind: 'wrong', remainingAttempts: passcode.allowed - passcode.failures }
+  if (await passcodeMatches(request.passcode, passcode)) {
+    // Guesses elsewhere may have locked the share while the hash was computed.
+    const current = await ctx.store.readShare(share.id)
+    return current && isServable(current, ctx.clock()) ? { kind: 'open', share: current } : { kind: 'gone' }
+  }
+  const counted = await ctx.store.recordWrongPasscode(share.id, { at: ctx.clock(), recipient: request.recipient, outcome: 'wrong-passcode' })
+  return counted ? { kind: 'wrong', remainingAttempts: counted.remainingAttempts } : { kind: 'gone' }
 }
 
 function joseReply(c: Context, jwe: string) {

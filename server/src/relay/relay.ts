@@ -4,7 +4,9 @@ import { consentRegistryAbi } from '../../../contracts/generated/ConsentRegistry
 import type { ParsedRelayGrantRequest, ParsedRelayRevokeRequest, RelayReceipt } from '../../../src/domain/consent/index.ts'
 import type { ShareHostConfig } from '../config.ts'
 import { KeyedQueue } from '../keyedQueue.ts'
+import type { ShareStore } from '../storage/shareStore.ts'
 import { DailyGasBudget } from './dailyGas.ts'
+import { SponsorLease } from './sponsorLease.ts'
 import { SponsorOutOfFundsError, SponsorSubmitter, TransactionNotConfirmedError } from './submitter.ts'
 import { refusalForRevert, RelayRefusal, verifyGrantRequest, verifyRevokeRequest, type RelayCall, type RelayTarget } from './verify.ts'
 
@@ -27,6 +29,8 @@ export class SponsorRelay {
     private readonly target: RelayTarget,
     private readonly submitter: SponsorSubmitter,
     private readonly budget: DailyGasBudget,
+    /** Present when hosts share a database: the sponsor account is used by one host at a time. */
+    private readonly lease?: SponsorLease,
   ) {}
 
   /** Checks and records a signed grant; resolves once it is mined. Throws a RelayRefusal. */
@@ -46,6 +50,14 @@ export class SponsorRelay {
 
   private relay(call: RelayCall): Promise<RelayReceipt> {
     return this.perGrant.run(`${call.patient}:${call.commitment}`, async () => {
+      if (this.lease && !(await this.lease.hold())) {
+        throw new RelayRefusal(
+          503,
+          'sponsor-busy',
+          'another share host is sending with this sponsor account; each host needs its own CAREKEY_SPONSOR_PRIVATE_KEY to relay at once',
+          30,
+        )
+      }
       const gas = gasLimitFor(await this.simulate(call))
       const reservation = this.budget.reserve(gas)
       if (!reservation) {
@@ -101,21 +113,28 @@ function calldataOf(call: RelayCall) {
 }
 
 /** The relay for this configuration, or undefined when no sponsor key is set. */
-export function sponsorRelayFromConfig(config: ShareHostConfig, clock: () => number): SponsorRelay | undefined {
+export function sponsorRelayFromConfig(config: ShareHostConfig, clock: () => number, store: Pick<ShareStore, 'leaseSponsor'>): SponsorRelay | undefined {
   const { relay } = config
   if (!relay.sponsorKey) return undefined
   const client = createPublicClient({
     transport: http(config.rpcUrl, { batch: true, retryCount: 1, timeout: 10_000 }),
     pollingInterval: relay.pollingIntervalMs,
   })
+  const account = privateKeyToAccount(relay.sponsorKey)
   const submitter = new SponsorSubmitter({
     client,
-    account: privateKeyToAccount(relay.sponsorKey),
+    account,
     chainId: config.chainId,
     resendAfterMs: relay.resendAfterMs,
     confirmTimeoutMs: relay.confirmTimeoutMs,
     pollingIntervalMs: relay.pollingIntervalMs,
     clock,
   })
-  return new SponsorRelay(client, { chainId: config.chainId, registry: config.consentRegistry, clock }, submitter, new DailyGasBudget(relay.gasPerDay, clock))
+  return new SponsorRelay(
+    client,
+    { chainId: config.chainId, registry: config.consentRegistry, clock },
+    submitter,
+    new DailyGasBudget(relay.gasPerDay, clock),
+    new SponsorLease(store, account.address, clock),
+  )
 }

@@ -1,7 +1,5 @@
-import { z } from 'zod'
 import type { Address, Hex } from 'viem'
-import { addressSchema, bytes32Schema } from '../../../src/domain/hex.ts'
-import { SHARE_ID_PATTERN, SHL_CONTENT_TYPES } from '../../../src/domain/shl/index.ts'
+import type { SHL_CONTENT_TYPES } from '../../../src/domain/shl/index.ts'
 
 /** A slow hash of a share's passcode, and how many wrong ones it has seen over its life. */
 export type StoredPasscode = {
@@ -17,7 +15,7 @@ export type StoredPasscode = {
 }
 
 export type StoredFile = {
-  /** Random, chosen by the host; names the ciphertext on disk and in location URLs. */
+  /** Random, chosen by the host; names the ciphertext in location URLs. */
   id: string
   contentType: (typeof SHL_CONTENT_TYPES)[number]
   /** Length of the JWE text, which is what `embeddedLengthMax` compares against. */
@@ -26,14 +24,22 @@ export type StoredFile = {
   lastUpdated: number
 }
 
+/** A file with its ciphertext, as it is stored. */
+export type FileUpload = { meta: StoredFile; jwe: string }
+
 /** What the host keeps about a share. Never a key, never plaintext: the files are JWE ciphertext. */
 export type StoredShare = {
-  format: 1
   id: string
-  /** The patient who granted; only they manage the share. */
+  /** The (per-grant) address that granted; only it manages the share. */
   patient: Address
   /** The grant's commitment in the ConsentRegistry, checked before every manifest. */
   commitment: Hex
+  /**
+   * The grant's period as the patient stated it (unix seconds), checked on chain with
+   * `statusOfGrant`: before `validFrom` the share is not served. Absent for shares made before
+   * the host stored it; those are checked with `statusOfCommitment`.
+   */
+  grantPeriod?: { validFrom: number; validUntil: number }
   status: 'active' | 'deactivated' | 'locked'
   /** Unix milliseconds. */
   createdAt: number
@@ -53,71 +59,91 @@ export type StoredAccess = {
   verifiedAddress?: Address
 }
 
+/** The newest entries of a share's log (oldest first), and how many older ones were dropped. */
+export type AccessLogPage = { entries: StoredAccess[]; dropped: number }
+
 /**
- * Where the share host keeps shares, files, the access log, used nonces and its own secrets.
- * The local-disk store implements it; an object store (S3 and the like, with conditional
- * writes) can implement it later. Writes of a whole object are all-or-nothing.
+ * Limits per patient address and per grant commitment, over the shares that are active and
+ * not past their own expiry: how many, and how many bytes of files together.
+ */
+export type ShareQuota = {
+  sharesPerPatient: number
+  bytesPerPatient: number
+  sharesPerGrant: number
+  bytesPerGrant: number
+}
+
+/** What a patient and a grant hold on the host now (active, unexpired shares). */
+export type ShareUsage = { patientShares: number; patientBytes: number; grantShares: number; grantBytes: number }
+
+export type QuotaRefusal = { kind: 'over-quota'; detail: string }
+
+/**
+ * Where the share host keeps shares, files, access logs, used nonces and its own secrets:
+ * one SQL store (`sql/sqlShareStore.ts`) on PostgreSQL or on PGlite. Every method is one
+ * statement or one transaction, so several hosts on one database keep every count exact and
+ * a failure halfway leaves nothing half written.
  */
 export interface ShareStore {
-  /** Prepares the store (folders, leftovers of interrupted writes). */
+  /** Brings the schema up to date (hosts starting together take turns). */
   init(): Promise<void>
+  close(): Promise<void>
   readShare(id: string): Promise<StoredShare | undefined>
-  /** Stores a new share; false when one with this id exists already (nothing is changed then). */
-  createShare(share: StoredShare): Promise<boolean>
-  /** Replaces a share's record all at once. */
-  writeShare(share: StoredShare): Promise<void>
+  /**
+   * Stores a new share and its files together, if the quota allows (checked and written in one
+   * transaction, so that parallel uploads on several hosts cannot pass it together).
+   */
+  createShare(share: StoredShare, files: readonly FileUpload[], now: number): Promise<{ kind: 'created' } | { kind: 'exists' } | QuotaRefusal>
+  /** Replaces an active share's files all at once, if the quota allows. */
+  replaceFiles(
+    id: string,
+    files: readonly FileUpload[],
+    now: number,
+  ): Promise<{ kind: 'replaced'; share: StoredShare } | { kind: 'inactive' } | QuotaRefusal>
+  /** Deactivates a share and deletes its files (its log stays); undefined for an unknown share. */
+  deactivateShare(id: string, now: number): Promise<StoredShare | undefined>
+  /**
+   * Counts one wrong passcode and logs it, in one statement: the share is locked when the count
+   * reaches its allowance. Undefined when the share was no longer open to guesses (locked,
+   * deactivated, gone).
+   */
+  recordWrongPasscode(id: string, entry: StoredAccess): Promise<{ remainingAttempts: number } | undefined>
   readFile(shareId: string, fileId: string): Promise<string | undefined>
-  writeFile(shareId: string, fileId: string, jwe: string): Promise<void>
-  deleteFile(shareId: string, fileId: string): Promise<void>
+  /** Adds an entry to a share's log; the oldest entries past the cap are dropped and counted. */
   appendAccess(shareId: string, entry: StoredAccess): Promise<void>
-  /** Oldest first. */
-  readAccessLog(shareId: string): Promise<StoredAccess[]>
+  readAccessLog(shareId: string): Promise<AccessLogPage>
+  /** What the patient and the grant hold now, for refusing an upload before reading it. */
+  usage(patient: Address, commitment: Hex, now: number): Promise<ShareUsage>
   /**
    * Records a signed request's nonce; false when it was recorded before (a replay). The nonce
    * is forgotten after `expiresAt` (unix seconds), when the request would be refused anyway.
    */
   claimNonce(nonce: Hex, expiresAt: number, now: number): Promise<boolean>
-  /** A random secret of the host, created on first use and kept (for signing location URLs). */
+  /** A random secret shared by every host on the store, created on first use (for signing location URLs). */
   secret(name: string): Promise<Uint8Array>
+  /**
+   * Takes or renews the right to send with a sponsor account until `now + ttlMs`: true when
+   * `holder` has it, false while another host holds it. Two hosts never send from one account
+   * at once, so they never pick the same nonce.
+   */
+  leaseSponsor(sponsor: Address, holder: string, now: number, ttlMs: number): Promise<boolean>
 }
 
 export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 
-const storedPasscodeSchema = z.object({
-  algorithm: z.literal('scrypt'),
-  N: z.int().positive(),
-  r: z.int().positive(),
-  p: z.int().positive(),
-  salt: z.string(),
-  hash: z.string(),
-  allowed: z.int().min(1),
-  failures: z.int().min(0),
-})
-
-/** Stored records are read back through this: an older or damaged file is refused, not trusted. */
-export const storedShareSchema = z.object({
-  format: z.literal(1),
-  id: z.string().regex(SHARE_ID_PATTERN),
-  patient: addressSchema,
-  commitment: bytes32Schema,
-  status: z.enum(['active', 'deactivated', 'locked']),
-  createdAt: z.int(),
-  updatedAt: z.int(),
-  expiresAt: z.int().optional(),
-  passcode: storedPasscodeSchema.optional(),
-  files: z.array(
-    z.object({
-      id: z.string().regex(FILE_ID_PATTERN),
-      contentType: z.enum(SHL_CONTENT_TYPES),
-      length: z.int().min(0),
-      lastUpdated: z.int(),
-    }),
-  ),
-})
-
-export const storedAccessSchema = z.object({
-  at: z.int(),
-  recipient: z.string(),
-  outcome: z.enum(['opened', 'wrong-passcode']),
-  verifiedAddress: addressSchema.optional(),
-})
+/** Whether adding `shares` shares of `bytes` bytes keeps a patient and a grant within the quota. */
+export function checkQuota(quota: ShareQuota, usage: ShareUsage, adding: { shares: number; bytes: number }): QuotaRefusal | undefined {
+  if (usage.grantShares + adding.shares > quota.sharesPerGrant) {
+    return { kind: 'over-quota', detail: `this grant already has ${usage.grantShares} active shares; the host keeps at most ${quota.sharesPerGrant}. Stop sharing one first.` }
+  }
+  if (usage.patientShares + adding.shares > quota.sharesPerPatient) {
+    return { kind: 'over-quota', detail: `this patient address already has ${usage.patientShares} active shares; the host keeps at most ${quota.sharesPerPatient}. Stop sharing one first.` }
+  }
+  if (usage.grantBytes + adding.bytes > quota.bytesPerGrant) {
+    return { kind: 'over-quota', detail: `the shares of this grant would hold ${usage.grantBytes + adding.bytes} bytes; the host keeps at most ${quota.bytesPerGrant}` }
+  }
+  if (usage.patientBytes + adding.bytes > quota.bytesPerPatient) {
+    return { kind: 'over-quota', detail: `the shares of this patient address would hold ${usage.patientBytes + adding.bytes} bytes; the host keeps at most ${quota.bytesPerPatient}` }
+  }
+  return undefined
+}

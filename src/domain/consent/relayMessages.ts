@@ -109,6 +109,8 @@ export const RELAY_ERROR_CODES = [
   'sponsor-out-of-funds',
   /** The chain did not answer (503). */
   'chain-unavailable',
+  /** Another share host is sending with this sponsor account right now; Retry-After says when to try again (503). */
+  'sponsor-busy',
   /** The transaction was sent but not mined in time; it may still be (504). Ask the chain before retrying. */
   'not-confirmed',
 ] as const

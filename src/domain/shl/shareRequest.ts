@@ -185,8 +185,16 @@ export const newShareSchema = z.object({
   passcode: z.string().min(MIN_PASSCODE_LENGTH, `passcode must be at least ${MIN_PASSCODE_LENGTH} characters`).max(200).optional(),
   /** After this (unix seconds) the host answers 404, whatever the grant says. */
   expiresAt: unixSecondsSchema.optional(),
+  /**
+   * The grant's period (unix seconds), as in its terms: the host then checks it on chain with
+   * `statusOfGrant`, so the share is served from the grant's start and not with a wrong end.
+   */
+  validFrom: unixSecondsSchema.optional(),
+  validUntil: unixSecondsSchema.optional(),
   files: z.array(shareFileUploadSchema).min(1).max(MAX_SHARE_FILES),
 })
+  .refine((s) => (s.validFrom === undefined) === (s.validUntil === undefined), { message: 'validFrom and validUntil come together', path: ['validUntil'] })
+  .refine((s) => s.validFrom === undefined || s.validUntil === undefined || s.validFrom < s.validUntil, { message: 'must be after validFrom', path: ['validUntil'] })
 /** The body of `POST /api/shares`. */
 export type NewShare = z.input<typeof newShareSchema>
 export type ShareFileUpload = z.infer<typeof shareFileUploadSchema>
@@ -227,13 +235,18 @@ export const accessLogEntrySchema = z.object({
   outcome: z.enum(['opened', 'wrong-passcode']),
   /** Present when the recipient signed the request (see recipientProof.ts). */
   verifiedAddress: addressSchema.optional(),
+  /** Repeated wrong passcodes under one name are one entry: how many, from `at` to `lastAt`. */
+  count: z.int().min(2).optional(),
+  lastAt: isoTime.optional(),
 })
 export type AccessLogEntry = z.infer<typeof accessLogEntrySchema>
 
 export const accessLogReplySchema = z.object({
   share: shareStatusSchema,
-  /** Oldest first. */
+  /** Oldest first: the newest the host keeps (it keeps a few hundred per share). */
   entries: z.array(accessLogEntrySchema),
+  /** Older entries the host no longer keeps. */
+  dropped: z.int().min(0).default(0),
 })
 export type ShareAccessLog = z.infer<typeof accessLogReplySchema>
 
