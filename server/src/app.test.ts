@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Address, Hex } from 'viem'
 import {
@@ -24,9 +25,9 @@ import {
 } from '../../src/domain/shl/index.ts'
 import { createShareHostApp } from './app.ts'
 import type { GrantStatus } from '../../src/domain/consent/grantStatus.ts'
-import type { GrantStatusReader } from './chain/grantStatus.ts'
+import type { GrantPeriod, GrantStatusReader } from './chain/grantStatus.ts'
 import { readShareHostConfig } from './config.ts'
-import type { SqlDatabase } from './storage/sql/database.ts'
+import { StorageUnavailableError, type SqlDatabase } from './storage/sql/database.ts'
 import { pgliteDatabase } from './storage/sql/pgliteDatabase.ts'
 import { SqlShareStore } from './storage/sql/sqlShareStore.ts'
 import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
@@ -37,16 +38,24 @@ const patient = testAccount(1)
 const stranger = testAccount(2)
 const clinician = testAccount(3)
 
-/** The chain, faked: grant statuses set by the test. */
+/**
+ * The chain, faked: grant statuses set by the test. A grant set with a period answers as the
+ * registry's `statusOfGrant` does: `unknown` for another end, `pending` before its start.
+ */
 class FakeGrants implements GrantStatusReader {
-  readonly statuses = new Map<string, GrantStatus>()
+  readonly statuses = new Map<string, { status: GrantStatus; period?: GrantPeriod }>()
   reads = 0
-  set(patientAddress: Address, commitment: Hex, status: GrantStatus) {
-    this.statuses.set(`${patientAddress.toLowerCase()}:${commitment}`, status)
+  constructor(private readonly clock: () => number) {}
+  set(patientAddress: Address, commitment: Hex, status: GrantStatus, period?: GrantPeriod) {
+    this.statuses.set(`${patientAddress.toLowerCase()}:${commitment}`, { status, ...(period && { period }) })
   }
-  async statusOf(patientAddress: Address, commitment: Hex): Promise<GrantStatus> {
+  async statusOf(patientAddress: Address, commitment: Hex, asked?: GrantPeriod): Promise<GrantStatus> {
     this.reads++
-    return this.statuses.get(`${patientAddress.toLowerCase()}:${commitment}`) ?? 'unknown'
+    const grant = this.statuses.get(`${patientAddress.toLowerCase()}:${commitment}`)
+    if (!grant) return 'unknown'
+    if (!asked || !grant.period) return grant.status
+    if (asked.validUntil !== grant.period.validUntil) return 'unknown'
+    return grant.status === 'active' && this.clock() / 1000 < asked.validFrom ? 'pending' : grant.status
   }
 }
 
@@ -70,9 +79,9 @@ async function startHost(env: Record<string, string> = {}, database = db) {
     CAREKEY_SHARE_HOST_MAX_SHARES_PER_PATIENT: '100000',
     ...env,
   })
-  const grants = new FakeGrants()
   let now = Date.now()
   const clock = () => now
+  const grants = new FakeGrants(clock)
   const store = new SqlShareStore(database, { quota: config.quota, accessLogCap: config.accessLogCap })
   const app = createShareHostApp(config, { grants, clock, store })
   const fetchImpl = (input: string, init?: RequestInit) => Promise.resolve(app.request(input, init))
@@ -88,9 +97,9 @@ async function startHost(env: Record<string, string> = {}, database = db) {
       now += seconds * 1000
     },
     /** A share of `patient` behind an active grant. */
-    async share(options: { passcode?: string; expiresAt?: number; bundle?: Record<string, unknown> } = {}) {
+    async share(options: { passcode?: string; expiresAt?: number; bundle?: Record<string, unknown>; grantPeriod?: GrantPeriod } = {}) {
       const commitment = fakeCommitment(newShareId())
-      grants.set(patient.address, commitment, 'active')
+      grants.set(patient.address, commitment, 'active', options.grantPeriod)
       return { commitment, ...(await makeShare(target, signerOf(patient), { commitment, ...options })) }
     },
   }
@@ -363,6 +372,107 @@ describe('share host: signed management', () => {
   })
 })
 
+describe('share host: quotas, grant periods and the capped log', () => {
+  it('refuses a share past the quota of its grant with a reason, and frees it when a share is stopped', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_MAX_SHARES_PER_GRANT: '2' })
+    const commitment = fakeCommitment(newShareId())
+    host.grants.set(patient.address, commitment, 'active')
+    const first = await makeShare(host.target, signerOf(patient), { commitment })
+    await makeShare(host.target, signerOf(patient), { commitment })
+    await expect(makeShare(host.target, signerOf(patient), { commitment })).rejects.toMatchObject({
+      status: 403,
+      code: 'quota_exceeded',
+      message: expect.stringMatching(/already has 2 active shares/) as unknown,
+      hint: expect.stringMatching(/Stop sharing an older QR code/) as unknown,
+    })
+    await deactivateShare(host.target, signerOf(patient), first.id)
+    await expect(makeShare(host.target, signerOf(patient), { commitment })).resolves.toMatchObject({ id: expect.any(String) as unknown })
+  })
+
+  it('refuses bytes past the quota of a patient address, counting every grant of it', async () => {
+    const patientOfMany = testAccount(5)
+    const host = await startHost({ CAREKEY_SHARE_HOST_MAX_BYTES_PER_PATIENT: '4096', CAREKEY_SHARE_HOST_MAX_SHARES_PER_PATIENT: '50' })
+    // Random text, so that the file's compression cannot shrink it: about 3 kB of ciphertext.
+    const big = { resourceType: 'Bundle', type: 'collection', note: randomBytes(2_000).toString('base64') }
+    const grant = () => {
+      const commitment = fakeCommitment(newShareId())
+      host.grants.set(patientOfMany.address, commitment, 'active')
+      return commitment
+    }
+    await makeShare(host.target, signerOf(patientOfMany), { commitment: grant(), bundle: big })
+    await expect(makeShare(host.target, signerOf(patientOfMany), { commitment: grant(), bundle: big })).rejects.toMatchObject({
+      status: 403,
+      code: 'quota_exceeded',
+      message: expect.stringMatching(/this patient address would hold \d+ bytes; the host keeps at most 4096/) as unknown,
+    })
+  })
+
+  it('serves a share from its grant’s start, not before, and refuses a share that states another end than the chain', async () => {
+    const host = await startHost()
+    const now = Math.floor(host.target.clock!() / 1000)
+    const share = await host.share({ grantPeriod: { validFrom: now + 3600, validUntil: now + 7200 } })
+    const open = () => openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Early', fetch: host.fetch })
+    await expect(open()).rejects.toBeInstanceOf(ShareNotAvailableError)
+    host.advance(3601)
+    expect((await open()).files[0]?.content).toEqual(share.bundle)
+
+    const commitment = fakeCommitment(newShareId())
+    host.grants.set(patient.address, commitment, 'active', { validFrom: now, validUntil: now + 7200 })
+    await expect(
+      makeShare(host.target, signerOf(patient), { commitment, grantPeriod: { validFrom: now, validUntil: now + 99_999 } }),
+    ).rejects.toMatchObject({ status: 403, code: 'forbidden', message: expect.stringMatching(/commitment and period on chain \(it is unknown\)/) as unknown })
+  })
+
+  it('refuses new files once the grant is revoked or expired, while the patient can still stop the share and read its log', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const update = () => updateShareFiles(host.target, signerOf(patient), share.id, [{ contentType: 'application/fhir+json', jwe: share.jwe }])
+    for (const status of ['revoked', 'expired'] as const) {
+      host.grants.set(patient.address, share.commitment, status)
+      await expect(update()).rejects.toMatchObject({ status: 409, code: 'grant_inactive', hint: expect.stringMatching(/give a new consent/) as unknown })
+    }
+    expect((await readShareAccessLog(host.target, signerOf(patient), share.id)).share.status).toBe('active')
+    expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
+  })
+
+  it('caps the log a link holder can grow: the newest entries, how many were dropped, wrong passcodes under one name as one entry', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_ACCESS_LOG_CAP: '10', CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS: '100' })
+    const share = await host.share({ passcode: 'right-2468' })
+    for (let i = 0; i < 25; i++) {
+      expect((await postManifest(host.fetch, share.manifestUrl, { recipient: `viewer ${i}`, passcode: 'right-2468' })).status).toBe(200)
+      host.advance(1)
+    }
+    for (let i = 0; i < 3; i++) {
+      expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'Mallory', passcode: `guess-${i}` })).status).toBe(401)
+      host.advance(60)
+    }
+    const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(log.dropped).toBe(18)
+    expect(log.entries.map((e) => [e.recipient, e.outcome, e.count])).toEqual([
+      ...Array.from({ length: 7 }, (_, i) => [`viewer ${18 + i}`, 'opened', undefined]),
+      ['Mallory', 'wrong-passcode', 3],
+    ])
+    const mallory = log.entries.at(-1)
+    expect(Date.parse(mallory?.lastAt ?? '') - Date.parse(mallory?.at ?? '')).toBe(120_000)
+  })
+
+  it('answers 503 with Retry-After and changes nothing while its database is unreachable', async () => {
+    const host = await startHost()
+    const share = await host.share()
+    const down = { reachable: true }
+    const flaky = new SqlShareStore(unreachableWhen(db, down), { quota: host.config.quota, accessLogCap: host.config.accessLogCap })
+    const app = createShareHostApp(host.config, { grants: host.grants, clock: host.target.clock, store: flaky })
+    down.reachable = false
+    const response = await postManifest((url, init) => Promise.resolve(app.request(url, init)), share.manifestUrl, { recipient: 'Dr. Wait' })
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect(await response.json()).toEqual({ error: 'storage_unavailable', detail: expect.stringMatching(/cannot reach its database; nothing was changed/) as unknown })
+    down.reachable = true
+    expect((await postManifest((url, init) => Promise.resolve(app.request(url, init)), share.manifestUrl, { recipient: 'Dr. Wait' })).status).toBe(200)
+    expect((await readShareAccessLog(host.target, signerOf(patient), share.id)).entries.map((e) => e.recipient)).toEqual(['Dr. Wait'])
+  })
+})
+
 describe('share host: recipients, limits and logs', () => {
   it('logs the verified address of a recipient who signs, and refuses a proof for another name or used twice', async () => {
     const host = await startHost()
@@ -459,6 +569,19 @@ describe('share host: recipients, limits and logs', () => {
     })
   })
 })
+
+/** A database that throws what a dropped connection throws while `state.reachable` is false. */
+function unreachableWhen(database: SqlDatabase, state: { reachable: boolean }): SqlDatabase {
+  const check = () => {
+    if (!state.reachable) throw new StorageUnavailableError({ cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+  }
+  return {
+    query: (text, params) => Promise.resolve().then(check).then(() => database.query(text, params)),
+    exec: (script) => Promise.resolve().then(check).then(() => database.exec(script)),
+    transaction: (work) => Promise.resolve().then(check).then(() => database.transaction(work)),
+    close: () => Promise.resolve(),
+  }
+}
 
 /** Every row of every table, as text. */
 async function dumpDatabase(database: SqlDatabase): Promise<string> {

@@ -104,7 +104,7 @@ export class ShareHostBusyError extends CareKeyError {
 
   constructor(retryAfterSeconds: number | undefined) {
     super(
-      'The share host is busy or cannot check the consent on chain right now.',
+      'The share host is busy, or cannot reach the chain or its database right now.',
       retryAfterSeconds ? `Try again in ${retryAfterSeconds} seconds.` : 'Try again in a moment.',
     )
     this.retryAfterSeconds = retryAfterSeconds
@@ -117,7 +117,7 @@ export class ShareHostRefusedError extends CareKeyError {
   readonly code: string
 
   constructor(status: number, code: string, detail: string | undefined) {
-    super(`The share host refused the request${detail ? `: ${detail}` : ` (${code})`}.`, refusalHint(status))
+    super(`The share host refused the request${detail ? `: ${detail}` : ` (${code})`}.`, refusalHint(status, code))
     this.status = status
     this.code = code
   }
@@ -130,7 +130,9 @@ export class ShareHostReplyError extends CareKeyError {
   }
 }
 
-function refusalHint(status: number): string {
+function refusalHint(status: number, code: string): string {
+  if (code === 'quota_exceeded') return 'Stop sharing an older QR code first, or share fewer records.'
+  if (code === 'grant_inactive') return 'This consent was revoked or has ended: give a new consent to share again.'
   if (status === 401) return "Check that this device's clock is right, then try again."
   if (status === 403) return 'Only the patient who granted the consent can manage its share.'
   if (status === 409) return 'Reload the share and try again.'

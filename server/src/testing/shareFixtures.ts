@@ -71,6 +71,8 @@ export async function makeShare(
     passcode?: string
     bundle?: Record<string, unknown>
     expiresAt?: number
+    /** The grant's period, for the host to check with `statusOfGrant`. */
+    grantPeriod?: { validFrom: number; validUntil: number }
     flags?: ShlFlag[]
     extensions?: ShlPayloadInput['extensions']
   },
@@ -85,6 +87,7 @@ export async function makeShare(
     commitment: options.commitment,
     ...(options.passcode !== undefined && { passcode: options.passcode }),
     ...(options.expiresAt !== undefined && { expiresAt: options.expiresAt }),
+    ...(options.grantPeriod && options.grantPeriod),
     files: [{ contentType: 'application/fhir+json', jwe }],
   })
   const manifestUrl = manifestUrlFor(target.hostUrl, id)

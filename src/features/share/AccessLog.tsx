@@ -6,7 +6,9 @@ import { Card } from '../../ui/Page.tsx'
 
 /**
  * Who opened the share and when, newest first: the name they gave, and their account when
- * they proved it with a signature. Wrong passcodes are listed too.
+ * they proved it with a signature. Wrong passcodes are listed too, repeated ones under one
+ * name as one entry ("3 wrong passcodes, 10:02 to 10:04"). The host keeps the newest few
+ * hundred entries of a share and says how many older ones it dropped.
  */
 export function AccessLog({
   log,
@@ -25,6 +27,7 @@ export function AccessLog({
 }) {
   const entries = [...(log?.entries ?? [])].reverse()
   const opened = entries.filter((e) => e.outcome === 'opened').length
+  const dropped = log?.dropped ?? 0
   return (
     <Card title="Who opened it">
       <p role="status" aria-live="polite" data-testid="access-summary">
@@ -32,18 +35,34 @@ export function AccessLog({
           ? 'Reading the access log…'
           : opened === 0
             ? 'Nobody has opened it yet.'
-            : `Opened ${opened === 1 ? 'once' : `${opened} times`}.`}
+            : `Opened ${opened === 1 ? 'once' : `${opened} times`}${dropped > 0 ? ' recently' : ''}.`}
       </p>
+      {dropped > 0 && (
+        <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="access-dropped">
+          {dropped} older {dropped === 1 ? 'entry is' : 'entries are'} no longer kept: the share host keeps the newest {entries.length} of each
+          share. Stop sharing this QR code if you do not recognise who opens it.
+        </p>
+      )}
       {entries.length > 0 && (
         <ol className="space-y-2" aria-label="Access log, newest first">
           {entries.map((entry, i) => (
             <li key={`${entry.at}-${i}`} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700" data-testid="access-entry">
               <p>
                 <strong className="break-words">{entry.recipient}</strong>{' '}
-                {entry.outcome === 'opened' ? 'opened it' : 'tried a wrong passcode'}
+                {entry.outcome === 'opened'
+                  ? 'opened it'
+                  : entry.count
+                    ? `tried ${entry.count} wrong passcodes`
+                    : 'tried a wrong passcode'}
               </p>
               <p className="text-sm text-slate-700 dark:text-slate-300">
                 <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
+                {entry.lastAt && (
+                  <>
+                    {' to '}
+                    <time dateTime={entry.lastAt}>{new Date(entry.lastAt).toLocaleString()}</time>
+                  </>
+                )}
                 {entry.verifiedAddress ? (
                   <>
                     {' · '}verified account <span className="font-mono break-all">{entry.verifiedAddress}</span>

@@ -93,6 +93,9 @@ export async function uploadShare(keys: WalletKeys, signer: PatientSigner, share
       commitment: consent.commitment,
       ...(share.passcode !== undefined && { passcode: share.passcode }),
       expiresAt: Number(consent.terms.validUntil),
+      // The host checks the grant with its period, so it serves nothing before the consent starts.
+      validFrom: Number(consent.terms.validFrom),
+      validUntil: Number(consent.terms.validUntil),
       files: [{ contentType: 'application/fhir+json', jwe: share.jwe }],
     })
   } catch (error) {
