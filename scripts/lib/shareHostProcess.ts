@@ -8,6 +8,9 @@ import { startProcess } from './processes.ts'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
+/** How a process ended: its exit code, or the signal that ended it. */
+export type ProcessExit = { code: number | null; signal: NodeJS.Signals | null }
+
 /** A share host running as an OS process of its own (`server/main.ts`, as `npm run server`). */
 export type ShareHostProcess = {
   /** Its public base URL (`CAREKEY_SHARE_HOST_URL`): `http://localhost:<port>` unless given. */
@@ -19,7 +22,7 @@ export type ShareHostProcess = {
   /** The process id of the host itself (Node running server/main.ts, no wrapper in between). */
   readonly pid: number
   /** Resolves when the process has exited, with its exit code or the signal that ended it. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  readonly exited: Promise<ProcessExit>
   /** What the host printed so far (stdout and stderr, the last 64 KiB). */
   output(): string
   /** Asks the host to shut down (SIGTERM, as Ctrl-C would), SIGKILL after 3 s; then removes its data folder. */
@@ -94,7 +97,7 @@ export async function startShareHostProcess(options: ShareHostProcessOptions): P
   }
   proc.child.stdout?.on('data', keep)
   proc.child.stderr?.on('data', keep)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<ProcessExit>((resolve) => {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) resolve({ code: proc.child.exitCode, signal: proc.child.signalCode })
     else proc.child.once('exit', (code, signal) => resolve({ code, signal }))
   })
@@ -109,7 +112,7 @@ export async function startShareHostProcess(options: ShareHostProcessOptions): P
   const pid = proc.child.pid
   try {
     if (pid === undefined) throw new Error('the share host process could not be spawned')
-    await waitForHealth(`http://127.0.0.1:${port}/health`, exited, options.startTimeoutMs ?? 30_000)
+    await waitForHealth(`http://127.0.0.1:${port}/health`, { exited, timeoutMs: options.startTimeoutMs })
   } catch (error) {
     await stop()
     const printed = output.trim()
@@ -136,9 +139,17 @@ export async function startShareHostProcess(options: ShareHostProcessOptions): P
   }
 }
 
-async function waitForHealth(url: string, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, timeoutMs: number): Promise<void> {
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
-  void exited.then((e) => (exit = e))
+/**
+ * Resolves once `url` answers 200; fails early when `exited` resolves first (the process it
+ * waits for has died) and after `timeoutMs`.
+ *
+ * @example
+ * await waitForHealth(`http://127.0.0.1:${port}/health`, { exited })
+ */
+export async function waitForHealth(url: string, options: { exited?: Promise<ProcessExit>; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 30_000
+  let exit: ProcessExit | undefined
+  void options.exited?.then((e) => (exit = e))
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (exit) throw new Error(`it exited (${exit.signal ?? `code ${exit.code}`}) before ${url} answered`)
