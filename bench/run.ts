@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- name ...]`: runs the benchmark suites (or those named), prints a table and
- * writes bench/results.json as an array of { name, value, unit }.
+ * writes bench/results.json as an array of { name, value, unit }. A name is a suite (`share`) or
+ * a row, whole or its beginning (`share.bare_hono`, `share.host_manifest_rps`): only the suites
+ * holding such rows run, and only those rows are printed and written.
  */
 import { writeFile } from 'node:fs/promises'
 import { bundleSuite } from './bundle.bench.ts'
@@ -19,15 +21,15 @@ const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasS
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-  const selected = only.length ? suites.filter((s) => only.includes(s.name)) : suites
-  const ctx = new BenchContext()
+  const selected = only.length ? suites.filter((s) => only.some((name) => name === s.name || name.startsWith(`${s.name}.`))) : suites
+  const ctx = new BenchContext(only)
   const rows: BenchRow[] = []
   let failed = false
   try {
     for (const suite of selected) {
       process.stdout.write(`running ${suite.name}…\n`)
       try {
-        for (const row of await suite.run(ctx)) rows.push({ ...row, value: round(row.value) })
+        for (const row of await suite.run(ctx)) if (ctx.wants(row.name)) rows.push({ ...row, value: round(row.value) })
       } catch (error) {
         failed = true
         console.error(`${suite.name} failed:`, error)

@@ -10,6 +10,7 @@ export type BenchRow = { name: string; value: number; unit: string }
 export type BenchSuite = {
   /** Matches the first part of its rows' names (`vault`, `records`, ...); `npm run bench -- vault` runs only it. */
   name: string
+  /** Measures its rows; a suite with costly parts may skip those whose rows `ctx.wants` no one asked for. */
   run(ctx: BenchContext): Promise<BenchRow[]>
 }
 
@@ -20,6 +21,17 @@ export const BENCH_DIST = `.carekey/bench-dist-${process.pid}`
  * host), a production build of the app served by `vite preview`, and a headless Chromium.
  */
 export class BenchContext {
+  /**
+   * @param only what `npm run bench -- ...` asked for: suite names (`share`) or row names and
+   * their beginnings (`share.host_manifest`, `share.bare_hono_rps`); nothing means everything.
+   */
+  constructor(readonly only: readonly string[] = []) {}
+
+  /** True when everything runs, or when one of these rows was asked for (by its name or a beginning of it). */
+  wants(...rowNames: string[]): boolean {
+    return this.only.length === 0 || rowNames.some((row) => this.only.some((asked) => row.startsWith(asked)))
+  }
+
   private backendPromise: Promise<BackendStack> | undefined
   private appPromise: Promise<{ url: string; close(): Promise<void> }> | undefined
   private browserPromise: Promise<Browser> | undefined
