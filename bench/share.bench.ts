@@ -1,3 +1,4 @@
+import { startPostgres } from '../scripts/lib/postgres.ts'
 import { join } from 'node:path'
 import { createWalletClient, http, keccak256, stringToHex, toHex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
@@ -24,8 +25,9 @@ const MANIFEST_REQUEST: Omit<LoadRequest, 'url'> = {
  * - share.bare_hono_rps / _p99_ms: the ceiling, a bare Hono route on @hono/node-server that
  *   reads the same small JSON body and answers a small JSON, also in a process of its own;
  * - share.host_manifest_rps / _p99_ms: manifest requests for one share, each checking the grant
- *   on chain (read once per block, the block number asked for each batch of concurrent
- *   requests) and appending to the access log, on the host's embedded default store.
+ *   on chain (read once per block, the block number reused for a second) and appending to
+ *   the access log, on the host's embedded default store (PGlite in the host's process);
+ * - share.host_manifest_pg_rps / _p99_ms: the same on a PostgreSQL cluster of its own.
  * A store of another kind gets its own rows through {@link benchManifest} with its settings.
  */
 export const shareSuite: BenchSuite = {
@@ -34,6 +36,14 @@ export const shareSuite: BenchSuite = {
     const rows: BenchRow[] = []
     if (ctx.wants(...loadRowNames('share.bare_hono'))) rows.push(...(await benchBareHono('share.bare_hono')))
     if (ctx.wants(...loadRowNames('share.host_manifest'))) rows.push(...(await benchManifest(ctx, 'share.host_manifest', {})))
+    if (ctx.wants(...loadRowNames('share.host_manifest_pg'))) {
+      const cluster = await startPostgres()
+      try {
+        rows.push(...(await benchManifest(ctx, 'share.host_manifest_pg', { CAREKEY_SHARE_HOST_DATABASE_URL: await cluster.newDatabase() })))
+      } finally {
+        await cluster.stop()
+      }
+    }
     return rows
   },
 }
@@ -77,7 +87,10 @@ async function benchBareHono(label: string): Promise<BenchRow[]> {
 export async function benchManifest(ctx: BenchContext, label: string, hostEnv: Record<string, string>): Promise<BenchRow[]> {
   const backend = await ctx.backend()
   const { chainId, consentRegistry: registry } = backend.deployment
-  const host = await startShareHostProcess({ env: { ...chainEnv(backend.chain.rpcUrl, backend.deployment), ...hostEnv } })
+  // The chain check cached per block: the block number is reused for a second (a block's time on most L2s).
+  const host = await startShareHostProcess({
+    env: { ...chainEnv(backend.chain.rpcUrl, backend.deployment), CAREKEY_SHARE_HOST_BLOCK_TTL_MS: '1000', ...hostEnv },
+  })
   try {
     const account = mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: 1 })
     const wallet = createWalletClient({ account, chain: { ...foundry, id: chainId }, transport: http(backend.chain.rpcUrl) })
