@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Address, Hex } from 'viem'
+import type { Address } from 'viem'
 import {
   createShare,
   deactivateShare,
@@ -26,9 +26,8 @@ import {
   type ShlManifest,
 } from '../../src/domain/shl/index.ts'
 import { createShareHostApp } from './app.ts'
-import type { GrantStatus } from '../../src/domain/consent/grantStatus.ts'
-import type { GrantStatusReader } from './chain/grantStatus.ts'
 import { readShareHostConfig } from './config.ts'
+import { FakeGrants } from './testing/fakeGrants.ts'
 import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
 
 const REGISTRY: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
@@ -36,19 +35,6 @@ const HOST = 'http://share.test'
 const patient = testAccount(1)
 const stranger = testAccount(2)
 const clinician = testAccount(3)
-
-/** The chain, faked: grant statuses set by the test. */
-class FakeGrants implements GrantStatusReader {
-  readonly statuses = new Map<string, GrantStatus>()
-  reads = 0
-  set(patientAddress: Address, commitment: Hex, status: GrantStatus) {
-    this.statuses.set(`${patientAddress.toLowerCase()}:${commitment}`, status)
-  }
-  async statusOf(patientAddress: Address, commitment: Hex): Promise<GrantStatus> {
-    this.reads++
-    return this.statuses.get(`${patientAddress.toLowerCase()}:${commitment}`) ?? 'unknown'
-  }
-}
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -243,7 +229,8 @@ describe('share host: signed management', () => {
     const host = await startHost()
     const share = await host.share()
     const body = JSON.stringify({ files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile('{}', share.key) }] })
-    const sign = async (over: { expiresAt?: number; body?: string } = {}) => {
+    /** The patient signs `signed` (the body by default); the header claims the hash of `claimed` (what was signed by default). */
+    const sign = async (over: { expiresAt?: number; signed?: string; claimed?: string } = {}) => {
       const nonce = newNonce()
       const expiresAt = over.expiresAt ?? Math.floor(Date.now() / 1000) + 300
       const signature = await patient.signTypedData(
@@ -253,12 +240,13 @@ describe('share host: signed management', () => {
           action: 'update-files',
           host: HOST,
           shareId: share.id,
-          bodyHash: hashRequestBody(over.body ?? body),
+          bodyHash: await hashRequestBody(over.signed ?? body),
           nonce,
           expiresAt,
         }),
       )
-      return encodeShareAuthorization({ signer: patient.address, nonce, expiresAt, signature })
+      const bodyHash = await hashRequestBody(over.claimed ?? over.signed ?? body)
+      return encodeShareAuthorization({ signer: patient.address, nonce, expiresAt, bodyHash, signature })
     }
     const put = (authorization: string | undefined) =>
       host.fetch(`${HOST}/api/shares/${share.id}/files`, {
@@ -279,7 +267,10 @@ describe('share host: signed management', () => {
       401,
       'the signed request must expire within 600 seconds',
     ])
-    expect(await detail(await put(await sign({ body: `${body} ` })))).toEqual([
+    // Signed for another body: the signature holds for what it claims, the body sent is not that.
+    expect(await detail(await put(await sign({ signed: `${body} ` })))).toEqual([401, 'the body does not match its signature'])
+    // The header claims the body sent, but the signature was made over another one.
+    expect(await detail(await put(await sign({ signed: `${body} `, claimed: body })))).toEqual([
       401,
       `the signature does not match this request and signer (it must be signed for host ${HOST}, chain 31337)`,
     ])
