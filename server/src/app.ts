@@ -74,7 +74,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
 
   app.get('/health', (c) => c.json({ status: 'ok', chainId: config.chainId, consentRegistry: config.consentRegistry }))
 
-  app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy, clock }))
+  app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustedProxyHops: config.trustedProxyHops, clock }))
   app.use('*', async (_c, next) => {
     await (ready ??= store.init())
     await next()
