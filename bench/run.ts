@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- name ...]`: runs the benchmark suites (or those named), prints a table and
- * writes bench/results.json as an array of { name, value, unit }.
+ * `npm run bench [-- name ...]`: runs the benchmark suites (or those named, by suite name such
+ * as `share` or by the name of a row a suite declares), prints a table and writes
+ * bench/results.json as an array of { name, value, unit }.
  */
 import { writeFile } from 'node:fs/promises'
 import { bundleSuite } from './bundle.bench.ts'
@@ -13,13 +14,14 @@ import { recordsSuite } from './records.bench.ts'
 import { relaySuite } from './relay.bench.ts'
 import { scanSuite } from './scan.bench.ts'
 import { shareSuite } from './share.bench.ts'
+import { shareAbuseSuite } from './shareAbuse.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, consentSuite, recordsSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, shareAbuseSuite, consentSuite, recordsSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-  const selected = only.length ? suites.filter((s) => only.includes(s.name)) : suites
+  const selected = only.length ? suites.filter((s) => only.includes(s.name) || s.rows?.some((row) => only.includes(row))) : suites
   const ctx = new BenchContext()
   const rows: BenchRow[] = []
   let failed = false

@@ -97,7 +97,7 @@ export const shareSuite: BenchSuite = {
   },
 }
 
-async function waitForHealth(url: string): Promise<void> {
+export async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + 30_000
   for (;;) {
     try {
