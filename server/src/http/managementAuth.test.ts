@@ -3,7 +3,7 @@
  * its Authorization header before its body is read, uses up no nonce, and a body changed after
  * signing is refused.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -91,24 +91,38 @@ async function startHost(env: Record<string, string> = {}) {
 type Reply = { status: number; error?: string; detail?: string }
 
 /**
- * An upload over its own connection that announces `total` bytes (or none, chunked) and sends
- * only the first `first`: the rest waits, so a reply can only come from a host that did not
- * wait for the body.
+ * An upload over its own keep-alive connection (as a browser sends it) that announces `total`
+ * bytes (or none, chunked) and sends only the first `first`: the rest waits, so a reply can
+ * only come from a host that did not wait for the body.
  */
 function startUpload(url: string, options: { method: string; authorization?: string; total?: number; first: number }) {
+  return send(url, options, (request) => {
+    if (options.first > 0) request.write(Buffer.alloc(options.first, 0x20))
+    else request.flushHeaders()
+  })
+}
+
+/** A whole upload, sent as fast as the connection takes it. */
+async function upload(url: string, options: { method: string; authorization?: string; body: Buffer }) {
+  return (await send(url, options, (request) => request.end(options.body))).status
+}
+
+function send(url: string, options: { method: string; authorization?: string; total?: number }, write: (request: ReturnType<typeof httpRequest>) => void) {
+  const agent = new Agent({ keepAlive: true })
   const request = httpRequest(url, {
     method: options.method,
-    agent: false,
+    agent,
     headers: {
       'content-type': 'application/json',
       ...(options.total !== undefined && { 'content-length': String(options.total) }),
       ...(options.authorization && { authorization: options.authorization }),
     },
   })
+  // After its reply the host may close the connection while the client still has bytes to send.
+  request.once('socket', (socket) => socket.on('error', () => undefined))
   const reply = new Promise<Reply>((resolve, reject) => {
     request.once('error', reject)
     request.once('response', (response: IncomingMessage) => {
-      // The host may close the connection after answering while bytes are still announced.
       request.removeListener('error', reject)
       request.on('error', () => undefined)
       const chunks: Buffer[] = []
@@ -116,36 +130,11 @@ function startUpload(url: string, options: { method: string; authorization?: str
       response.once('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string; detail?: string }
         resolve({ status: response.statusCode ?? 0, ...body })
-        request.destroy()
       })
       response.once('error', reject)
     })
-  })
-  if (options.first > 0) request.write(Buffer.alloc(options.first, 0x20))
-  else request.flushHeaders()
-  return reply
-}
-
-/** A whole upload sent as fast as the connection takes it. */
-function upload(url: string, options: { method: string; authorization?: string; body: Buffer }) {
-  const request = httpRequest(url, {
-    method: options.method,
-    agent: false,
-    headers: { 'content-type': 'application/json', ...(options.authorization && { authorization: options.authorization }) },
-  })
-  const reply = new Promise<number>((resolve, reject) => {
-    request.once('error', reject)
-    request.once('response', (response: IncomingMessage) => {
-      request.removeListener('error', reject)
-      request.on('error', () => undefined)
-      response.resume()
-      response.once('end', () => {
-        resolve(response.statusCode ?? 0)
-        request.destroy()
-      })
-    })
-  })
-  request.end(options.body)
+  }).finally(() => agent.destroy())
+  write(request)
   return reply
 }
 
