@@ -15,13 +15,16 @@ import { recordsSuite } from './records.bench.ts'
 import { relaySuite } from './relay.bench.ts'
 import { scanSuite } from './scan.bench.ts'
 import { shareSuite } from './share.bench.ts'
+import { shareAbuseSuite } from './shareAbuse.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, consentSuite, recordsSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, shareAbuseSuite, consentSuite, recordsSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-  const selected = only.length ? suites.filter((s) => only.some((name) => name === s.name || name.startsWith(`${s.name}.`))) : suites
+  const selected = only.length
+    ? suites.filter((s) => only.some((name) => name === s.name || name.startsWith(`${s.name}.`)) || s.rows?.some((row) => only.includes(row)))
+    : suites
   const ctx = new BenchContext(only)
   const rows: BenchRow[] = []
   let failed = false

@@ -8,9 +8,11 @@ import { startBackend, type BackendStack } from '../../scripts/lib/stack.ts'
 export type BenchRow = { name: string; value: number; unit: string }
 
 export type BenchSuite = {
-  /** Matches the first part of its rows' names (`vault`, `records`, ...); `npm run bench -- vault` runs only it. */
+  /** Matches the first part of its rows' names (`vault`, `records`, ...); `npm run bench -- vault` runs only it (and any other suite of that name). */
   name: string
   /** Measures its rows; a suite with costly parts may skip those whose rows `ctx.wants` no one asked for. */
+  /** The rows it reports, when it is one of several suites of a name: `npm run bench -- share.health_p99_under_abuse_ms` runs only the suite that has it. */
+  rows?: string[]
   run(ctx: BenchContext): Promise<BenchRow[]>
 }
 

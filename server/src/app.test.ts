@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Address, Hex } from 'viem'
+import type { Address } from 'viem'
 import {
   createShare,
   deactivateShare,
@@ -24,12 +24,12 @@ import {
   type ShlManifest,
 } from '../../src/domain/shl/index.ts'
 import { createShareHostApp } from './app.ts'
-import type { GrantStatus } from '../../src/domain/consent/grantStatus.ts'
-import type { GrantPeriod, GrantStatusReader } from './chain/grantStatus.ts'
+import type { GrantPeriod } from './chain/grantStatus.ts'
 import { readShareHostConfig } from './config.ts'
 import { StorageUnavailableError, type SqlDatabase } from './storage/sql/database.ts'
 import { pgliteDatabase } from './storage/sql/pgliteDatabase.ts'
 import { SqlShareStore } from './storage/sql/sqlShareStore.ts'
+import { FakeGrants } from './testing/fakeGrants.ts'
 import { fakeCommitment, makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
 
 const REGISTRY: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
@@ -37,27 +37,6 @@ const HOST = 'http://share.test'
 const patient = testAccount(1)
 const stranger = testAccount(2)
 const clinician = testAccount(3)
-
-/**
- * The chain, faked: grant statuses set by the test. A grant set with a period answers as the
- * registry's `statusOfGrant` does: `unknown` for another end, `pending` before its start.
- */
-class FakeGrants implements GrantStatusReader {
-  readonly statuses = new Map<string, { status: GrantStatus; period?: GrantPeriod }>()
-  reads = 0
-  constructor(private readonly clock: () => number) {}
-  set(patientAddress: Address, commitment: Hex, status: GrantStatus, period?: GrantPeriod) {
-    this.statuses.set(`${patientAddress.toLowerCase()}:${commitment}`, { status, ...(period && { period }) })
-  }
-  async statusOf(patientAddress: Address, commitment: Hex, asked?: GrantPeriod): Promise<GrantStatus> {
-    this.reads++
-    const grant = this.statuses.get(`${patientAddress.toLowerCase()}:${commitment}`)
-    if (!grant) return 'unknown'
-    if (!asked || !grant.period) return grant.status
-    if (asked.validUntil !== grant.period.validUntil) return 'unknown'
-    return grant.status === 'active' && this.clock() / 1000 < asked.validFrom ? 'pending' : grant.status
-  }
-}
 
 // One in-memory database for the file: every test makes its own shares (random ids) on it.
 let db: SqlDatabase
@@ -260,7 +239,8 @@ describe('share host: signed management', () => {
     const host = await startHost()
     const share = await host.share()
     const body = JSON.stringify({ files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile('{}', share.key) }] })
-    const sign = async (over: { expiresAt?: number; body?: string } = {}) => {
+    /** The patient signs `signed` (the body by default); the header claims the hash of `claimed` (what was signed by default). */
+    const sign = async (over: { expiresAt?: number; signed?: string; claimed?: string } = {}) => {
       const nonce = newNonce()
       const expiresAt = over.expiresAt ?? Math.floor(Date.now() / 1000) + 300
       const signature = await patient.signTypedData(
@@ -270,12 +250,13 @@ describe('share host: signed management', () => {
           action: 'update-files',
           host: HOST,
           shareId: share.id,
-          bodyHash: hashRequestBody(over.body ?? body),
+          bodyHash: await hashRequestBody(over.signed ?? body),
           nonce,
           expiresAt,
         }),
       )
-      return encodeShareAuthorization({ signer: patient.address, nonce, expiresAt, signature })
+      const bodyHash = await hashRequestBody(over.claimed ?? over.signed ?? body)
+      return encodeShareAuthorization({ signer: patient.address, nonce, expiresAt, bodyHash, signature })
     }
     const put = (authorization: string | undefined) =>
       host.fetch(`${HOST}/api/shares/${share.id}/files`, {
@@ -296,7 +277,10 @@ describe('share host: signed management', () => {
       401,
       'the signed request must expire within 600 seconds',
     ])
-    expect(await detail(await put(await sign({ body: `${body} ` })))).toEqual([
+    // Signed for another body: the signature holds for what it claims, the body sent is not that.
+    expect(await detail(await put(await sign({ signed: `${body} ` })))).toEqual([401, 'the body does not match its signature'])
+    // The header claims the body sent, but the signature was made over another one.
+    expect(await detail(await put(await sign({ signed: `${body} `, claimed: body })))).toEqual([
       401,
       `the signature does not match this request and signer (it must be signed for host ${HOST}, chain 31337)`,
     ])

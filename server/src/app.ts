@@ -72,7 +72,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
 
   app.get('/health', (c) => c.json({ status: 'ok', chainId: config.chainId, consentRegistry: config.consentRegistry }))
 
-  app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy, clock }))
+  app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustedProxyHops: config.trustedProxyHops, clock }))
   app.use('*', async (_c, next) => {
     // Migrations run once; if the database was down, the next request tries again.
     await (ready ??= store.init().catch((error: unknown) => {

@@ -17,7 +17,7 @@ describe('share host configuration', () => {
       fileUrlTtlSeconds: 900,
       passcodeAttempts: 10,
       rateLimitPerMinute: 600,
-      trustProxy: false,
+      trustedProxyHops: 0,
       blockTtlMs: 0,
       logRequests: false,
     })
@@ -40,6 +40,14 @@ describe('share host configuration', () => {
     }
     for (const name of ['CAREKEY_CHAIN_ID', 'CAREKEY_RPC_URL', 'CAREKEY_CONSENT_REGISTRY', 'CAREKEY_SHARE_HOST_TRUST_PROXY', 'CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS']) {
       expect(message).toContain(`  ${name}:`)
+    }
+  })
+
+  it('reads the number of trusted proxy hops, takes true and false as 1 and 0, and refuses anything else with a clear message', () => {
+    const hops = (value: string) => readShareHostConfig({ ...required, CAREKEY_SHARE_HOST_TRUST_PROXY: value }).trustedProxyHops
+    expect([hops('0'), hops('1'), hops('2'), hops(' 3 '), hops('true'), hops('false')]).toEqual([0, 1, 2, 3, 1, 0])
+    for (const bad of ['yes', '-1', '1.5', '11', '']) {
+      expect(() => hops(bad)).toThrow(/CAREKEY_SHARE_HOST_TRUST_PROXY: must be the number of proxies in front of the host that append to X-Forwarded-For, 0 to 10/)
     }
   })
 

@@ -31,8 +31,11 @@ export type ShareHostConfig = {
   defaultEmbeddedLengthMax: number
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean
+  /**
+   * Proxies in front of the host that append the address they saw to X-Forwarded-For; the
+   * client address is the entry this many places from the right. 0: the socket's address.
+   */
+  trustedProxyHops: number
   /** How long the chain's block number is reused; grant reads are cached within a block. */
   blockTtlMs: number
   /** One line per request (method, route pattern, status, time): never ids, bodies or addresses. */
@@ -63,6 +66,16 @@ export const MAX_FILE_URL_TTL_SECONDS = 3600
 
 const url = z.url({ protocol: /^https?$/ })
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+/** The most proxies in a row CAREKEY_SHARE_HOST_TRUST_PROXY may count. */
+export const MAX_TRUSTED_PROXY_HOPS = 10
+const proxyHops = z
+  .string()
+  .trim()
+  .refine(
+    (v) => v === 'true' || v === 'false' || (/^\d{1,2}$/.test(v) && Number(v) <= MAX_TRUSTED_PROXY_HOPS),
+    `must be the number of proxies in front of the host that append to X-Forwarded-For, 0 to ${MAX_TRUSTED_PROXY_HOPS} (0: none, use the socket's address; "true" means 1, "false" 0)`,
+  )
+  .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v)))
 
 const schema = z.object({
   CAREKEY_SHARE_HOST_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
@@ -96,7 +109,7 @@ const schema = z.object({
   CAREKEY_SHARE_HOST_MAX_SHARE_BYTES: z.coerce.number().int().min(1024).max(512 * 1_048_576).default(32 * 1_048_576),
   CAREKEY_SHARE_HOST_EMBED_MAX: z.coerce.number().int().min(0).max(1_048_576).default(16_384),
   CAREKEY_SHARE_HOST_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
-  CAREKEY_SHARE_HOST_TRUST_PROXY: flag.default(false),
+  CAREKEY_SHARE_HOST_TRUST_PROXY: proxyHops.default(0),
   CAREKEY_SHARE_HOST_BLOCK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   CAREKEY_SHARE_HOST_LOG_REQUESTS: flag.default(false),
   CAREKEY_SPONSOR_PRIVATE_KEY: z
@@ -144,7 +157,7 @@ export function readShareHostConfig(env: Record<string, string | undefined>, rea
     maxShareBytes: e.CAREKEY_SHARE_HOST_MAX_SHARE_BYTES,
     defaultEmbeddedLengthMax: e.CAREKEY_SHARE_HOST_EMBED_MAX,
     rateLimitPerMinute: e.CAREKEY_SHARE_HOST_RATE_LIMIT,
-    trustProxy: e.CAREKEY_SHARE_HOST_TRUST_PROXY,
+    trustedProxyHops: e.CAREKEY_SHARE_HOST_TRUST_PROXY,
     blockTtlMs: e.CAREKEY_SHARE_HOST_BLOCK_TTL_MS,
     logRequests: e.CAREKEY_SHARE_HOST_LOG_REQUESTS,
     relay: {

@@ -25,8 +25,8 @@ import {
   type NewShare,
   type RecipientProofTypedData,
   type ShareAccessLog,
-  type ShareAction,
   type ShareFileUpload,
+  type ShareRequestSubject,
   type ShareRequestTypedData,
   type ShareStatus,
   type ShlManifest,
@@ -154,7 +154,12 @@ function refusalHint(status: number, code: string): string {
  * })
  */
 export async function createShare(target: ShareHostTarget, patient: PatientSigner, share: NewShare): Promise<ShareStatus> {
-  return signedRequest(target, patient, { method: 'POST', path: '/api/shares', action: 'create-share', shareId: share.id, body: JSON.stringify(share) }, shareStatusSchema)
+  return signedRequest(
+    target,
+    patient,
+    { method: 'POST', path: '/api/shares', action: 'create-share', shareId: share.id, commitment: share.commitment, body: JSON.stringify(share) },
+    shareStatusSchema,
+  )
 }
 
 /**
@@ -197,20 +202,19 @@ export async function readShareAccessLog(target: ShareHostTarget, patient: Patie
 async function signedRequest<Schema extends z.ZodType>(
   target: ShareHostTarget,
   signer: PatientSigner,
-  request: { method: string; path: string; action: ShareAction; shareId: string; body: string },
+  request: { method: string; path: string } & ShareRequestSubject,
   schema: Schema,
 ): Promise<z.infer<Schema>> {
+  const { method, path, ...subject } = request
   const { authorization } = await signShareRequest(signer, {
     chainId: target.chainId,
     registry: target.registry,
     host: hostOf(target),
-    action: request.action,
-    shareId: request.shareId,
-    body: request.body,
+    ...subject,
     ...(target.clock && { now: target.clock() }),
   })
-  const response = await send(target.fetch, `${hostOf(target)}${request.path}`, {
-    method: request.method,
+  const response = await send(target.fetch, `${hostOf(target)}${path}`, {
+    method,
     headers: { authorization, ...(request.body !== '' && { 'content-type': 'application/json' }) },
     ...(request.body !== '' && { body: request.body }),
   })

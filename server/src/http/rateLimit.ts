@@ -7,7 +7,8 @@ import { clientAddress } from './clientAddress.ts'
  */
 export function rateLimit(options: {
   perMinute: number
-  trustProxy: boolean
+  /** See ShareHostConfig.trustedProxyHops. */
+  trustedProxyHops: number
   clock: () => number
   /** The error reply over the limit; the share host's own by default. */
   refusal?: { error: string; detail: string }
@@ -20,7 +21,7 @@ export function rateLimit(options: {
   return async (c, next) => {
     if (options.perMinute <= 0) return next()
     const now = options.clock()
-    const key = clientAddress(c, options.trustProxy)
+    const key = clientAddress(c, options.trustedProxyHops)
     const bucket = buckets.get(key) ?? { tokens: options.perMinute, at: now }
     bucket.tokens = Math.min(options.perMinute, bucket.tokens + (now - bucket.at) * refillPerMs)
     bucket.at = now

@@ -29,7 +29,7 @@ export function relayRoutes(ctx: HostContext) {
     '/api/relay/*',
     rateLimit({
       perMinute: config.rateLimitPerMinute,
-      trustProxy: ctx.config.trustProxy,
+      trustedProxyHops: ctx.config.trustedProxyHops,
       clock: ctx.clock,
       refusal: { error: 'rate-limited', detail: 'too many relay requests from this address; try again later' },
     }),

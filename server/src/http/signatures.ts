@@ -1,12 +1,11 @@
 import { isAddressEqual, recoverTypedDataAddress, type Address, type Hex } from 'viem'
 import {
-  hashRequestBody,
   MAX_SIGNED_REQUEST_LIFETIME_S,
-  parseShareAuthorization,
   recipientProofTypedData,
   shareRequestTypedData,
   type RecipientProof,
   type ShareAction,
+  type ShareAuthorization,
 } from '../../../src/domain/shl/index.ts'
 import type { ShareStore } from '../storage/shareStore.ts'
 
@@ -25,16 +24,16 @@ export type SignatureContext = {
 export type Verified = { ok: true; signer: Address } | { ok: false; detail: string }
 
 /**
- * Checks a management request's signature: the Authorization header, its expiry, that it
- * signs this action, share, host and exact body, and that its nonce is new (the nonce is
- * used up by this call). Says nothing about whether the signer may act on the share.
+ * Checks a management request's signature before its body is read: the Authorization header
+ * is fresh, and signs this action, share and host over the body hash it claims. The body is
+ * compared with that hash once the signer may act (see managementAuth.ts), and the nonce is
+ * claimed only then. Says nothing about whether the signer may act on the share.
  */
 export async function verifyShareRequest(
   ctx: SignatureContext,
-  request: { authorization: string | undefined; action: ShareAction; shareId: string; body: string },
+  auth: ShareAuthorization,
+  request: { action: ShareAction; shareId: string },
 ): Promise<Verified> {
-  const auth = parseShareAuthorization(request.authorization)
-  if (!auth) return { ok: false, detail: 'the request needs an Authorization: CareKey … header signed by the patient' }
   const fresh = checkExpiry(auth.expiresAt, ctx.clock())
   if (fresh !== undefined) return { ok: false, detail: fresh }
   const typedData = shareRequestTypedData({
@@ -43,15 +42,12 @@ export async function verifyShareRequest(
     action: request.action,
     host: ctx.host,
     shareId: request.shareId,
-    bodyHash: hashRequestBody(request.body),
+    bodyHash: auth.bodyHash,
     nonce: auth.nonce,
     expiresAt: auth.expiresAt,
   })
   if (!(await signedBy(auth.signer, { ...typedData, signature: auth.signature }))) {
     return { ok: false, detail: `the signature does not match this request and signer (it must be signed for host ${ctx.host}, chain ${ctx.chainId})` }
-  }
-  if (!(await ctx.store.claimNonce(auth.nonce, auth.expiresAt, ctx.clock()))) {
-    return { ok: false, detail: 'this signed request was used before' }
   }
   return { ok: true, signer: auth.signer }
 }

@@ -8,15 +8,19 @@
  *   action     string   'create-share' | 'update-files' | 'deactivate-share' | 'read-access-log'
  *   host       string   the share host's public URL, so a request is worth nothing at another host
  *   shareId    string   the share (43 base64url characters)
- *   bodyHash   bytes32  keccak256 of the exact request body bytes (of '' when there is none)
+ *   bodyHash   bytes32  SHA-256 of the exact request body bytes (of '' when there is none)
  *   nonce      bytes32  random; the host refuses a nonce it has seen
  *   expiresAt  uint64   unix seconds; at most 10 minutes ahead
  *
- * The signature travels in `Authorization: CareKey <base64url(JSON {signer, nonce, expiresAt, signature})>`.
+ * The signature travels in `Authorization: CareKey <base64url(JSON)>`, the JSON being
+ * `{signer, nonce, expiresAt, bodyHash, signature}`, plus `shareId` and `commitment` for
+ * create-share. Everything the host needs to decide whether the signer may act is in that
+ * header, so it refuses a stranger before reading a byte of the body; only then does it read
+ * the body, hashing it as it arrives, and compare the hash with the signed one.
  */
 import { z } from 'zod'
 import { addressSchema, bytes32Schema } from '../hex.ts'
-import { keccak256, stringToBytes, type Address, type Hex } from 'viem'
+import { bytesToHex, type Address, type Hex } from 'viem'
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../crypto/bytes.ts'
 import { SHL_CONTENT_TYPES } from './jwe.ts'
 import {
@@ -51,7 +55,7 @@ export const shareRequestTypes = {
  * The typed data a patient signs (and the host verifies) for one management request.
  *
  * @example
- * const signature = await account.signTypedData(shareRequestTypedData({ chainId, registry, action: 'deactivate-share', host, shareId, bodyHash: hashRequestBody(''), nonce: newNonce(), expiresAt }))
+ * const signature = await account.signTypedData(shareRequestTypedData({ chainId, registry, action: 'deactivate-share', host, shareId, bodyHash: await hashRequestBody(''), nonce: newNonce(), expiresAt }))
  */
 export function shareRequestTypedData(params: {
   chainId: number
@@ -81,19 +85,30 @@ export function shareRequestTypedData(params: {
 export type ShareRequestTypedData = ReturnType<typeof shareRequestTypedData>
 
 /**
- * keccak256 of the request body exactly as sent.
+ * SHA-256 of the request body exactly as sent (its UTF-8 bytes), as 0x-prefixed hex: the
+ * signed `bodyHash`. WebCrypto, so the same in the browser and in Node; the host computes the
+ * same digest with node:crypto as the body streams in.
  *
  * @example
- * hashRequestBody('') // '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'
+ * await hashRequestBody('') // '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
  */
-export function hashRequestBody(body: string): Hex {
-  return keccak256(stringToBytes(body))
+export async function hashRequestBody(body: string): Promise<Hex> {
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(body))))
 }
+
+export const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/
+export const shareIdSchema = z.string().regex(SHARE_ID_PATTERN, 'must be 43 base64url characters (32 random bytes)')
 
 export const shareAuthorizationSchema = z.object({
   signer: addressSchema,
   nonce: bytes32Schema,
   expiresAt: unixSecondsSchema,
+  /** SHA-256 of the body, as signed; the host compares it with the body once it may read it. */
+  bodyHash: bytes32Schema,
+  /** create-share only: the new share's id, signed like any other request's. */
+  shareId: shareIdSchema.optional(),
+  /** create-share only: the grant's commitment, so that the host checks the grant before the body arrives. */
+  commitment: bytes32Schema.optional(),
   signature: signatureSchema,
 })
 export type ShareAuthorization = z.infer<typeof shareAuthorizationSchema>
@@ -102,7 +117,7 @@ export type ShareAuthorization = z.infer<typeof shareAuthorizationSchema>
  * The Authorization header value for a signed request.
  *
  * @example
- * headers.set('authorization', encodeShareAuthorization({ signer, nonce, expiresAt, signature }))
+ * headers.set('authorization', encodeShareAuthorization({ signer, nonce, expiresAt, bodyHash, signature }))
  */
 export function encodeShareAuthorization(auth: ShareAuthorization): string {
   return `${AUTHORIZATION_SCHEME} ${toBase64Url(utf8.encode(JSON.stringify(auth)))}`
@@ -128,6 +143,15 @@ export function parseShareAuthorization(header: string | undefined): ShareAuthor
 }
 
 /**
+ * What one management request is about: its action, its share and its exact body. A new
+ * share also names its grant's commitment, which the host checks before it reads the body.
+ */
+export type ShareRequestSubject = { shareId: string; body: string } & (
+  | { action: 'create-share'; commitment: Hex }
+  | { action: Exclude<ShareAction, 'create-share'>; commitment?: never }
+)
+
+/**
  * Signs one management request: returns the headers to send with exactly this body.
  *
  * @example
@@ -137,18 +161,26 @@ export function parseShareAuthorization(header: string | undefined): ShareAuthor
  */
 export async function signShareRequest(
   signer: TypedDataSigner<ShareRequestTypedData>,
-  params: { chainId: number; registry: Address; host: string; action: ShareAction; shareId: string; body: string; now?: number },
+  params: { chainId: number; registry: Address; host: string; now?: number } & ShareRequestSubject,
 ): Promise<{ authorization: string }> {
   const nonce = newNonce()
   const expiresAt = Math.floor((params.now ?? Date.now()) / 1000) + DEFAULT_SIGNED_REQUEST_LIFETIME_S
+  const bodyHash = await hashRequestBody(params.body)
   const signature = await signer.signTypedData(
-    shareRequestTypedData({ ...params, bodyHash: hashRequestBody(params.body), nonce, expiresAt }),
+    shareRequestTypedData({
+      chainId: params.chainId,
+      registry: params.registry,
+      action: params.action,
+      host: params.host,
+      shareId: params.shareId,
+      bodyHash,
+      nonce,
+      expiresAt,
+    }),
   )
-  return { authorization: encodeShareAuthorization({ signer: signer.address, nonce, expiresAt, signature }) }
+  const newShare = params.action === 'create-share' ? { shareId: params.shareId, commitment: params.commitment } : {}
+  return { authorization: encodeShareAuthorization({ signer: signer.address, nonce, expiresAt, bodyHash, ...newShare, signature }) }
 }
-
-export const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/
-export const shareIdSchema = z.string().regex(SHARE_ID_PATTERN, 'must be 43 base64url characters (32 random bytes)')
 
 /**
  * A fresh share id: 32 random bytes, base64url. It is the secret part of the manifest URL,
