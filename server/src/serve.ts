@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
 import { mkdir } from 'node:fs/promises'
 import { createPublicClient, http } from 'viem'
 import { createShareHostApp, type ShareHostDeps } from './app.ts'
@@ -13,12 +14,17 @@ export type RunningShareHost = {
 /**
  * Starts the share host and resolves once it listens. Refuses to start against a chain whose
  * id differs from the configured one; a chain that does not answer yet only gets a warning
- * (manifests answer 503 until it does).
+ * (manifests answer 503 until it does). `around` serves more than the share host from the same
+ * process: `npm start` puts the built app around it (production.ts).
  */
-export async function startShareHost(config: ShareHostConfig, deps: ShareHostDeps = {}): Promise<RunningShareHost> {
+export async function startShareHost(
+  config: ShareHostConfig,
+  deps: ShareHostDeps = {},
+  around: (shareHost: Hono) => Hono = (shareHost) => shareHost,
+): Promise<RunningShareHost> {
   await mkdir(config.dataDir, { recursive: true })
   if (!deps.grants) await checkChain(config)
-  const app = createShareHostApp(config, deps)
+  const app = around(createShareHostApp(config, deps))
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined
     try {
