@@ -23,7 +23,13 @@ precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 
 // Same-origin navigations only (a navigation to another origin never reaches this worker).
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')))
+// Served by `npm start`, the share host shares the app's origin: its routes are not the app's
+// (the same paths as isShareHostPath in server/src/production.ts).
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('index.html'), {
+    denylist: [/^\/shl(?:\/|$)/, /^\/api(?:\/|$)/, /^\/health$/],
+  }),
+)
 
 // The first install takes charge of the page that installed it (so that page, too, is served
 // from the precache and sees later updates as waiting versions). A later version activates

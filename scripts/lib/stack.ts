@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { readShareHostConfig } from '../../server/src/config.ts'
-import { startShareHost } from '../../server/src/serve.ts'
+import { readShareHostConfig, type ShareHostConfig } from '../../server/src/config.ts'
+import { startShareHost, type RunningShareHost } from '../../server/src/serve.ts'
 import { ANVIL_DEPLOYER_KEY, ANVIL_SPONSOR_KEY, startAnvil, type LocalChain } from './anvil.ts'
 import { deployContracts, type Deployment } from './deploy.ts'
 import { freePort } from './ports.ts'
@@ -27,6 +27,11 @@ export type BackendOptions = {
   shareHostDataDir?: string
   /** More share host settings (CAREKEY_RELAY_*, ...), for tests and benchmarks. */
   shareHostEnv?: Record<string, string>
+  /**
+   * Starts the share host another way, given its configuration and the CAREKEY_* variables an
+   * app build needs: the end-to-end tests build the app and serve both, as `npm start` does.
+   */
+  serveShareHost?: (config: ShareHostConfig, appEnv: Record<string, string>) => Promise<RunningShareHost>
 }
 
 /**
@@ -59,7 +64,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       CAREKEY_CONSENT_REGISTRY_BLOCK: String(deployment.deployBlock),
       CAREKEY_SHARE_HOST_URL: shareHostUrl,
     }
-    const host = await startShareHost(
+    const serveShareHost = options.serveShareHost ?? ((config: ShareHostConfig) => startShareHost(config))
+    const host = await serveShareHost(
       readShareHostConfig({
         ...env,
         CAREKEY_SHARE_HOST_PORT: String(hostPort),
@@ -69,6 +75,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
         CAREKEY_RELAY_POLL_MS: '100',
         ...options.shareHostEnv,
       }),
+      env,
     )
     stops.push(() => host.close())
     return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, env, stop }

@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
 import { mkdir } from 'node:fs/promises'
 import { createPublicClient, http } from 'viem'
 import { createShareHostApp, type ShareHostDeps } from './app.ts'
@@ -13,12 +14,18 @@ export type RunningShareHost = {
 }
 
 /**
+/**
  * Starts the share host and resolves once it listens. Migrates its database first; refuses to
  * start against a chain whose id differs from the configured one, or a database a newer host
  * migrated. A chain or a database that does not answer yet only gets a warning (requests that
- * need it answer 503 until it does).
+ * need it answer 503 until it does). `around` serves more than the share host from the same
+ * process: `npm start` puts the built app around it (production.ts).
  */
-export async function startShareHost(config: ShareHostConfig, deps: ShareHostDeps = {}): Promise<RunningShareHost> {
+export async function startShareHost(
+  config: ShareHostConfig,
+  deps: ShareHostDeps = {},
+  around: (shareHost: Hono) => Hono = (shareHost) => shareHost,
+): Promise<RunningShareHost> {
   if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true })
   if (!deps.grants) await checkChain(config)
   const store = deps.store ?? shareStoreFromConfig(config)
@@ -32,7 +39,7 @@ export async function startShareHost(config: ShareHostConfig, deps: ShareHostDep
     // The URL itself is not printed: it may hold a password.
     console.warn('share host: the database (CAREKEY_SHARE_HOST_DATABASE_URL) does not answer yet; requests answer 503 until it does.')
   }
-  const app = createShareHostApp(config, { ...deps, store })
+  const app = around(createShareHostApp(config, { ...deps, store }))
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined
     try {

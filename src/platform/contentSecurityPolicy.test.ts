@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseAppConfig } from './configSchema.ts'
-import { contentSecurityPolicy } from './contentSecurityPolicy.ts'
+import { contentSecurityPolicy, parseContentSecurityPolicy, serializeContentSecurityPolicy } from './contentSecurityPolicy.ts'
 
 describe('contentSecurityPolicy', () => {
   const policy = contentSecurityPolicy(
@@ -16,5 +16,13 @@ describe('contentSecurityPolicy', () => {
 
   it('lets the app reach its chain and share host by origin', () => {
     expect(directive('connect-src')).toBe("connect-src 'self' blob: https://rpc.example.org https://share.example.org https:")
+  })
+
+  it('reads back into the directives it was written from, so a server can add to it', () => {
+    const directives = parseContentSecurityPolicy(policy)
+    expect(directives.connectSrc).toEqual(["'self'", 'blob:', 'https://rpc.example.org', 'https://share.example.org', 'https:'])
+    expect(directives.frameAncestors).toBeUndefined()
+    expect(serializeContentSecurityPolicy(directives)).toBe(policy)
+    expect(serializeContentSecurityPolicy({ ...directives, frameAncestors: ["'none'"] })).toBe(`${policy}; frame-ancestors 'none'`)
   })
 })
