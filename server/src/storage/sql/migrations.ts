@@ -57,11 +57,8 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN valid_from     bigint,
         ADD COLUMN valid_until    bigint,
         ADD COLUMN total_bytes    bigint NOT NULL DEFAULT 0,
-        ADD COLUMN access_entries integer NOT NULL DEFAULT 0,
         ADD COLUMN access_dropped integer NOT NULL DEFAULT 0;
-      UPDATE shares s SET
-        total_bytes = (SELECT coalesce(sum(f.length), 0) FROM share_files f WHERE f.share_id = s.id),
-        access_entries = (SELECT count(*) FROM access_log a WHERE a.share_id = s.id);
+      UPDATE shares s SET total_bytes = (SELECT coalesce(sum(f.length), 0) FROM share_files f WHERE f.share_id = s.id);
       CREATE INDEX shares_active_by_patient ON shares (patient) WHERE status = 'active';
       CREATE INDEX shares_active_by_commitment ON shares (commitment) WHERE status = 'active';
       CREATE TABLE sponsor_leases (

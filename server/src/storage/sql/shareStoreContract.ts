@@ -174,6 +174,9 @@ export function describeShareStore(name: string, openDatabase: () => Promise<Sql
       const page = await store.readAccessLog(share.id)
       expect(page.entries.map((e) => e.recipient)).toEqual(Array.from({ length: CONTRACT_LOG_CAP }, (_, i) => `viewer ${total - CONTRACT_LOG_CAP + i}`))
       expect(page.dropped).toBe(total - CONTRACT_LOG_CAP)
+      // What the database holds stays near the cap: a log cannot grow without bound.
+      const [stored] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM access_log WHERE share_id = $1', [share.id])
+      expect(stored?.n).toBeLessThanOrEqual(CONTRACT_LOG_CAP + 16)
       // Appends in parallel lose nothing either.
       await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendAccess(share.id, { at: NOW + total + i, recipient: 'burst', outcome: 'opened' })))
       const after = await store.readAccessLog(share.id)

@@ -22,6 +22,9 @@ export type SqlShareStoreOptions = {
   accessLogCap: number
 }
 
+/** A share's log is trimmed after about one append in this many. */
+const TRIM_EVERY = 16
+
 /** Expired nonces are deleted at most this often (per host). */
 const NONCE_SWEEP_INTERVAL_MS = 60_000
 
@@ -155,23 +158,22 @@ export class SqlShareStore implements ShareStore {
   async recordWrongPasscode(id: string, entry: StoredAccess): Promise<{ remainingAttempts: number } | undefined> {
     // One statement: the count, the lock and the log entry change together or not at all, and
     // a guess on another host waits for this row and then sees the new count.
-    const [row] = await this.db.query<{ remaining: number; access_entries: number }>(
+    const [row] = await this.db.query<{ remaining: number; entry: number | null }>(
       `WITH counted AS (
          UPDATE shares
             SET passcode_failures = passcode_failures + 1,
                 status = CASE WHEN passcode_failures + 1 >= passcode_allowed THEN 'locked' ELSE status END,
-                updated_at = $2,
-                access_entries = access_entries + 1
+                updated_at = $2
           WHERE id = $1 AND status = 'active' AND passcode_allowed IS NOT NULL AND passcode_failures < passcode_allowed
-          RETURNING passcode_allowed - passcode_failures AS remaining, access_entries
+          RETURNING passcode_allowed - passcode_failures AS remaining
        ), logged AS (
-         INSERT INTO access_log (share_id, at, recipient, outcome) SELECT $1, $2, $3, 'wrong-passcode' FROM counted
+         INSERT INTO access_log (share_id, at, recipient, outcome) SELECT $1, $2, $3, 'wrong-passcode' FROM counted RETURNING id
        )
-       SELECT remaining, access_entries FROM counted`,
+       SELECT remaining, (SELECT id FROM logged) AS entry FROM counted`,
       [id, entry.at, entry.recipient],
     )
     if (!row) return undefined
-    await this.trimLogIfLong(id, row.access_entries)
+    if (row.entry !== null) await this.trimLogNow(id, row.entry)
     return { remainingAttempts: row.remaining }
   }
 
@@ -181,20 +183,18 @@ export class SqlShareStore implements ShareStore {
   }
 
   async appendAccess(shareId: string, entry: StoredAccess): Promise<void> {
-    const [row] = await this.db.query<{ access_entries: number }>(
-      `WITH logged AS (
-         INSERT INTO access_log (share_id, at, recipient, outcome, verified_address) VALUES ($1, $2, $3, $4, $5)
-       )
-       UPDATE shares SET access_entries = access_entries + 1 WHERE id = $1 RETURNING access_entries`,
+    // Only an insert: parallel opens of one share on any host never wait for each other.
+    const [row] = await this.db.query<{ id: number }>(
+      'INSERT INTO access_log (share_id, at, recipient, outcome, verified_address) VALUES ($1, $2, $3, $4, $5) RETURNING id',
       [shareId, entry.at, entry.recipient, entry.outcome, entry.verifiedAddress?.toLowerCase() ?? null],
     )
-    if (row) await this.trimLogIfLong(shareId, row.access_entries)
+    if (row) await this.trimLogNow(shareId, row.id)
   }
 
   async readAccessLog(shareId: string): Promise<AccessLogPage> {
     return this.db.transaction(async (tx) => {
-      const [share] = await tx.query<{ access_dropped: number; access_entries: number }>(
-        'SELECT access_dropped, access_entries FROM shares WHERE id = $1',
+      const [share] = await tx.query<{ access_dropped: number; entries: number }>(
+        'SELECT access_dropped, (SELECT count(*) FROM access_log WHERE share_id = $1) AS entries FROM shares WHERE id = $1',
         [shareId],
       )
       if (!share) return { entries: [], dropped: 0 }
@@ -210,8 +210,8 @@ export class SqlShareStore implements ShareStore {
           ...(r.verified_address && { verifiedAddress: getAddress(r.verified_address) }),
         }),
       )
-      // Entries past the cap that the next trim will drop count as dropped already.
-      return { entries, dropped: share.access_dropped + Math.max(0, share.access_entries - this.options.accessLogCap) }
+      // Entries past the cap that a later trim will drop count as dropped already.
+      return { entries, dropped: share.access_dropped + Math.max(0, share.entries - this.options.accessLogCap) }
     })
   }
 
@@ -263,13 +263,13 @@ export class SqlShareStore implements ShareStore {
   }
 
   /**
-   * Drops the oldest entries once a log is a tenth over its cap (so that not every append
-   * deletes), and counts them. Two hosts trimming at once delete each entry once: the second
-   * finds the rows gone and counts only what it deleted.
+   * Drops a log's entries past the cap, and counts them. Run after one append in
+   * TRIM_EVERY (chosen by the entry's id, so no counter row is updated on every open): a log
+   * grows past its cap by a few dozen entries at most before it is trimmed. Two hosts trimming
+   * at once delete each entry once: the second finds the rows gone and counts only what it deleted.
    */
-  private async trimLogIfLong(shareId: string, entries: number): Promise<void> {
-    const cap = this.options.accessLogCap
-    if (entries <= cap + Math.max(1, Math.floor(cap / 10))) return
+  private async trimLogNow(shareId: string, entryId: number): Promise<void> {
+    if (entryId % TRIM_EVERY !== 0) return
     await this.db.query(
       `WITH doomed AS (
          DELETE FROM access_log
@@ -277,10 +277,8 @@ export class SqlShareStore implements ShareStore {
             AND id <= (SELECT id FROM access_log WHERE share_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)
          RETURNING 1
        )
-       UPDATE shares SET access_entries = access_entries - (SELECT count(*) FROM doomed),
-                         access_dropped = access_dropped + (SELECT count(*) FROM doomed)
-        WHERE id = $1`,
-      [shareId, cap],
+       UPDATE shares SET access_dropped = access_dropped + (SELECT count(*) FROM doomed) WHERE id = $1`,
+      [shareId, this.options.accessLogCap],
     )
   }
 }
