@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**'],
           environment: 'node',
+          // Starting an in-memory PGlite database takes a few seconds, more on a busy machine.
+          hookTimeout: 30_000,
         },
       },
       {

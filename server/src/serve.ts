@@ -60,7 +60,11 @@ export async function startShareHost(
           },
         })
       })
-      server.once('error', (error: Error) => reject(error))
+      server.once('error', (error: Error) => {
+        // Not listening (the port is taken): a store opened here is closed again.
+        if (!deps.store) void store.close().catch(() => undefined)
+        reject(error)
+      })
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)))
     }
