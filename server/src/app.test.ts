@@ -440,6 +440,30 @@ describe('share host: quotas, grant periods and the capped log', () => {
     expect(Date.parse(mallory?.lastAt ?? '') - Date.parse(mallory?.at ?? '')).toBe(120_000)
   })
 
+  it('reuses a share record for one block time: a deactivation here ends it at once, one on another host within that time', async () => {
+    const env = { CAREKEY_SHARE_HOST_BLOCK_TTL_MS: '1000' }
+    const here = await startHost(env)
+    const elsewhere = await startHost(env)
+    const open = (host: typeof here, share: { link: string }) =>
+      openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Cache', fetch: host.fetch }).then(
+        () => 'open',
+        (error: unknown) => (error instanceof ShareNotAvailableError ? 'gone' : error),
+      )
+    const local = await here.share()
+    expect(await open(here, local)).toBe('open')
+    await deactivateShare(here.target, signerOf(patient), local.id)
+    expect(await open(here, local)).toBe('gone')
+
+    const remote = await here.share()
+    elsewhere.grants.set(patient.address, remote.commitment, 'active')
+    expect(await open(here, remote)).toBe('open')
+    await deactivateShare(elsewhere.target, signerOf(patient), remote.id)
+    expect(await open(elsewhere, remote)).toBe('gone')
+    expect(await open(here, remote)).toBe('open')
+    here.advance(1.001)
+    expect(await open(here, remote)).toBe('gone')
+  })
+
   it('answers 503 with Retry-After and changes nothing while its database is unreachable', async () => {
     const host = await startHost()
     const share = await host.share()

@@ -12,6 +12,7 @@ import { rateLimit } from './http/rateLimit.ts'
 import { relayRoutes } from './http/relayRoutes.ts'
 import { shlRoutes } from './http/shlRoutes.ts'
 import { sponsorRelayFromConfig, type SponsorRelay } from './relay/relay.ts'
+import { ServingCache } from './servingCache.ts'
 import { shareStoreFromConfig } from './storage/openShareStore.ts'
 import type { ShareStore } from './storage/shareStore.ts'
 import { StorageUnavailableError } from './storage/sql/database.ts'
@@ -43,6 +44,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
     clock,
     locations: new FileLocations(config.publicUrl, () => store.secret('file-locations')),
     signatures: { chainId: config.chainId, registry: config.consentRegistry, host: config.publicUrl, store, clock },
+    serving: new ServingCache(store, config.blockTtlMs, clock),
     relay: deps.relay ?? sponsorRelayFromConfig(config, clock, store),
   }
 

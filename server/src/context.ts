@@ -6,6 +6,7 @@ import type { ShareHostConfig } from './config.ts'
 import type { FileLocations } from './fileLocations.ts'
 import type { SignatureContext } from './http/signatures.ts'
 import type { SponsorRelay } from './relay/relay.ts'
+import type { ServingCache } from './servingCache.ts'
 import type { ShareStore } from './storage/shareStore.ts'
 
 /** Everything the routes share: configuration, storage, the chain and the clock. */
@@ -17,6 +18,8 @@ export type HostContext = {
   clock: () => number
   locations: FileLocations
   signatures: SignatureContext
+  /** Share records and small files for viewers' requests, reused for a moment. */
+  serving: ServingCache
   /** The sponsor relay; undefined when no sponsor key is configured. */
   relay: SponsorRelay | undefined
 }

@@ -49,7 +49,7 @@ export async function buildManifest(ctx: HostContext, share: StoredShare, embedd
         ...(file.contentType === 'application/fhir+json' && { fhirVersion: '4.0.1' }),
       }
       if (file.length <= limit) {
-        const embedded = await ctx.store.readFile(share.id, file.id)
+        const embedded = await ctx.serving.file(share.id, file.id)
         if (embedded !== undefined) return { ...described, embedded }
       }
       return { ...described, location: await ctx.locations.url(share.id, file.id, expiresAt) }

@@ -82,6 +82,7 @@ export function managementRoutes(ctx: HostContext) {
 
     const { share } = authorized
     const updated = await ctx.store.replaceFiles(share.id, checked.files, ctx.clock())
+    ctx.serving.forget(share.id)
     if (updated.kind === 'inactive') return fail(c, 409, 'share_inactive', 'this share was deactivated; make a new one')
     if (updated.kind === 'over-quota') return fail(c, 403, 'quota_exceeded', updated.detail)
     return c.json(shareStatusView(updated.share, ctx.config.publicUrl))
@@ -93,6 +94,7 @@ export function managementRoutes(ctx: HostContext) {
     const body = await readSignedBody(c, authorized.bodyHash, MAX_EMPTY_BODY_BYTES)
     if (!body.ok) return body.response
     const share = (await ctx.store.deactivateShare(authorized.share.id, ctx.clock())) ?? authorized.share
+    ctx.serving.forget(share.id)
     return c.json(shareStatusView(share, ctx.config.publicUrl))
   })
 

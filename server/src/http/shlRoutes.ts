@@ -82,7 +82,7 @@ export function shlRoutes(ctx: HostContext) {
       c.header('Allow', 'POST')
       return fail(c, 405, 'method_not_allowed', 'this link needs a manifest request (POST)')
     }
-    const jwe = await ctx.store.readFile(id, file.id)
+    const jwe = await ctx.serving.file(id, file.id)
     if (jwe === undefined) return fail(c, 404, 'not_found')
     await recordAccess(ctx, id, { recipient, outcome: 'opened' })
     return joseReply(c, jwe)
@@ -98,7 +98,7 @@ export function shlRoutes(ctx: HostContext) {
     // A revocation or deactivation also ends locations handed out before it.
     const share = await activeShare(ctx, id)
     if (!share?.files.some((f) => f.id === fileId)) return fail(c, 404, 'not_found')
-    const jwe = await ctx.store.readFile(id, fileId)
+    const jwe = await ctx.serving.file(id, fileId)
     if (jwe === undefined) return fail(c, 404, 'not_found')
     return joseReply(c, jwe)
   })
@@ -108,7 +108,7 @@ export function shlRoutes(ctx: HostContext) {
 
 /** The share, if the host may serve it now and its grant is active on chain (started, not ended or revoked). */
 async function activeShare(ctx: HostContext, id: string): Promise<StoredShare | undefined> {
-  const share = await ctx.store.readShare(id)
+  const share = await ctx.serving.share(id)
   if (!share || !isServable(share, ctx.clock())) return undefined
   const status = await ctx.grants.statusOf(share.patient, share.commitment, share.grantPeriod)
   return status === 'active' ? share : undefined
@@ -133,6 +133,7 @@ async function checkPasscode(
     return current && isServable(current, ctx.clock()) ? { kind: 'open', share: current } : { kind: 'gone' }
   }
   const counted = await ctx.store.recordWrongPasscode(share.id, { at: ctx.clock(), recipient: request.recipient, outcome: 'wrong-passcode' })
+  ctx.serving.forget(share.id)
   return counted ? { kind: 'wrong', remainingAttempts: counted.remainingAttempts } : { kind: 'gone' }
 }
 
