@@ -34,7 +34,6 @@ export type ShareHostDeps = {
 export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps = {}) {
   const clock = deps.clock ?? Date.now
   const store = deps.store ?? shareStoreFromConfig(config)
-  let ready: Promise<void> | undefined
   const ctx: HostContext = {
     config,
     store,
@@ -76,11 +75,8 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
 
   app.use('*', rateLimit({ perMinute: config.rateLimitPerMinute, trustedProxyHops: config.trustedProxyHops, clock }))
   app.use('*', async (_c, next) => {
-    // Migrations run once; if the database was down, the next request tries again.
-    await (ready ??= store.init().catch((error: unknown) => {
-      ready = undefined
-      throw error
-    }))
+    // Migrations run once per store (startShareHost runs them at start); if the database was down, the next request tries again.
+    await store.init()
     await next()
   })
   app.route('/', shlRoutes(ctx))

@@ -85,7 +85,7 @@ export type QuotaRefusal = { kind: 'over-quota'; detail: string }
  * a failure halfway leaves nothing half written.
  */
 export interface ShareStore {
-  /** Brings the schema up to date (hosts starting together take turns). */
+  /** Brings the schema up to date (hosts starting together take turns); once per store, again after a failure. */
   init(): Promise<void>
   close(): Promise<void>
   readShare(id: string): Promise<StoredShare | undefined>

@@ -61,6 +61,7 @@ const SELECT_SHARE = `
  */
 export class SqlShareStore implements ShareStore {
   private lastNonceSweep = 0
+  private migrated: Promise<void> | undefined
   private readonly secrets = new Map<string, Promise<Uint8Array>>()
 
   constructor(
@@ -68,8 +69,16 @@ export class SqlShareStore implements ShareStore {
     private readonly options: SqlShareStoreOptions,
   ) {}
 
-  async init(): Promise<void> {
-    await migrate(this.db)
+  init(): Promise<void> {
+    // Once per store; after a failure (the database down) the next call tries again.
+    this.migrated ??= migrate(this.db).then(
+      () => undefined,
+      (error: unknown) => {
+        this.migrated = undefined
+        throw error
+      },
+    )
+    return this.migrated
   }
 
   close(): Promise<void> {
