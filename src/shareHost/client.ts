@@ -11,15 +11,16 @@ import { utf8 } from '../domain/crypto/bytes.ts'
 import {
   accessLogReplySchema,
   decryptShareFile,
-  DEFAULT_MAX_SHARE_FILE_BYTES,
   errorReplySchema,
   hasFlag,
+  inspectShareFile,
   manifestSchema,
   manifestUrlFor,
   readCareKeyExtension,
   shareStatusSchema,
   signRecipientProof,
   signShareRequest,
+  ShareFileTooLargeError,
   ShareFileUnreadableError,
   wrongPasscodeReplySchema,
   type NewShare,
@@ -34,6 +35,14 @@ import {
   type ShlPayload,
   type TypedDataSigner,
 } from '../domain/shl/index.ts'
+import {
+  MAX_ERROR_REPLY_BYTES,
+  MAX_MANAGEMENT_REPLY_BYTES,
+  SHARE_MANAGEMENT_TIMEOUT_MS,
+  SHARE_OPEN_LIMITS,
+  VIEWER_EMBEDDED_LENGTH_MAX,
+  type ShareOpenLimits,
+} from './limits.ts'
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
@@ -52,11 +61,6 @@ export type ShareHostTarget = {
 export type PatientSigner = TypedDataSigner<ShareRequestTypedData>
 /** A recipient's wallet, signing a proof of their address for the patient's access log. */
 export type RecipientSigner = TypedDataSigner<RecipientProofTypedData>
-
-/** Largest JSON reply (status, access log, manifest) the client reads. */
-const MAX_REPLY_BYTES = 8 * 1_048_576
-/** What a CareKey viewer asks the host to embed in the manifest rather than link. */
-const VIEWER_EMBEDDED_LENGTH_MAX = 4 * 1_048_576
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -120,6 +124,34 @@ export class ShareHostRefusedError extends CareKeyError {
     super(`The share host refused the request${detail ? `: ${detail}` : ` (${code})`}.`, refusalHint(status, code))
     this.status = status
     this.code = code
+  }
+}
+
+/** The share host took longer than the client waits (see limits.ts): a request, its body included. */
+export class ShareHostTimeoutError extends CareKeyError {
+  readonly timeoutMs: number
+
+  constructor(timeoutMs: number) {
+    super(
+      `The share host did not answer in time (within ${Math.round(timeoutMs / 1000)} seconds).`,
+      'Check the connection and try again. If it keeps happening, the share host may be down or overloaded.',
+    )
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** A manifest lists more files than the viewer opens (see limits.ts): not a share the patient's app makes. */
+export class ShareTooManyFilesError extends CareKeyError {
+  readonly fileCount: number
+  readonly limit: number
+
+  constructor(fileCount: number, limit: number) {
+    super(
+      `This share lists ${fileCount} files, more than the ${limit} CareKey opens.`,
+      'Ask the patient to share again with fewer records, and check that the QR code came from their CareKey app.',
+    )
+    this.fileCount = fileCount
+    this.limit = limit
   }
 }
 
@@ -213,13 +245,15 @@ async function signedRequest<Schema extends z.ZodType>(
     ...subject,
     ...(target.clock && { now: target.clock() }),
   })
-  const response = await send(target.fetch, `${hostOf(target)}${path}`, {
+  const init: RequestInit = {
     method,
     headers: { authorization, ...(request.body !== '' && { 'content-type': 'application/json' }) },
     ...(request.body !== '' && { body: request.body }),
+  }
+  return exchange(target.fetch, `${hostOf(target)}${path}`, init, SHARE_MANAGEMENT_TIMEOUT_MS, async (response, signal) => {
+    if (!response.ok) throw await refusal(response, signal)
+    return parseReply(await readJson(response, signal, MAX_MANAGEMENT_REPLY_BYTES), schema)
   })
-  if (!response.ok) throw await refusal(response)
-  return parseReply(await readJson(response), schema)
 }
 
 const hostOf = (target: ShareHostTarget) => target.hostUrl.replace(/\/+$/, '')
@@ -233,8 +267,8 @@ export type OpenShareOptions = {
   passcode?: string
   /** When the recipient has a wallet: signs a proof of their address for the access log (CareKey links only). */
   recipientSigner?: RecipientSigner
-  /** Largest decrypted file accepted (a share is untrusted input). */
-  maxFileBytes?: number
+  /** Other limits than SHARE_OPEN_LIMITS (limits.ts), field by field; tests make them small. */
+  limits?: Partial<ShareOpenLimits>
   fetch?: FetchLike
   /** Unix milliseconds, for the expiry of the recipient proof; Date.now by default. */
   clock?: () => number
@@ -248,6 +282,24 @@ export type OpenedShareFile = {
   plaintext: Uint8Array
 }
 
+/** A file a share lists, neither fetched (when it has a location) nor decrypted yet. */
+export type ListedShareFile = {
+  /** What it holds, as the manifest lists it (for a flag-U link, as the file's own header says). */
+  readonly contentType: string
+  /**
+   * Fetches this one file when it has a location, decrypts it with the link's key and parses
+   * it, within the link's limits. Each call fetches and decrypts afresh: keep only the file
+   * shown. Throws like listShareFiles, and ShareFileTooLargeError or ShareFileUnreadableError.
+   */
+  open(): Promise<OpenedShareFile>
+}
+
+export type ListedShare = {
+  /** Absent for a flag-U link, which has no manifest. */
+  manifest: ShlManifest | undefined
+  files: readonly ListedShareFile[]
+}
+
 export type OpenedShare = {
   /** Absent for a flag-U link, which has no manifest. */
   manifest: ShlManifest | undefined
@@ -255,28 +307,38 @@ export type OpenedShare = {
 }
 
 /**
- * Opens a SMART Health Link as a viewer: asks the host for the manifest (with the passcode,
- * and a signed recipient proof when a wallet is given), fetches the files, decrypts them with
- * the link's key and parses them. Works for any conformant host; CareKey links also let the
- * recipient sign. Throws ShareNotAvailableError, WrongSharePasscodeError, ShareHostBusyError,
- * ShareHostUnreachableError, ShareHostReplyError or ShareFileUnreadableError.
+ * Opens a SMART Health Link as a viewer, up to its list of files: asks the host for the
+ * manifest (with the passcode, and a signed recipient proof when a wallet is given) and lists
+ * its files without fetching or decrypting any; each file's `open()` does that for that file
+ * alone, so a viewer decrypts only the file it shows. Works for any conformant host; CareKey
+ * links also let the recipient sign. Within SHARE_OPEN_LIMITS (limits.ts): every request times
+ * out, bodies are read as a stream and cut off past their cap, and a manifest lists at most
+ * `maxFiles` files. Throws ShareNotAvailableError, WrongSharePasscodeError, ShareHostBusyError,
+ * ShareHostUnreachableError, ShareHostTimeoutError, ShareHostReplyError, ShareTooManyFilesError,
+ * ShareFileTooLargeError or ShareFileUnreadableError.
  *
  * @example
  * const { payload } = decodeShlink(scanned)
- * const { files } = await openShareLink(payload, { recipient: 'Dr. Ada Lovelace', passcode })
+ * const { files } = await listShareFiles(payload, { recipient: 'Dr. Ada Lovelace', passcode })
+ * const shown = await files.find((f) => f.contentType === 'application/fhir+json')?.open()
  */
-export async function openShareLink(payload: ShlPayload, options: OpenShareOptions): Promise<OpenedShare> {
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_SHARE_FILE_BYTES
+export async function listShareFiles(payload: ShlPayload, options: OpenShareOptions): Promise<ListedShare> {
+  const limits: ShareOpenLimits = { ...SHARE_OPEN_LIMITS, ...options.limits }
+  const reader = shareFileReader(payload.key, limits, options.fetch)
+
   if (hasFlag(payload, 'U')) {
+    // The link is the file itself: fetched once here (the host logs this request as the opening).
     const url = new URL(payload.url)
     url.searchParams.set('recipient', options.recipient)
-    const jwe = await fetchJwe(options.fetch, url.toString(), maxBytes)
-    return { manifest: undefined, files: [await openFile(jwe, payload.key, undefined, maxBytes)] }
+    const jwe = await reader.fetch(url.toString())
+    const { cty } = inspectShareFile(jwe)
+    if (cty === undefined) throw new ShareFileUnreadableError('it does not say what it contains')
+    return { manifest: undefined, files: [{ contentType: cty, open: () => reader.decrypt(jwe, cty) }] }
   }
 
   const body: ShlManifestRequest = {
     recipient: options.recipient,
-    embeddedLengthMax: VIEWER_EMBEDDED_LENGTH_MAX,
+    embeddedLengthMax: Math.min(VIEWER_EMBEDDED_LENGTH_MAX, limits.maxFileBytes),
     ...(options.passcode !== undefined && { passcode: options.passcode }),
   }
   const carekey = readCareKeyExtension(payload)
@@ -289,27 +351,49 @@ export async function openShareLink(payload: ShlPayload, options: OpenShareOptio
       ...(options.clock && { now: options.clock() }),
     })
   }
-  const response = await send(options.fetch, payload.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+  const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  const manifest = await exchange(options.fetch, payload.url, init, limits.timeoutMs, async (response, signal) => {
+    if (response.status === 401) {
+      // The spec's 401 body is only `{ remainingAttempts }`; other hosts add nothing else.
+      const reply = wrongPasscodeReplySchema.safeParse(await readJson(response, signal, MAX_ERROR_REPLY_BYTES).catch(() => undefined))
+      if (!reply.success) throw new ShareHostReplyError('a 401 reply without remainingAttempts')
+      throw new WrongSharePasscodeError(reply.data.remainingAttempts, options.passcode !== undefined)
+    }
+    if (!response.ok) throw await refusal(response, signal)
+    const json = await readJson(response, signal, limits.maxManifestBytes)
+    // Counted before the schema reads every entry.
+    const listed = typeof json === 'object' && json !== null && 'files' in json && Array.isArray(json.files) ? json.files.length : 0
+    if (listed > limits.maxFiles) throw new ShareTooManyFilesError(listed, limits.maxFiles)
+    return parseReply(json, manifestSchema)
   })
-  if (response.status === 401) {
-    // The spec's 401 body is only `{ remainingAttempts }`; other hosts add nothing else.
-    const reply = wrongPasscodeReplySchema.safeParse(await readJson(response).catch(() => undefined))
-    if (!reply.success) throw new ShareHostReplyError('a 401 reply without remainingAttempts')
-    throw new WrongSharePasscodeError(reply.data.remainingAttempts, options.passcode !== undefined)
-  }
-  if (!response.ok) throw await refusal(response)
-  const manifest = parseReply(await readJson(response), manifestSchema)
 
-  const files: OpenedShareFile[] = []
-  for (const file of manifest.files) {
-    const jwe = file.embedded ?? (file.location !== undefined ? await fetchJwe(options.fetch, file.location, maxBytes) : undefined)
-    if (jwe === undefined) throw new ShareHostReplyError('a manifest file with neither location nor embedded content')
-    files.push(await openFile(jwe, payload.key, file.contentType, maxBytes))
-  }
+  const files = manifest.files.map(
+    (file): ListedShareFile => ({
+      contentType: file.contentType,
+      open: async () => {
+        const jwe = file.embedded !== undefined ? reader.take(file.embedded) : file.location !== undefined ? await reader.fetch(file.location) : undefined
+        if (jwe === undefined) throw new ShareHostReplyError('a manifest file with neither location nor embedded content')
+        return reader.decrypt(jwe, file.contentType)
+      },
+    }),
+  )
   return { manifest, files }
+}
+
+/**
+ * Opens a SMART Health Link and every file it lists, one after the other (for tools and
+ * tests; a viewer lists the files with listShareFiles and opens only the one it shows). Same
+ * limits and errors as listShareFiles.
+ *
+ * @example
+ * const { payload } = decodeShlink(scanned)
+ * const { files } = await openShareLink(payload, { recipient: 'Dr. Ada Lovelace', passcode })
+ */
+export async function openShareLink(payload: ShlPayload, options: OpenShareOptions): Promise<OpenedShare> {
+  const listed = await listShareFiles(payload, options)
+  const files: OpenedShareFile[] = []
+  for (const file of listed.files) files.push(await file.open())
+  return { manifest: listed.manifest, files }
 }
 
 /**
@@ -322,55 +406,118 @@ export function shareManifestUrl(target: Pick<ShareHostTarget, 'hostUrl'>, share
   return manifestUrlFor(target.hostUrl, shareId)
 }
 
-async function openFile(jwe: string, key: string, listedType: string | undefined, maxBytes: number): Promise<OpenedShareFile> {
+/**
+ * Fetches and decrypts one link's files within its limits: each encrypted file within
+ * `maxFileBytes`, and all of them together (every time one is opened) within `maxTotalBytes`.
+ */
+function shareFileReader(key: string, limits: ShareOpenLimits, fetchImpl: FetchLike | undefined) {
+  let used = 0
+  /** The cap on the next file: its own, or what is left of the link's total when that is less. */
+  const room = () => {
+    const left = Math.max(0, limits.maxTotalBytes - used)
+    return left < limits.maxFileBytes ? { bytes: left, limit: limits.maxTotalBytes } : { bytes: limits.maxFileBytes, limit: limits.maxFileBytes }
+  }
+  return {
+    /** An embedded file, counted. */
+    take(jwe: string): string {
+      const { bytes, limit } = room()
+      if (jwe.length > bytes) throw new ShareFileTooLargeError(limit)
+      used += jwe.length
+      return jwe
+    },
+    /** A file from its location: read as a stream, cancelled as soon as it passes the cap. */
+    fetch(url: string): Promise<string> {
+      const { bytes, limit } = room()
+      return exchange(fetchImpl, url, { method: 'GET' }, limits.timeoutMs, async (response, signal) => {
+        if (!response.ok) throw await refusal(response, signal)
+        const body = await readCapped(response, bytes, signal, () => new ShareFileTooLargeError(limit))
+        used += body.byteLength
+        return decodeText(body).trim()
+      })
+    },
+    decrypt: (jwe: string, listedType: string) => openFile(jwe, key, listedType, limits.maxDecryptedFileBytes),
+  }
+}
+
+async function openFile(jwe: string, key: string, listedType: string, maxBytes: number): Promise<OpenedShareFile> {
   const { plaintext, contentType } = await decryptShareFile(jwe, key, { maxBytes })
   // The manifest is not encrypted; the JWE header is authenticated. They must agree.
-  if (listedType !== undefined && contentType !== undefined && contentType !== listedType) {
+  if (contentType !== undefined && contentType !== listedType) {
     throw new ShareFileUnreadableError(`the manifest lists ${listedType} but the file says ${contentType}`)
   }
-  const type = contentType ?? listedType
-  if (type === undefined) throw new ShareFileUnreadableError('it does not say what it contains')
   try {
-    return { contentType: type, content: JSON.parse(utf8.decode(plaintext)) as unknown, plaintext }
+    return { contentType: listedType, content: JSON.parse(utf8.decode(plaintext)) as unknown, plaintext }
   } catch (cause) {
     throw new ShareFileUnreadableError('its content is not JSON', { cause })
   }
 }
 
-async function fetchJwe(fetchImpl: FetchLike | undefined, url: string, maxBytes: number): Promise<string> {
-  const response = await send(fetchImpl, url, { method: 'GET' })
-  if (!response.ok) throw await refusal(response)
-  // Base64url text of the ciphertext: a little over 4/3 of the file, compressed or not.
-  return (await readCapped(response, Math.ceil((maxBytes * 4) / 3) + 4096)).trim()
-}
-
 // ---------------------------------------------------------------------------------------------
 // HTTP plumbing
 
-async function send(fetchImpl: FetchLike | undefined, url: string, init: RequestInit): Promise<Response> {
+/**
+ * One request to a share host, its reply read by `read` within `timeoutMs` from the start:
+ * past it the request and its body are aborted and ShareHostTimeoutError is thrown, whatever
+ * the `fetch` given does with the signal. A network failure is ShareHostUnreachableError.
+ */
+async function exchange<T>(
+  fetchImpl: FetchLike | undefined,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  read: (response: Response, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController()
+  const { signal } = controller
+  const timer = setTimeout(() => controller.abort(new ShareHostTimeoutError(timeoutMs)), timeoutMs)
+  let response: Response | undefined
   try {
-    return await (fetchImpl ?? fetch)(url, { ...init, cache: 'no-store', credentials: 'omit' })
-  } catch (cause) {
-    throw new ShareHostUnreachableError({ cause })
+    const sent = (fetchImpl ?? fetch)(url, { ...init, signal, cache: 'no-store', credentials: 'omit' }).catch((cause: unknown) => {
+      throw signal.aborted ? (signal.reason as unknown) : new ShareHostUnreachableError({ cause })
+    })
+    response = await untilAborted(signal, sent)
+    return await read(response, signal)
+  } finally {
+    clearTimeout(timer)
+    // A reply left unread (a refusal without a body worth reading) is let go at once.
+    if (response?.body && !response.bodyUsed) void response.body.cancel().catch(() => undefined)
   }
 }
 
-async function refusal(response: Response): Promise<CareKeyError> {
+/** Settles as `work` does, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    void work.catch(() => undefined)
+    return Promise.reject(signal.reason as Error)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error)
+    signal.addEventListener('abort', onAbort, { once: true })
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+async function refusal(response: Response, signal: AbortSignal): Promise<CareKeyError> {
   if (response.status === 404) return new ShareNotAvailableError()
   if (response.status === 429 || response.status === 503) {
     const retryAfter = Number(response.headers.get('retry-after'))
     return new ShareHostBusyError(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
   }
-  const reply = errorReplySchema.safeParse(await readJson(response).catch(() => undefined))
+  const reply = errorReplySchema.safeParse(
+    await readJson(response, signal, MAX_ERROR_REPLY_BYTES).catch((error: unknown) => {
+      if (error instanceof ShareHostTimeoutError) throw error
+      return undefined
+    }),
+  )
   return reply.success
     ? new ShareHostRefusedError(response.status, reply.data.error, reply.data.detail)
     : new ShareHostRefusedError(response.status, `http_${response.status}`, undefined)
 }
 
-async function readJson(response: Response): Promise<unknown> {
+async function readJson(response: Response, signal: AbortSignal, maxBytes: number): Promise<unknown> {
   const type = response.headers.get('content-type') ?? ''
   if (!/^application\/json\b/i.test(type)) throw new ShareHostReplyError(`content type "${type.slice(0, 40)}" instead of JSON`)
-  const text = await readCapped(response, MAX_REPLY_BYTES)
+  const text = decodeText(await readCapped(response, maxBytes, signal, () => new ShareHostReplyError(`a reply longer than ${maxBytes} bytes`)))
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {
@@ -387,23 +534,31 @@ function parseReply<Schema extends z.ZodType>(json: unknown, schema: Schema): z.
   return parsed.data
 }
 
-/** Reads a body as text, refusing more than `maxBytes` without reading it all into memory. */
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
+/**
+ * Reads a body chunk by chunk and stops (cancelling the stream) as soon as it passes
+ * `maxBytes`, or refuses it unread when its declared length already does: a hostile host
+ * cannot make the tab hold more than the cap. Throws `tooLarge()`, the exchange's timeout, or
+ * ShareHostUnreachableError when the connection drops mid-body.
+ */
+async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, tooLarge: () => CareKeyError): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > maxBytes) throw new ShareHostReplyError(`a reply of ${declared} bytes, more than ${maxBytes}`)
-  if (!response.body) return ''
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge()
+  if (!response.body) return new Uint8Array()
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let length = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    length += value.byteLength
-    if (length > maxBytes) {
-      await reader.cancel()
-      throw new ShareHostReplyError(`a reply longer than ${maxBytes} bytes`)
+  try {
+    for (;;) {
+      const { done, value } = await untilAborted(signal, reader.read())
+      if (done) break
+      length += value.byteLength
+      if (length > maxBytes) throw tooLarge()
+      chunks.push(value)
     }
-    chunks.push(value)
+  } catch (error) {
+    void reader.cancel().catch(() => undefined)
+    if (error instanceof CareKeyError) throw error
+    throw new ShareHostUnreachableError({ cause: error })
   }
   const bytes = new Uint8Array(length)
   let at = 0
@@ -411,6 +566,10 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
     bytes.set(chunk, at)
     at += chunk.byteLength
   }
+  return bytes
+}
+
+function decodeText(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes)
   } catch (cause) {
