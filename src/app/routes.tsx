@@ -1,6 +1,6 @@
 import { lazy } from 'react'
-import { createRootRoute, createRoute, Navigate } from '@tanstack/react-router'
-import { ScanScreen, ViewScreen } from '../features/clinician/index.ts'
+import { createRootRoute, createRoute, Navigate, redirect } from '@tanstack/react-router'
+import { ScanScreen, takeSharedLink, ViewScreen } from '../features/clinician/index.ts'
 import {
   AddDocumentScreen,
   AddRecordScreen,
@@ -28,8 +28,17 @@ const rootRoute = createRootRoute({ component: RootArea })
 // Anyone can open these, with or without a wallet; they never open the wallet's storage.
 const publicRoute = createRoute({ getParentRoute: () => rootRoute, id: 'public', component: PublicArea })
 const scanRoute = createRoute({ getParentRoute: () => publicRoute, path: '/scan', component: ScanScreen })
-// The SMART Health Link rides in the fragment (`/view#shlink:/…`), which no request carries.
-const viewRoute = createRoute({ getParentRoute: () => publicRoute, path: '/view', component: ViewScreen })
+// A SMART Health Link opens the viewer in the fragment (`/view#shlink:/…`), which no request
+// carries. Before anything loads, the link moves into the tab's memory and the address becomes
+// plain `/view`, replacing the history entry: Back, reload and the history never show its key.
+const viewRoute = createRoute({
+  getParentRoute: () => publicRoute,
+  path: '/view',
+  beforeLoad: ({ location }) => {
+    if (takeSharedLink(location.hash)) redirect({ to: '/view', replace: true, throw: true })
+  },
+  component: ViewScreen,
+})
 
 // The patient's side: WalletArea shows welcome or unlock in place of these while locked.
 const walletRoute = createRoute({ getParentRoute: () => rootRoute, id: 'wallet', component: WalletArea })

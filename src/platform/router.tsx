@@ -1,11 +1,12 @@
-import { useSyncExternalStore, type ReactElement } from 'react'
-import { Link as RouterLink, useRouter, type LinkComponent, type LinkComponentProps } from '@tanstack/react-router'
+import type { ReactElement } from 'react'
+import { Link as RouterLink, type LinkComponent, type LinkComponentProps } from '@tanstack/react-router'
 
 /**
  * Routing for features: TanStack Router's links and navigation, typed by the route table the
  * app registers (`src/app/router.tsx`). Features import them from here, never from the app.
  * The URL fragment is reserved for SMART Health Links (`/view#shlink:/…`): it never becomes a
- * path or a search param, so it never reaches a server.
+ * path or a search param, so it never reaches a server, and the viewer's route moves it into
+ * memory at once, so it does not stay in the address or the history either.
  */
 export { Navigate, useNavigate } from '@tanstack/react-router'
 
@@ -21,16 +22,4 @@ export const Link: LinkComponent<'a'> = (props) => <ExactLink {...(props as Link
 
 function ExactLink(props: LinkComponentProps<'a'>): ReactElement {
   return <RouterLink activeOptions={{ exact: true }} {...props} />
-}
-
-/**
- * The current fragment exactly as `location.hash` has it, including the leading '#', or ''.
- * Re-renders when it changes (a pasted link, back and forward).
- *
- * @example
- * const hash = useHash() // '#shlink:/eyJ1cmwiOi…'
- */
-export function useHash(): string {
-  const { history } = useRouter()
-  return useSyncExternalStore(history.subscribe, () => history.location.hash, () => '')
 }

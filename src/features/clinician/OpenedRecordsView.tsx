@@ -2,13 +2,15 @@ import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import { Card } from '../../ui/Page.tsx'
 import { saveFile } from '../../ui/saveFile.ts'
+import { ShareFiles } from './ShareFiles.tsx'
 import { SharedRecordsView } from './SharedRecordsView.tsx'
-import type { OpenedRecords } from './viewerActions.ts'
+import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
 
-/** The opened share: warnings about what is out of scope or unreadable, the records, a download. */
-export function OpenedRecordsView({ opened }: { opened: OpenedRecords }) {
+/** The opened share: its other files if any, warnings about what is out of scope or unreadable, the records, a download. */
+export function OpenedRecordsView({ viewer, opened, onOpened }: { viewer: ViewerLink; opened: OpenedRecords; onOpened: (opened: OpenedRecords) => void }) {
   return (
     <div className="space-y-5">
+      <ShareFiles viewer={viewer} opened={opened} onOpened={onOpened} />
       {opened.outOfScope.length > 0 && (
         <Notice tone="warning">
           <p className="font-semibold">

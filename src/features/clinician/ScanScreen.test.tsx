@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { decodeShlink, encodeShlink, manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
 import { ScanScreen, shlinkFragment } from './ScanScreen.tsx'
+import { forgetSharedLink, heldSharedLink, holdSharedLink } from './sharedLink.ts'
 import { ViewScreen } from './ViewScreen.tsx'
 
 /**
@@ -53,7 +54,14 @@ async function renderAt(path: string, { view = () => <p>The viewer</p> }: { view
 beforeEach(() => {
   window.history.replaceState(null, '', '/scan')
   performance.clearMarks()
+  forgetSharedLink()
 })
+
+/** The viewer was opened with the link held in memory, and the address shows none of it. */
+function expectViewerOpenedWith(link: string) {
+  expect(window.location.pathname + window.location.search + window.location.hash).toBe('/view')
+  expect(heldSharedLink()?.text).toBe(link)
+}
 afterEach(cleanup)
 
 async function paste(text: string) {
@@ -65,17 +73,17 @@ async function paste(text: string) {
 }
 
 describe('pasting a link on the scan screen', () => {
-  it('opens the viewer for our viewer URL with #shlink:/…', async () => {
+  it('opens the viewer for our viewer URL with #shlink:/…, the link held in memory and not in the address', async () => {
     await paste(viewerUrl)
     await screen.findByText('The viewer')
-    expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
+    expectViewerOpenedWith(shlink)
     expect(screen.queryByRole('alert')).toBeNull()
   })
 
   it('opens the viewer for a bare shlink:/… (from any SMART Health Links app)', async () => {
     await paste(`  ${shlink}  `)
     await screen.findByText('The viewer')
-    expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
+    expectViewerOpenedWith(shlink)
   })
 
   it('says that junk is not a shared health record link, and what to do', async () => {
@@ -84,6 +92,7 @@ describe('pasting a link on the scan screen', () => {
     expect(alert.textContent).toContain(NOT_A_LINK)
     expect(alert.textContent).toContain('contains “shlink:/”')
     expect(window.location.pathname).toBe('/scan')
+    expect(heldSharedLink()).toBeUndefined()
   })
 
   it('names the problem of a broken shlink:/ link', async () => {
@@ -100,7 +109,7 @@ describe('scanning a QR code on the scan screen', () => {
     await renderAt('/scan')
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Fake scan' }))
     await screen.findByText('The viewer')
-    expect(window.location.pathname + window.location.hash).toBe(`/view#${shlink}`)
+    expectViewerOpenedWith(shlink)
     expect(performance.getEntriesByName(QR_DECODED_MARK)).toHaveLength(1)
   })
 
@@ -126,12 +135,19 @@ describe('shlinkFragment', () => {
   })
 })
 
-describe('opening a link that cannot be read in the viewer', () => {
+describe('the viewer without a readable link', () => {
   it('shows that the link is malformed, why, and the way back to the scanner', async () => {
-    await renderAt('/view#shlink:/eyJ1cmwiOiJodHRwczovL3gifQ', { view: ViewScreen })
+    holdSharedLink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')
+    await renderAt('/view', { view: ViewScreen })
     expect(await screen.findByRole('heading', { name: 'This link cannot be opened' })).toBeTruthy()
     const problem = screen.getByRole('alert', { name: 'The link is malformed' })
     expect(within(problem).getByRole('alert').textContent).toContain(messageOf(() => decodeShlink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')))
     expect(screen.getByRole('link', { name: 'Scan another consent QR' }).getAttribute('href')).toBe('/scan')
+  })
+
+  it('asks to open the link again or scan the QR when no link is held (after a reload)', async () => {
+    await renderAt('/view', { view: ViewScreen })
+    expect(await screen.findByRole('heading', { name: 'Open the link again or scan the QR code' })).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Scan the consent QR code' }).getAttribute('href')).toBe('/scan')
   })
 })

@@ -3,6 +3,7 @@ import { useNavigate } from '../../platform/router.tsx'
 import { CareKeyError } from '../../domain/errors.ts'
 import { decodeShlink, SHLINK_PREFIX } from '../../domain/shl/index.ts'
 import { QR_DECODED_MARK } from './marks.ts'
+import { holdSharedLink } from './sharedLink.ts'
 import { QrScanner } from '../scan/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -42,8 +43,9 @@ export function ScanScreen() {
     try {
       const fragment = shlinkFragment(text)
       if (scanned) performance.mark(QR_DECODED_MARK)
-      // The link stays in the fragment: it never reaches a server.
-      void navigate({ to: '/view', hash: fragment })
+      // Held in this tab's memory only: the link never enters the address or the history.
+      holdSharedLink(fragment)
+      void navigate({ to: '/view' })
     } catch (e) {
       setError(e)
     }

@@ -83,7 +83,7 @@ export function VerifiedView({ viewer }: { viewer: ViewerLink }) {
           <p className="mt-1 text-sm">It is a SMART Health Link from another app. Its records are shown as the sender shared them.</p>
         </Notice>
       )}
-      {opened ? <OpenedRecordsView opened={opened} /> : <OpenShareForm viewer={viewer} onOpened={setOpened} />}
+      {opened ? <OpenedRecordsView viewer={viewer} opened={opened} onOpened={setOpened} /> : <OpenShareForm viewer={viewer} onOpened={setOpened} />}
     </Page>
   )
 }

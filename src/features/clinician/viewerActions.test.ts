@@ -21,6 +21,7 @@ import {
   ShareHostBusyError,
   ShareHostUnreachableError,
   ShareNotAvailableError,
+  ShareTooManyFilesError,
   WrongSharePasscodeError,
   type FetchLike,
   type RecipientSigner,
@@ -31,6 +32,7 @@ import { fakeRegistryChain } from '../../test/fakeRegistryChain.ts'
 import {
   BearerSecretMismatchError,
   NoSharedRecordsError,
+  openRecordsFile,
   openSharedLink,
   readSharedGrant,
   readViewerLink,
@@ -128,10 +130,30 @@ describe('openSharedLink', () => {
       [() => manifestWith({ key: newShareKey() }), ShareFileUnreadableError],
       [() => manifestWith({ key, contentType: 'application/smart-health-card', content: '{"verifiableCredential":[]}' }), NoSharedRecordsError],
       [() => manifestWith({ key, content: '{"hello":1}' }), NotFhirError],
+      [() => json({ files: Array.from({ length: 21 }, (_, i) => ({ contentType: 'application/fhir+json', location: `${HOST}/f/${i}` })) }), ShareTooManyFilesError],
     ]
     for (const [reply, expected] of cases) {
       await expect(open({ fetch: host(reply).fetch }, viewer)).rejects.toBeInstanceOf(expected)
     }
+  })
+
+  it('decrypts only the records file it shows; each other one only when the clinician opens it', async () => {
+    const { viewer, key } = await link()
+    const other: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...allergy, code: { text: 'Pollen' } } }] }
+    const files = [
+      // Not records, and not under the link's key: opening it would fail.
+      { contentType: 'application/smart-health-card', embedded: await encryptShareFile('{}', newShareKey(), { contentType: 'application/smart-health-card' }) },
+      { contentType: 'application/fhir+json', embedded: await encryptShareFile(JSON.stringify(bundle), key) },
+      { contentType: 'application/fhir+json', embedded: await encryptShareFile(JSON.stringify(other), key) },
+      { contentType: 'application/fhir+json', embedded: await encryptShareFile(JSON.stringify(bundle), newShareKey()) },
+    ]
+    const opened = await open({ fetch: host(() => json({ files })).fetch }, viewer)
+    expect([opened.resources, opened.shown, opened.recordFiles.length]).toEqual([[allergy], 0, 3])
+
+    const second = await openRecordsFile(viewer, opened.recordFiles, 1)
+    expect([second.resources.map((r) => (r as typeof allergy).code.text), second.shown]).toEqual([['Pollen'], 1])
+    expect(new TextDecoder().decode(second.plaintext)).toBe(JSON.stringify(other))
+    await expect(openRecordsFile(viewer, opened.recordFiles, 2)).rejects.toBeInstanceOf(ShareFileUnreadableError)
   })
 
   it('proves the clinician’s address only when they asked and the link is CareKey’s; a declined signature says so', async () => {

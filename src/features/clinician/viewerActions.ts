@@ -13,7 +13,7 @@ import {
 } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/errors.ts'
 import { readTransactionSender } from '../../chain/transactionSender.ts'
-import { openShareLink, type FetchLike, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'
+import { listShareFiles, type FetchLike, type ListedShareFile, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'
 
 export class LinkForAnotherNetworkError extends CareKeyError {
   constructor(chainId: number, registry: Address, expected: ConsentRegistryDeployment) {
@@ -43,7 +43,7 @@ export class NoSharedRecordsError extends CareKeyError {
 export type ViewerLink = { link: DecodedShlink; carekey: CareKeyShareInfo | undefined }
 
 /**
- * Reads the link in the page's address (`#shlink:/…`). Throws the SHL parser's CareKeyErrors
+ * Reads a link the viewer holds (`shlink:/…`, or `#shlink:/…` as it was in the address). Throws the SHL parser's CareKeyErrors
  * (naming the field and the problem) for a malformed link, and BearerSecretMismatchError when
  * a "whoever holds this QR" grant's secret is missing or wrong.
  */
@@ -93,24 +93,44 @@ export async function readSharedGrant(client: PublicClient, registry: ConsentReg
   return { status, granted: record.granted, revoked: record.revoked, oneTimeAddress: !isAddressEqual(sender, info.terms.patient) }
 }
 
-/** What the clinician sees once the share is open: the records and the checks against the grant. */
+/** What the clinician sees once the share is open: the records of one file and the checks against the grant. */
 export type OpenedRecords = SharedBundleCheck & {
   /** The exact decrypted file, for "Download FHIR JSON". */
   plaintext: Uint8Array
+  /** The records (FHIR) files the share lists, in its order; only the one shown was fetched and decrypted. */
+  recordFiles: readonly ListedShareFile[]
+  /** Which of `recordFiles` this is. */
+  shown: number
 }
 
 /**
- * Fetches the share from its host (with the clinician's name, passcode and optional wallet
- * proof), decrypts it with the link's key and checks it against the grant. Throws the share
- * host client's CareKeyErrors (wrong passcode with attempts left, not available, host
- * unreachable, unreadable file), or NoSharedRecordsError.
+ * Asks the share's host for its list of files (with the clinician's name, passcode and optional
+ * wallet proof), then fetches and decrypts only the first records file and checks it against the
+ * grant; the others stay unopened until asked for (openRecordsFile). Throws the share host
+ * client's CareKeyErrors (wrong passcode with attempts left, not available, host unreachable or
+ * too slow, too many or too large files, unreadable file), or NoSharedRecordsError.
  */
 export async function openSharedRecords(viewer: ViewerLink, options: OpenShareOptions): Promise<OpenedRecords> {
-  const { files } = await openShareLink(viewer.link.payload, options)
-  const fhir = files.find((f) => f.contentType === 'application/fhir+json')
-  if (!fhir) throw new NoSharedRecordsError()
-  const check = await checkSharedBundle(fhir, viewer.carekey?.terms)
-  return { ...check, plaintext: fhir.plaintext }
+  const { files } = await listShareFiles(viewer.link.payload, options)
+  const recordFiles = files.filter((f) => f.contentType === 'application/fhir+json')
+  if (recordFiles.length === 0) throw new NoSharedRecordsError()
+  return openRecordsFile(viewer, recordFiles, 0)
+}
+
+/**
+ * Shows another records file of an opened share: fetches and decrypts that file alone and checks
+ * it against the grant (the one shown before is let go). Throws the share host client's
+ * CareKeyErrors, or a FHIR parse error.
+ *
+ * @example
+ * const next = await openRecordsFile(viewer, opened.recordFiles, 1)
+ */
+export async function openRecordsFile(viewer: ViewerLink, recordFiles: readonly ListedShareFile[], index: number): Promise<OpenedRecords> {
+  const file = recordFiles[index]
+  if (!file) throw new RangeError(`no records file ${index} in a share of ${recordFiles.length}`)
+  const opened = await file.open()
+  const check = await checkSharedBundle(opened, viewer.carekey?.terms)
+  return { ...check, plaintext: opened.plaintext, recordFiles, shown: index }
 }
 
 /** What opening a shared link needs besides the link: the clinician's wallet, the network, a clock. */
@@ -140,9 +160,11 @@ export type OpenSharedLinkRequest = {
  * address, fetches the share from its host (with their name and the passcode), decrypts it with
  * the link's key and checks it against the grant. Every failure is a CareKeyError:
  * WrongSharePasscodeError (with the attempts left), ShareNotAvailableError (stopped, ended,
- * locked, or its consent inactive), ShareHostUnreachableError, ShareHostBusyError,
- * ShareHostReplyError, ShareFileUnreadableError (wrong key, not JSON), NoSharedRecordsError, a
- * FHIR parse error, or SignatureRejectedError when the wallet declines the proof.
+ * locked, or its consent inactive), ShareHostUnreachableError, ShareHostTimeoutError,
+ * ShareHostBusyError, ShareHostReplyError, ShareTooManyFilesError, ShareFileTooLargeError,
+ * ShareFileUnreadableError (wrong key, not JSON), NoSharedRecordsError, a FHIR parse error, or
+ * SignatureRejectedError when the wallet declines the proof. Only the first records file is
+ * decrypted; the others wait for openRecordsFile.
  *
  * @example
  * const opened = await openSharedLink({ connectRecipient }, { viewer, recipient: 'Dr. Ada Lovelace', passcode: '', proveAddress: false })
