@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { chromium, type Browser } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
 import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
@@ -8,7 +8,14 @@ import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src
 
 const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
 // A valid SMART Health Link (to a host that does not exist: these tests stop at the viewer's door).
-const LINK = shlinkViewerUrl(`${baseURL}/view`, { url: manifestUrlFor('https://share.example.org', newShareId()), key: newShareKey(), flags: ['L'] })
+const LABEL = 'For the front desk'
+const LINK = shlinkViewerUrl(`${baseURL}/view`, { url: manifestUrlFor('https://share.example.org', newShareId()), key: newShareKey(), flags: ['L'], label: LABEL })
+
+/** The viewer opened the scanned link, and the address shows none of it: plain /view. */
+async function expectViewerOpened(page: Page) {
+  await expect(page.getByRole('heading', { name: LABEL })).toBeVisible()
+  await expect(page).toHaveURL(`${baseURL}/view`)
+}
 
 /** A Chromium whose camera shows the given video file. */
 async function browserWithCamera(video: string): Promise<Browser> {
@@ -26,7 +33,7 @@ test('the scanner reads a consent QR from the camera and opens its link', async 
     const page = await browser.newPage({ baseURL })
     await page.goto('/scan')
     // The camera shows the code from its first frame: the scanner may leave /scan at once.
-    await expect(page).toHaveURL(LINK)
+    await expectViewerOpened(page)
   } finally {
     await browser.close()
   }
@@ -37,7 +44,21 @@ test('the scanner reads a picture of the code', async ({ page }, testInfo) => {
   await writeFile(picture, await toBuffer(LINK, { margin: 4, scale: 6 }))
   await page.goto('/scan')
   await page.getByLabel('Choose a picture of the code').setInputFiles(picture)
-  await expect(page).toHaveURL(LINK)
+  await expectViewerOpened(page)
+  // Back is the scanner, and reloading the viewer does not open the link again.
+  await page.goBack()
+  await expect(page).toHaveURL(`${baseURL}/scan`)
+  await page.goForward()
+  await expect(page).toHaveURL(`${baseURL}/view`)
+  await page.reload()
+  await expect(page.getByRole('heading', { name: 'Open the link again or scan the QR code' })).toBeVisible()
+})
+
+test('a pasted link opens the viewer without entering the address', async ({ page }) => {
+  await page.goto('/scan')
+  await page.getByLabel('Shared link').fill(LINK)
+  await page.getByRole('button', { name: 'Open' }).click()
+  await expectViewerOpened(page)
 })
 
 test('a picture without a code, a link that is not a share, and no camera are explained', async ({ page, checkA11y }, testInfo) => {

@@ -38,6 +38,8 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     const clinician = await clinicianBrowser.newPage({ baseURL })
     await clinician.goto('/scan')
     await expect(clinician.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible({ timeout: 20_000 })
+    // The scanned link is held in the tab's memory, never in the address.
+    expect(clinician.url()).toBe(`${baseURL}/view`)
     await clinician.getByLabel('Your name and role').fill(CLINICIAN)
     await clinician.getByRole('button', { name: 'Open records' }).click()
 
@@ -58,10 +60,13 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     // The patient sees who opened it, within seconds.
     await expect(share.accessEntries.first()).toContainText(`${CLINICIAN} opened it`)
 
-    // The patient stops sharing; the clinician reloads and sees the consent revoked.
+    // The patient stops sharing. A reload does not reopen the link (it was never in the address);
+    // the clinician scans the QR again and sees the consent revoked.
     await share.stopSharing()
     await clinician.reload()
-    await expect(clinician.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
+    await expect(clinician.getByRole('heading', { name: 'Open the link again or scan the QR code' })).toBeVisible()
+    await clinician.getByRole('link', { name: 'Scan the consent QR code' }).click()
+    await expect(clinician.getByRole('heading', { name: 'Consent revoked' })).toBeVisible({ timeout: 20_000 })
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
     const manifest = await fetch(decodeShlink(link).payload.url, {
       method: 'POST',
@@ -118,7 +123,7 @@ test('a patient with no funds shares a QR through the sponsor; the clinician ver
     // The patient stops sharing, through the sponsor; the clinician's next open shows it revoked.
     await share.stopSharing()
     expect(await statusOfGrant(terms.patient, commitment, terms.validFrom, terms.validUntil)).toBe('revoked')
-    await clinician.reload()
+    await clinician.goto(link)
     await expect(clinician.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
   } finally {

@@ -1,11 +1,13 @@
+import type { Page } from '@playwright/test'
 import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
 import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from '../scripts/lib/shares.ts'
+import { decodeShlink } from '../src/domain/shl/index.ts'
 
 const CLINICIAN = 'Dr. Ada Lovelace, Riverside Clinic'
 
 test.describe('the clinician opens a shared record', () => {
-  test('sees the records with the verified consent, nothing else; after a revocation, a reload shows it revoked', async ({ page, checkA11y }) => {
+  test('sees the records with the verified consent, nothing else; after a revocation, the link opened again shows it revoked', async ({ page, checkA11y }) => {
     const share = await createTestShare({ records: [sampleAllergy, sampleMedication] })
     await page.goto(share.link)
     await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
@@ -34,7 +36,7 @@ test.describe('the clinician opens a shared record', () => {
     expect((await download).suggestedFilename()).toBe('shared-records.fhir.json')
 
     await share.revoke()
-    await page.reload()
+    await page.goto(share.link)
     await expect(page.getByRole('heading', { name: 'Consent revoked' })).toBeVisible()
     await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
     const manifest = await fetch(manifestUrlOf(share.link), {
@@ -43,6 +45,41 @@ test.describe('the clinician opens a shared record', () => {
       body: JSON.stringify({ recipient: CLINICIAN }),
     })
     expect(manifest.status).toBe(404)
+  })
+
+  test('the link leaves the address and the history at once; Back, Forward and reload never show it', async ({ page, checkA11y }) => {
+    const { baseUrl } = e2eStack()
+    const share = await createTestShare()
+    const { key } = decodeShlink(share.link).payload
+    await page.goto(`${baseUrl}/scan`)
+    await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+    expect(page.url()).toBe(`${baseUrl}/view`)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+
+    // Not in any entry of the session history, nor anywhere the page can store things.
+    expect(await historyUrls(page)).toEqual(expect.not.arrayContaining([expect.stringContaining('shlink')]))
+    expect(await historyUrls(page)).toContain(`${baseUrl}/view`)
+    const stored = await page.evaluate(async () => {
+      const cached = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))
+      return JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage }, cached, title: document.title })
+    })
+    expect(stored).not.toContain('shlink')
+    expect(stored).not.toContain(key)
+
+    await page.goBack()
+    expect(await page.evaluate(() => location.href)).toBe(`${baseUrl}/scan`)
+    await page.goForward()
+    expect(await page.evaluate(() => location.href)).toBe(`${baseUrl}/view`)
+
+    await page.reload()
+    await expect(page.getByRole('heading', { name: 'Open the link again or scan the QR code' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toHaveCount(0)
+    await checkA11y('viewer after a reload')
+    await page.getByRole('link', { name: 'Scan the consent QR code' }).click()
+    await expect(page).toHaveURL(`${baseUrl}/scan`)
   })
 
   test('a revocation while the records are open replaces them with the revoked state', async ({ page }) => {
@@ -90,7 +127,7 @@ test.describe('the clinician opens a shared record', () => {
       await expect(page.getByRole('alert').first()).toContainText(i + 1 < left ? `${left - i - 1} attempt` : 'closed for good')
     }
     await expect(page.getByRole('heading', { name: 'This share is closed' })).toBeVisible()
-    await page.reload()
+    await page.goto(share.link)
     await page.getByLabel('Your name and role').fill(CLINICIAN)
     await page.getByLabel('Passcode').fill('246810')
     await page.getByRole('button', { name: 'Open records' }).click()
@@ -142,6 +179,7 @@ test.describe('the clinician opens a shared record', () => {
     const { baseUrl } = e2eStack()
     await page.goto(`${baseUrl}/view#shlink:/not-base64-json`)
     await expect(page.getByRole('heading', { name: 'The link is malformed' })).toBeVisible()
+    expect(page.url()).toBe(`${baseUrl}/view`)
     await checkA11y('malformed link')
 
     const share = await createTestShare()
@@ -151,6 +189,20 @@ test.describe('the clinician opens a shared record', () => {
     await page.getByLabel('Your name and role').fill(CLINICIAN)
     await page.getByRole('button', { name: 'Open records' }).click()
     await expect(page.getByRole('alert')).toContainText('The share host cannot be reached right now.')
+  })
+
+  test('a share host that does not answer in time is explained', async ({ page }) => {
+    const share = await createTestShare()
+    await page.clock.install()
+    // The share host takes the request and never answers.
+    const asked = new Promise<void>((resolve) => void page.route(`${e2eStack().shareHostUrl}/shl/**`, () => resolve()))
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await asked
+    await page.clock.fastForward('00:16')
+    await expect(page.getByRole('alert')).toContainText('The share host did not answer in time (within 15 seconds).')
+    await expect(page.getByRole('button', { name: 'Open records' })).toBeEnabled()
   })
 
   test('a SMART Health Link from another app opens with a notice that it cannot be checked on chain', async ({ page }) => {
@@ -168,4 +220,15 @@ test.describe('the clinician opens a shared record', () => {
 function manifestUrlOf(link: string): string {
   const encoded = link.split('#shlink:/')[1] ?? ''
   return (JSON.parse(Buffer.from(encoded, 'base64url').toString()) as { url: string }).url
+}
+
+/** The address of every entry in the page's session history (what Back and Forward can reach). */
+async function historyUrls(page: Page): Promise<string[]> {
+  const session = await page.context().newCDPSession(page)
+  try {
+    const { entries } = await session.send('Page.getNavigationHistory')
+    return entries.map((e) => e.url)
+  } finally {
+    await session.detach()
+  }
 }

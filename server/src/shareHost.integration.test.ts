@@ -3,6 +3,7 @@
  * grants made and revoked with wallet transactions, the host reading them on chain.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,15 +15,19 @@ import { freePort } from '../../scripts/lib/ports.ts'
 import { startProcess, type ManagedProcess } from '../../scripts/lib/processes.ts'
 import {
   deactivateShare,
+  listShareFiles,
   openShareLink,
   readShareAccessLog,
+  ShareHostTimeoutError,
   ShareNotAvailableError,
+  type FetchLike,
   type ShareHostTarget,
 } from '../../src/shareHost/client.ts'
 import {
   careKeyExtension,
   decodeShlink,
   newNonce,
+  ShareFileTooLargeError,
   shlinkViewerUrl,
   type ShareGrantTerms,
   type ShlManifest,
@@ -190,6 +195,63 @@ describe('share host on a real chain', () => {
       ['Dr. Grace Hopper', 'opened', clinician.address],
       ['Front desk', 'opened', undefined],
     ])
+  })
+})
+
+describe('the viewer’s client against the real host: lazy files, caps and timeouts over real HTTP', () => {
+  it('lists the files with one manifest request, then fetches and decrypts only the file opened', async () => {
+    const share = await grantedShare()
+    const asked: string[] = []
+    // A viewer that asks for locations rather than embedded files.
+    const viewerFetch: FetchLike = (url, init) => {
+      asked.push(url)
+      const body = typeof init?.body === 'string' ? JSON.stringify({ ...(JSON.parse(init.body) as object), embeddedLengthMax: 0 }) : init?.body
+      return fetch(url, { ...init, ...(body !== undefined && { body }) })
+    }
+    const { files } = await listShareFiles(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', fetch: viewerFetch })
+    expect(asked).toEqual([share.manifestUrl])
+    expect(files.map((f) => f.contentType)).toEqual(['application/fhir+json'])
+    expect((await files[0]?.open())?.content).toEqual(share.bundle)
+    expect(asked).toHaveLength(2)
+    expect(asked[1]).toMatch(new RegExp(`^${share.manifestUrl}/files/`))
+  })
+
+  it('stops reading a file from the host as soon as it passes the cap', async () => {
+    const share = await grantedShare()
+    // Below the file's size: the host links it rather than embedding it, and the body is cut off.
+    const limits = { maxFileBytes: share.jwe.length - 1 }
+    const { files } = await listShareFiles(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace', limits })
+    await expect(files[0]?.open()).rejects.toBeInstanceOf(ShareFileTooLargeError)
+    await expect(openShareLink(decodeShlink(share.link).payload, { recipient: 'x', limits: { maxFileBytes: share.jwe.length } })).resolves.toMatchObject({
+      files: [{ content: share.bundle }],
+    })
+  })
+
+  it('gives up on a host that takes the connection and never answers, and closes the connection', async () => {
+    const sockets: Socket[] = []
+    /** The connection the request came in on, closed once the client gives up. */
+    let asked: Promise<void> | undefined
+    const silent = createServer((socket) => {
+      sockets.push(socket)
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()))
+      socket.once('data', () => {
+        asked = closed
+      })
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const address = silent.address()
+      if (address === null || typeof address === 'string') throw new Error('the silent host has no port')
+      const share = await grantedShare()
+      const payload = { ...decodeShlink(share.link).payload, url: `http://127.0.0.1:${address.port}/shl/${share.id}` }
+      const error = await listShareFiles(payload, { recipient: 'Dr. Ada Lovelace', limits: { timeoutMs: 1_000 } }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ShareHostTimeoutError)
+      expect(asked).toBeDefined()
+      await asked
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 })
 

@@ -19,12 +19,13 @@ import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
 /**
  * A readable link: its consent checked on chain (CareKey links), then the form that opens the
  * share, then the records; or the red state of an inactive consent or of tampered data.
+ * `opening` numbers each opening of a link: a link opened again reads the chain afresh.
  */
-export function VerifiedView({ viewer }: { viewer: ViewerLink }) {
+export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening: number }) {
   const registry = consentRegistryOf(appConfig)
   const info = viewer.carekey
   const client = usePublicClient()
-  const grant = useQuery(sharedGrantQueryOptions(client, registry, info))
+  const grant = useQuery(sharedGrantQueryOptions(client, registry, info, opening))
   const [opened, setOpened] = useState<OpenedRecords>()
 
   const title = viewer.link.payload.label ?? 'Shared health records'

@@ -37,7 +37,7 @@ export function ViewScreen() {
       </Page>
     )
   }
-  return <VerifiedView key={held.id} viewer={parsed.viewer} />
+  return <VerifiedView key={held.id} viewer={parsed.viewer} opening={held.id} />
 }
 
 /** /view with no link in memory: after a reload, or Back to a viewer page of an earlier visit. */

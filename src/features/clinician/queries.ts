@@ -6,16 +6,22 @@ import { readSharedGrant } from './viewerActions.ts'
 
 export const viewerKeys = {
   all: ['viewer'] as const,
-  grant: (info: CareKeyShareInfo | undefined) => [...viewerKeys.all, 'grant', info?.terms.patient, info?.terms.salt] as const,
+  /** Per opening of a link (the held link's id): a link opened again is checked afresh, never shown from an earlier read. */
+  grant: (info: CareKeyShareInfo | undefined, opening: number) => [...viewerKeys.all, 'grant', opening, info?.terms.patient, info?.terms.salt] as const,
 }
 
 /** How often an open share's consent is checked again, so a revocation shows without a reload. */
 export const SHARED_GRANT_RECHECK_MS = 15_000
 
-/** The grant behind a CareKey link, re-read every few seconds; nothing for a link of another app. */
-export const sharedGrantQueryOptions = (client: PublicClient | undefined, registry: ConsentRegistryDeployment, info: CareKeyShareInfo | undefined) =>
+/** The grant behind a CareKey link, read when the link is opened and every few seconds after; nothing for a link of another app. */
+export const sharedGrantQueryOptions = (
+  client: PublicClient | undefined,
+  registry: ConsentRegistryDeployment,
+  info: CareKeyShareInfo | undefined,
+  opening: number,
+) =>
   queryOptions({
-    queryKey: viewerKeys.grant(info),
+    queryKey: viewerKeys.grant(info, opening),
     queryFn: client && info ? () => readSharedGrant(client, registry, info) : skipToken,
     staleTime: SHARED_GRANT_RECHECK_MS,
     refetchInterval: SHARED_GRANT_RECHECK_MS,
