@@ -6,6 +6,8 @@
  * them) and throws a CareKeyError that says what was too much and what to do.
  */
 
+import { DEFAULT_MAX_SHARE_FILE_BYTES } from '../domain/shl/jwe.ts'
+
 const MIB = 1_048_576
 
 /** The limits that apply to opening one link (`listShareFiles`, `openShareLink`). */
@@ -37,7 +39,7 @@ export const SHARE_OPEN_LIMITS: ShareOpenLimits = {
   maxManifestBytes: 8 * MIB,
   maxFileBytes: 20 * MIB,
   maxTotalBytes: 64 * MIB,
-  maxDecryptedFileBytes: 32 * MIB,
+  maxDecryptedFileBytes: DEFAULT_MAX_SHARE_FILE_BYTES, // 32 MiB
   timeoutMs: 15_000,
 }
 
