@@ -1,7 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { chromium, type Browser } from '@playwright/test'
 import { toBuffer } from 'qrcode'
-import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
 import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
@@ -10,18 +8,13 @@ const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
 // A valid SMART Health Link (to a host that does not exist: these tests stop at the viewer's door).
 const LINK = shlinkViewerUrl(`${baseURL}/view`, { url: manifestUrlFor('https://share.example.org', newShareId()), key: newShareKey(), flags: ['L'] })
 
-/** A Chromium whose camera shows the given video file. */
-async function browserWithCamera(video: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: resolveChromium().executablePath,
-    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  })
-}
+/** Chromium's flags for a camera that shows the given video file. */
+const cameraShowing = (video: string) => ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]
 
-test('the scanner reads a consent QR from the camera and opens its link', async () => {
+test('the scanner reads a consent QR from the camera and opens its link', async ({ ownChromium }) => {
   const video = test.info().outputPath('consent-qr.y4m')
   await writeQrVideo(LINK, video)
-  const browser = await browserWithCamera(video)
+  const browser = await ownChromium.launch({ args: cameraShowing(video) })
   try {
     const page = await browser.newPage({ baseURL })
     await page.goto('/scan')
