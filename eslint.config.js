@@ -38,6 +38,29 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'off' },
   },
   {
+    // The content security policy guard (e2e/support/securityPolicy.ts) watches the test's context,
+    // every context its browser opens and every Chromium started through the fixtures. A test or
+    // browser from anywhere else would run unwatched.
+    files: ['e2e/**/*.ts'],
+    ignores: ['e2e/support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@playwright/test',
+              importNames: ['test', 'chromium', 'firefox', 'webkit', '_electron', '_android'],
+              message: 'Use `test` from e2e/support/fixtures.ts, and its `ownChromium` to start a browser: the content security policy guard must watch every page.',
+            },
+            { name: 'playwright', message: 'Use e2e/support/fixtures.ts: the content security policy guard must watch every page.' },
+            { name: 'playwright-core', message: 'Use e2e/support/fixtures.ts: the content security policy guard must watch every page.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },

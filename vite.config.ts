@@ -124,7 +124,9 @@ export default defineConfig(({ mode }) => ({
   preview: { host: 'localhost', port: 4173, strictPort: true },
   build: {
     target: 'es2022',
-    sourcemap: true,
+    // No source maps in the published build (nor in the service worker's): they would hand out
+    // CareKey's readable source, comments included, from every deployment. The dev server has them.
+    sourcemap: false,
     // The largest chunk is the made-up sample patient (about 500 kB, 37 kB gzip), loaded only
     // when the patient asks for sample data; everything else is far smaller.
     chunkSizeWarningLimit: 700,

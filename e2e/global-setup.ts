@@ -18,7 +18,7 @@ export default async function globalSetup() {
     serveShareHost: async (config, appEnv) => {
       // The app's share host is this server's own address (appEnv.CAREKEY_SHARE_HOST_URL).
       Object.assign(process.env, appEnv)
-      await build({ logLevel: 'warn', build: { outDir: E2E_DIST, emptyOutDir: true, sourcemap: false } })
+      await build({ logLevel: 'warn', build: { outDir: E2E_DIST, emptyOutDir: true } })
       return startProductionServer({ shareHost: config, distDir: E2E_DIST })
     },
   })

@@ -1,4 +1,3 @@
-import { test as unguardedTest } from '@playwright/test'
 import { createTestShare, e2eStack } from '../scripts/lib/shares.ts'
 import { expect, test } from './support/fixtures.ts'
 
@@ -10,14 +9,14 @@ const CLINICIAN = 'Dr. Ada Lovelace, Riverside Clinic'
 /** `localhost` and `127.0.0.1` are two origins on one server: a viewer elsewhere, for the test. */
 const otherOrigin = (url: string) => url.replace('//localhost:', '//127.0.0.1:')
 
-// Framing is refused with a console error naming the content security policy, which the guard
-// of the other tests would count as a violation: here it is the expected outcome.
-unguardedTest('no other page can frame CareKey, so none can overlay its grant and revoke buttons', async ({ page }) => {
+test('no other page can frame CareKey, so none can overlay its grant and revoke buttons', async ({ page, securityPolicyGuard }) => {
   const { baseUrl } = e2eStack()
   const refused = page.waitForEvent('console', (message) => message.text().includes(`'${baseUrl}/'`))
   await page.setContent(`<iframe title="CareKey, framed" src="${baseUrl}/consent"></iframe>`)
   expect((await refused).text()).toContain(`Content Security Policy directive: "frame-ancestors 'none'"`)
   await expect(page.frameLocator('iframe').getByRole('heading')).toHaveCount(0)
+  // The refusal is a violation the guard reports; here it is the expected outcome.
+  await expect(securityPolicyGuard.check()).rejects.toThrow(`"frame-ancestors 'none'"`)
 })
 
 test('the camera is CareKey’s own; what it never uses is off for everyone', async ({ page, wallet }) => {
@@ -64,4 +63,25 @@ test('with the service worker in control, the share host’s addresses still rea
   const app = await page.goto('/consent/xyz')
   expect(app?.fromServiceWorker()).toBe(true)
   await expect(page.getByRole('heading', { name: 'Welcome to CareKey' })).toBeVisible()
+})
+
+test('the build publishes no source maps: no script names one, and none is served', async ({ page, wallet, request }) => {
+  const scripts = new Set<string>()
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'script') scripts.add(response.url())
+  })
+  await wallet.open()
+  await expect(page.getByRole('heading', { name: 'Welcome to CareKey' })).toBeVisible()
+  // The lazily loaded screens too: the clinician's scanner and viewer.
+  await page.goto('/scan')
+  await expect(page.getByLabel('Shared link')).toBeVisible()
+  const served = [...scripts, new URL('/sw.js', e2eStack().baseUrl).href]
+  expect(served.filter((url) => url.includes('/assets/')).length).toBeGreaterThan(3)
+  for (const url of served) {
+    const script = await request.get(url)
+    expect(script.ok(), url).toBe(true)
+    expect(await script.text(), url).not.toContain('sourceMappingURL')
+    expect(script.headers()['sourcemap'] ?? script.headers()['x-sourcemap'], url).toBeUndefined()
+    expect((await request.get(`${url}.map`)).status(), `${url}.map`).toBe(404)
+  }
 })

@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Page, type TestInfo } from '@playwright/test'
+import type { Page, TestInfo } from '@playwright/test'
 import { build } from 'vite'
 import { freePort } from '../scripts/lib/ports.ts'
 import { RecordsPage } from './pages/RecordsPage.ts'
 import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
-import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 import { startStaticSite } from './support/staticSite.ts'
 import { createTestShare } from '../scripts/lib/shares.ts'
@@ -76,15 +75,10 @@ test.describe('installable app', () => {
     for (const path of ['/favicon.ico', '/icons/apple-touch-icon.png']) expect((await request.get(path)).ok(), path).toBe(true)
   })
 
-  test('Chromium finds it installable and CareKey offers its own install button', async ({ baseURL }) => {
+  test('Chromium finds it installable and CareKey offers its own install button', async ({ baseURL, ownChromium }) => {
     // Installation is never offered in an incognito-like context: use a real profile.
     const profile = await mkdtemp(join(tmpdir(), 'carekey-install-'))
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: resolveChromium().executablePath,
-      args: chromiumArgs(),
-      headless: true,
-      baseURL,
-    })
+    const context = await ownChromium.launchPersistentContext(profile, { headless: true, baseURL })
     try {
       const page = context.pages()[0] ?? (await context.newPage())
       await page.goto('/')
@@ -190,7 +184,7 @@ async function buildApp(outDir: string, env: Record<string, string>) {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
   Object.assign(process.env, env)
   try {
-    await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } })
+    await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } })
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k]

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises'
-import { chromium, type Browser, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
-import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
 import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
@@ -17,18 +16,13 @@ async function expectViewerOpened(page: Page) {
   await expect(page).toHaveURL(`${baseURL}/view`)
 }
 
-/** A Chromium whose camera shows the given video file. */
-async function browserWithCamera(video: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: resolveChromium().executablePath,
-    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  })
-}
+/** Chromium's flags for a camera that shows the given video file. */
+const cameraShowing = (video: string) => ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]
 
-test('the scanner reads a consent QR from the camera and opens its link', async () => {
+test('the scanner reads a consent QR from the camera and opens its link', async ({ ownChromium }) => {
   const video = test.info().outputPath('consent-qr.y4m')
   await writeQrVideo(LINK, video)
-  const browser = await browserWithCamera(video)
+  const browser = await ownChromium.launch({ args: cameraShowing(video) })
   try {
     const page = await browser.newPage({ baseURL })
     await page.goto('/scan')

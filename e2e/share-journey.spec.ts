@@ -1,10 +1,8 @@
-import { chromium } from '@playwright/test'
 import { grantCommitment } from '../src/domain/consent/index.ts'
 import { decodeShlink, readCareKeyExtension } from '../src/domain/shl/index.ts'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { accountOnChain, freshPatient, statusOfGrant } from './pages/ConsentChain.ts'
 import { SharePage } from './pages/SharePage.ts'
-import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { expect, test } from './support/fixtures.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
 
@@ -13,6 +11,7 @@ const CLINICIAN = 'Dr. Grace Hopper, City Hospital'
 test('in the exam room: the patient shows the QR, the clinician scans it and sees exactly what was shared, verified; revoking ends it', async ({
   page,
   baseURL,
+  ownChromium,
 }) => {
   test.setTimeout(120_000)
   // The patient, in their own browser.
@@ -30,9 +29,8 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
   const link = await share.decodeQr()
   const video = test.info().outputPath('patient-qr.y4m')
   await writeQrVideo(link, video)
-  const clinicianBrowser = await chromium.launch({
-    executablePath: resolveChromium().executablePath,
-    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  const clinicianBrowser = await ownChromium.launch({
+    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
   })
   try {
     const clinician = await clinicianBrowser.newPage({ baseURL })

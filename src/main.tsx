@@ -1,3 +1,5 @@
+// Before the app's modules make any zod schema (they load after this one has run).
+import './platform/zodWithoutEval.ts'
 import { listenForInstallPrompt } from './app/pwa/installPrompt.ts'
 import './index.css'
 

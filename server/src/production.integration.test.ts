@@ -61,6 +61,18 @@ describe('npm start serving a real build', () => {
     }
   })
 
+  it('publishes no source maps: none is built, no script names one, and none is served', async () => {
+    const files = (await readdir(dist, { recursive: true })).map(String)
+    expect(files.filter((name) => name.endsWith('.map'))).toEqual([])
+    const scripts = files.filter((name) => /\.m?js$/.test(name))
+    expect(scripts).toContain('sw.js')
+    for (const name of scripts) expect(await readFile(join(dist, name), 'utf8'), name).not.toContain('sourceMappingURL')
+    const app = await productionApp()
+    for (const name of scripts.filter((name) => name.startsWith('assets/')).slice(0, 3).concat('sw.js')) {
+      expect((await app.request(`/${name}.map`)).status, `${name}.map`).toBe(404)
+    }
+  })
+
   it('builds an app that uses its own origin as its share host', async () => {
     const scripts = (await readdir(join(dist, 'assets'))).filter((name) => name.endsWith('.js'))
     const sources = await Promise.all(scripts.map((name) => readFile(join(dist, 'assets', name), 'utf8')))

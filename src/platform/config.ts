@@ -22,3 +22,6 @@ export const appConfig: AppConfig = build.config
 
 /** Set when the build's environment was invalid: the app shows it instead of starting. */
 export const appConfigError: ConfigError | undefined = build.error
+
+/** A production build (`vite build`): the one with a service worker; the dev server has none. */
+export const isProductionBuild: boolean = import.meta.env.PROD

@@ -6,12 +6,34 @@ import type { AppConfig } from './configSchema.ts'
  */
 export type ContentSecurityPolicyDirectives = Readonly<Record<string, readonly string[]>>
 
+/** What of the configuration the policy depends on: the chain's RPC and the share host. */
+export type ContentSecurityPolicyConfig = { chain: Pick<AppConfig['chain'], 'rpcUrl'>; shareHostUrl: AppConfig['shareHostUrl'] }
+
+/**
+ * The Trusted Types policy CareKey creates (src/platform/trustedTypes.ts), the only one the
+ * content security policy allows: it vouches for the service worker's script URL and nothing else.
+ */
+export const TRUSTED_TYPES_POLICY_NAME = 'carekey'
+
+/**
+ * The origins the app may open connections to (`fetch`, RPC calls) besides its own: its chain's
+ * RPC and its share host, which also relays sponsored grants. A shared link to any other share
+ * host would be refused by the browser; the viewer says so before it tries.
+ *
+ * @example
+ * connectOrigins(parseAppConfig({ CAREKEY_RPC_URL: 'https://rpc.example.org/v1', CAREKEY_SHARE_HOST_URL: 'https://share.example.org' }))
+ * // ['https://rpc.example.org', 'https://share.example.org']
+ */
+export function connectOrigins(config: ContentSecurityPolicyConfig): string[] {
+  return [...new Set([new URL(config.chain.rpcUrl).origin, new URL(config.shareHostUrl).origin])]
+}
+
 /**
  * The content security policy of the production build, from the configuration: scripts only
- * from CareKey itself (plus WebAssembly, for the QR decoder), no plugins, no framing of other
- * sites' pages, network requests only to CareKey, its chain's RPC and share hosts. Share links
- * from other SMART Health Links apps name other hosts, so any https host may be fetched: what
- * the policy chiefly guards is which code runs.
+ * from CareKey itself (plus WebAssembly, for the QR decoder), every script sink (script URLs,
+ * `innerHTML`, `eval`) closed by Trusted Types except the one URL CareKey's own policy vouches
+ * for, no plugins, no framing of other sites' pages, and network requests only to CareKey's own
+ * origin, its chain's RPC and its share host ({@link connectOrigins}).
  *
  * The build writes it into index.html's meta tag; `npm start` (server/src/production.ts) sends
  * that same policy as a header, with {@link HEADER_ONLY_DIRECTIVES} added.
@@ -19,8 +41,7 @@ export type ContentSecurityPolicyDirectives = Readonly<Record<string, readonly s
  * @example
  * contentSecurityPolicy(parseAppConfig(env)) // "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; …"
  */
-export function contentSecurityPolicy(config: AppConfig): string {
-  const origins = [...new Set([new URL(config.chain.rpcUrl).origin, new URL(config.shareHostUrl).origin])]
+export function contentSecurityPolicy(config: ContentSecurityPolicyConfig): string {
   return serializeContentSecurityPolicy({
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
@@ -33,9 +54,11 @@ export function contentSecurityPolicy(config: AppConfig): string {
     objectSrc: ["'none'"],
     workerSrc: ["'self'"],
     manifestSrc: ["'self'"],
-    connectSrc: ["'self'", 'blob:', ...origins, 'https:'],
+    connectSrc: ["'self'", ...connectOrigins(config)],
     baseUri: ["'none'"],
     formAction: ["'self'"],
+    requireTrustedTypesFor: ["'script'"],
+    trustedTypes: [TRUSTED_TYPES_POLICY_NAME],
   })
 }
 

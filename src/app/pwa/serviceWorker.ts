@@ -1,7 +1,8 @@
-/// <reference types="vite-plugin-pwa/vanillajs" />
 import { useSyncExternalStore } from 'react'
-import { registerSW } from 'virtual:pwa-register'
+import type { Workbox } from 'workbox-window'
+import { isProductionBuild } from '../../platform/config.ts'
 import { hasDirtyForms } from '../../platform/dirtyForms.ts'
+import { trustedServiceWorkerUrl } from '../../platform/trustedTypes.ts'
 
 /** What the service worker means for the patient right now. */
 export type AppUpdateState = {
@@ -41,23 +42,35 @@ function subscribe(listener: () => void) {
  * createRoot(root).render(<App />)
  */
 export function startServiceWorker(): void {
-  if (activateWaitingVersion) return
+  if (!isProductionBuild || activateWaitingVersion || !('serviceWorker' in navigator)) return
   reloadWhenReplaced()
-  activateWaitingVersion = registerSW({
-    // Register after the page has loaded, so precaching never competes with the first screen.
-    immediate: false,
-    onNeedRefresh: () => setState({ updateReady: true }),
-    // Reloading is handled by reloadWhenReplaced, which also covers a first visit.
-    onNeedReload: () => undefined,
-    onRegisteredSW: (_url, registered) => {
-      registration = registered
-      if (registered) watchForUpdates(registered)
-    },
-    onRegisterError: (error: unknown) => {
-      // CareKey works without a service worker (only not offline); say why in the console.
-      console.warn('CareKey could not register its service worker:', error instanceof Error ? error.name : typeof error)
-    },
-  })
+  const registered = registerServiceWorker()
+  activateWaitingVersion = async () => (await registered)?.messageSkipWaiting()
+}
+
+/**
+ * What vite-plugin-pwa's `registerSW` does in prompt mode, with the worker's script URL vouched
+ * for by CareKey's Trusted Types policy (the plugin's passes a plain string, which the content
+ * security policy refuses). Resolves to the registered worker, or undefined when registering
+ * failed: CareKey works without one (only not offline).
+ */
+async function registerServiceWorker(): Promise<Workbox | undefined> {
+  try {
+    const { Workbox } = await import('workbox-window')
+    const workbox = new Workbox(trustedServiceWorkerUrl(), { scope: '/' })
+    // A new version waits for the patient's go-ahead (installed by this page or by another tab).
+    workbox.addEventListener('waiting', () => setState({ updateReady: true }))
+    workbox.addEventListener('installed', (event) => {
+      if (event.isUpdate === undefined && event.isExternal) setState({ updateReady: true })
+    })
+    // Registers after the page has loaded, so precaching never competes with the first screen.
+    registration = await workbox.register({ immediate: false })
+    if (registration) watchForUpdates(registration)
+    return workbox
+  } catch (error) {
+    console.warn('CareKey could not register its service worker:', error instanceof Error ? error.name : typeof error)
+    return undefined
+  }
 }
 
 /**

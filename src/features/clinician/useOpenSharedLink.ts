@@ -1,6 +1,8 @@
 import { useMutation } from '@tanstack/react-query'
 import { useConnect, useConnection, useSignTypedData } from 'wagmi'
 import { useBrowserWallets } from '../../chain/browserWallets.ts'
+import { appConfig } from '../../platform/index.ts'
+import { connectOrigins } from '../../platform/contentSecurityPolicy.ts'
 import type { RecipientSigner } from '../../shareHost/client.ts'
 import { QR_DECODED_MARK, SHARE_VERIFIED_MEASURE } from './marks.ts'
 import { openSharedLink, type OpenedRecords, type OpenSharedLinkRequest } from './viewerActions.ts'
@@ -26,7 +28,7 @@ export function useOpenSharedLink(
   }
 
   return useMutation({
-    mutationFn: () => openSharedLink({ connectRecipient }, request),
+    mutationFn: () => openSharedLink({ connectRecipient, reachableOrigins: [window.location.origin, ...connectOrigins(appConfig)] }, request),
     onSuccess: (opened) => {
       // From the QR decode (marked by the scanner screen) when the link was scanned here.
       if (performance.getEntriesByName(QR_DECODED_MARK).length > 0) performance.measure(SHARE_VERIFIED_MEASURE, QR_DECODED_MARK)

@@ -36,6 +36,7 @@ import {
   openSharedLink,
   readSharedGrant,
   readViewerLink,
+  ShareHostNotReachableError,
   type OpenSharedLinkDeps,
 } from './viewerActions.ts'
 
@@ -154,6 +155,16 @@ describe('openSharedLink', () => {
     expect([second.resources.map((r) => (r as typeof allergy).code.text), second.shown]).toEqual([['Pollen'], 1])
     expect(new TextDecoder().decode(second.plaintext)).toBe(JSON.stringify(other))
     await expect(openRecordsFile(viewer, opened.recordFiles, 2)).rejects.toBeInstanceOf(ShareFileUnreadableError)
+  })
+
+  it('refuses a link to a share host this viewer may not reach, by name and before any request; one it may reach opens', async () => {
+    const { viewer, key } = await link()
+    const { fetch, bodies } = host(() => manifestWith({ key }))
+    const refused = await open({ fetch, reachableOrigins: ['https://carekey.example.org', 'https://rpc.example.org'] }, viewer).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ShareHostNotReachableError)
+    expect((refused as ShareHostNotReachableError).userMessage).toBe('This link points to a share host CareKey is not set up to reach (share.example.org).')
+    expect(bodies).toEqual([])
+    expect((await open({ fetch, reachableOrigins: ['https://carekey.example.org', HOST] }, viewer)).resources).toEqual([allergy])
   })
 
   it('proves the clinician’s address only when they asked and the link is CareKey’s; a declined signature says so', async () => {

@@ -33,6 +33,16 @@ export class BearerSecretMismatchError extends CareKeyError {
   }
 }
 
+/** The link's share host is not one this CareKey may connect to (its content security policy). */
+export class ShareHostNotReachableError extends CareKeyError {
+  constructor(readonly host: string) {
+    super(
+      `This link points to a share host CareKey is not set up to reach (${host}).`,
+      'Open it in the viewer of the app that made it (the address in front of #shlink:/), or ask the patient to share it from their CareKey.',
+    )
+  }
+}
+
 export class NoSharedRecordsError extends CareKeyError {
   constructor() {
     super('The share holds no health records this viewer can show.', 'Ask the patient to share again.')
@@ -143,6 +153,12 @@ export type OpenSharedLinkDeps = {
   fetch?: FetchLike
   /** Unix milliseconds, for the expiry of the address proof; Date.now by default. */
   clock?: () => number
+  /**
+   * The origins this viewer may connect to (its own, and `connectOrigins(appConfig)`): the browser
+   * refuses any other, so a link to another share host is refused before any request, with a
+   * reason. Unset: no check (tests with a fake fetch).
+   */
+  reachableOrigins?: readonly string[]
 }
 
 export type OpenSharedLinkRequest = {
@@ -162,9 +178,10 @@ export type OpenSharedLinkRequest = {
  * WrongSharePasscodeError (with the attempts left), ShareNotAvailableError (stopped, ended,
  * locked, or its consent inactive), ShareHostUnreachableError, ShareHostTimeoutError,
  * ShareHostBusyError, ShareHostReplyError, ShareTooManyFilesError, ShareFileTooLargeError,
- * ShareFileUnreadableError (wrong key, not JSON), NoSharedRecordsError, a FHIR parse error, or
- * SignatureRejectedError when the wallet declines the proof. Only the first records file is
- * decrypted; the others wait for openRecordsFile.
+ * ShareFileUnreadableError (wrong key, not JSON), NoSharedRecordsError, a FHIR parse error,
+ * SignatureRejectedError when the wallet declines the proof, or ShareHostNotReachableError
+ * for a share host outside `reachableOrigins`. Only the first records file is decrypted; the
+ * others wait for openRecordsFile.
  *
  * @example
  * const opened = await openSharedLink({ connectRecipient }, { viewer, recipient: 'Dr. Ada Lovelace', passcode: '', proveAddress: false })
@@ -172,6 +189,8 @@ export type OpenSharedLinkRequest = {
  */
 export async function openSharedLink(deps: OpenSharedLinkDeps, request: OpenSharedLinkRequest): Promise<OpenedRecords> {
   const { viewer } = request
+  const host = new URL(viewer.link.payload.url)
+  if (deps.reachableOrigins && !deps.reachableOrigins.includes(host.origin)) throw new ShareHostNotReachableError(host.host)
   const recipientSigner = request.proveAddress && viewer.carekey ? await deps.connectRecipient?.() : undefined
   try {
     return await openSharedRecords(viewer, {
