@@ -1,7 +1,7 @@
 import type { SealedRow } from '../domain/records/backup.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
-import { CONSENT_ROW_FORMAT, consentRowSchema, SHARE_ROW_FORMAT, shareRowSchema, type sealedRowSchema } from './rows.ts'
+import { consentRowSchema, shareRowSchema } from './rows.ts'
 
 /**
  * Consents and shares in the encrypted backup file: their rows travel as they are at rest
@@ -21,10 +21,10 @@ export async function readConsentRowsForBackup(): Promise<Record<(typeof CONSENT
   return storageCall(async () => {
     const tx = db.transaction([...CONSENT_BACKUP_STORES])
     const [consents, shares] = await Promise.all([tx.objectStore('consents').getAll(), tx.objectStore('shares').getAll(), tx.done])
-    const rows = (raw: unknown[], schema: ReturnType<typeof sealedRowSchema>) =>
-      raw.flatMap((value) => {
+    const rows = (raw: unknown[], schema: typeof consentRowSchema) =>
+      raw.flatMap((value): SealedRow[] => {
         const row = schema.safeParse(value)
-        return row.success ? [{ id: row.data.id, sealed: row.data.sealed, createdAt: row.data.createdAt, updatedAt: row.data.updatedAt }] : []
+        return row.success ? [{ format: row.data.format, id: row.data.id, sealed: row.data.sealed, createdAt: row.data.createdAt, updatedAt: row.data.updatedAt }] : []
       })
     return { consents: rows(consents, consentRowSchema), shares: rows(shares, shareRowSchema) }
   })
@@ -41,11 +41,11 @@ export async function readConsentRowsForBackup(): Promise<Record<(typeof CONSENT
 export async function restoreConsentRowsFromBackup(sealedRows: Readonly<Record<string, readonly SealedRow[]>>): Promise<number> {
   // The backup was authenticated as a whole; a row that is still not well-formed is left out.
   const consents = (sealedRows.consents ?? []).flatMap((r) => {
-    const row = consentRowSchema.safeParse({ ...r, format: CONSENT_ROW_FORMAT })
+    const row = consentRowSchema.safeParse(r)
     return row.success ? [row.data] : []
   })
   const shares = (sealedRows.shares ?? []).flatMap((r) => {
-    const row = shareRowSchema.safeParse({ ...r, format: SHARE_ROW_FORMAT })
+    const row = shareRowSchema.safeParse(r)
     return row.success ? [row.data] : []
   })
   if (consents.length === 0 && shares.length === 0) return 0

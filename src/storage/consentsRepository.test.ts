@@ -14,8 +14,10 @@ import {
 } from './consentsRepository.ts'
 import { StorageFullError } from './errors.ts'
 import { CONSENT_ROW_FORMAT } from './rows.ts'
+import { openRowPayload } from './sealedRows.ts'
 import { utf8 } from '../domain/crypto/bytes.ts'
-import { open, seal } from '../domain/crypto/envelope.ts'
+import { seal } from '../domain/crypto/envelope.ts'
+import { FORMAT1 } from '../test/format1Fixture.ts'
 import { closeCareKeyDb, DB_VERSION, migrations, openCareKeyDb, useDatabaseName, type CareKeyDB } from './db.ts'
 import { deleteConsentWithShare, readShare, readShares, writeConsentWithShare, writeShare, type StoredShare } from './sharesRepository.ts'
 import { storedConsentFixture, storedShareFixture } from '../test/consentFixtures.ts'
@@ -81,18 +83,48 @@ describe('consents on this device', () => {
   })
 
   it('still opens a row written before grants had their own keys: a legacy grant made from the main account', async () => {
-    // A row as an older version sealed it: the same JSON without the two fields.
+    // A row as an older version sealed it (format 1: unpadded, bound to its id only), its JSON without the two fields.
     const legacy = consent('old', { state: 'recorded', grantTx: { hash: `0x${'cd'.repeat(32)}`, blockNumber: 42n } })
     const current = await sealConsent({ ...legacy, grantKeyIndex: 3, sentBy: 'sponsor' }, keyA)
-    const associated = `carekey-consent:v${CONSENT_ROW_FORMAT}:old`
-    const json = JSON.parse(utf8.decode(await open(keyA, current.sealed, associated))) as Record<string, unknown>
+    const json = JSON.parse(utf8.decode(await openRowPayload('consent', current, keyA))) as Record<string, unknown>
     expect(json).toMatchObject({ grantKeyIndex: 3, sentBy: 'sponsor' })
     delete json.grantKeyIndex
     delete json.sentBy
     const db = await openCareKeyDb()
-    await db.put('consents', { ...current, sealed: await seal(keyA, utf8.encode(JSON.stringify(json)), associated) })
+    await db.put('consents', { ...current, format: 1, sealed: await seal(keyA, utf8.encode(JSON.stringify(json)), 'carekey-consent:v1:old') })
     expect(await readConsent(keyA, 'old')).toEqual({ ...legacy, grantKeyIndex: undefined, sentBy: undefined })
     expect((await readConsent(keyA, 'old'))?.terms.patient).toBe(walletA.account.address)
+  })
+
+  it('reads the consent and share rows an older CareKey stored (format 1), and writes each in format 2 when it next changes', async () => {
+    const db = await openCareKeyDb()
+    const [oldConsent] = FORMAT1.consents
+    const [oldShare] = FORMAT1.shares
+    if (!oldConsent || !oldShare) throw new Error('frozen rows expected')
+    await db.put('consents', structuredClone(oldConsent))
+    await db.put('shares', structuredClone(oldShare))
+    const read = await readConsent(keyA, FORMAT1.expected.consent.id)
+    expect(read).toMatchObject(FORMAT1.expected.consent)
+    expect(await readShare(keyA, FORMAT1.expected.share.id)).toMatchObject(FORMAT1.expected.share)
+    if (!read) throw new Error('the consent expected')
+
+    await writeConsent(keyA, { ...read, state: 'recorded', updatedAt: read.updatedAt + 1 })
+    expect((await db.get('consents', read.id))?.format).toBe(CONSENT_ROW_FORMAT)
+    expect(await readConsent(keyA, read.id)).toMatchObject({ ...FORMAT1.expected.consent, updatedAt: read.updatedAt + 1 })
+    expect((await readConsents(keyA)).damaged).toBe(0)
+  })
+
+  it('pads every row to its size bucket and binds it to its id and both timestamps', async () => {
+    await writeConsent(keyA, consent('c-1', { granteeName: 'Dr. Lee' }))
+    await writeConsent(keyA, consent('c-2', { granteeName: 'Dr. Maximiliana Featherstonehaugh-Bartholomew' }))
+    const db = await openCareKeyDb()
+    const [a, b] = [await db.get('consents', 'c-1'), await db.get('consents', 'c-2')]
+    if (!a || !b) throw new Error('two rows expected')
+    expect(a.format).toBe(CONSENT_ROW_FORMAT)
+    expect(a.sealed.ciphertext.length).toBe(b.sealed.ciphertext.length)
+    await db.put('consents', { ...a, updatedAt: a.updatedAt + 1 })
+    await db.put('consents', { ...b, createdAt: b.createdAt - 1 })
+    expect(await readConsents(keyA)).toEqual({ consents: [], damaged: 2 })
   })
 
   it('keeps nothing in the clear but a random id and timestamps', async () => {

@@ -6,21 +6,20 @@ import { parseAddress, type GranteeChoice } from '../domain/consent/grantee.ts'
 import { parseConsentScope, type ConsentScope } from '../domain/consent/scope.ts'
 import { grantTermsToJson, parseGrantTerms, type GrantTerms } from '../domain/consent/terms.ts'
 import { utf8 } from '../domain/crypto/bytes.ts'
-import { open, seal } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { addressSchema, bytes32Schema, hexSchema } from '../domain/hex.ts'
 import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
 import { CONSENT_ROW_FORMAT, consentRowSchema, type ConsentRow } from './rows.ts'
-import { readAllSealed, readOneSealed, type SealedRowKind } from './sealedRows.ts'
+import { openRowPayload, readAllSealed, readOneSealed, sealRowPayload, type SealedRowKind } from './sealedRows.ts'
 
 /*
  * The patient's consent grants on this device. A row (ConsentRow, in rows.ts) holds a random id,
  * its timestamps and one AES-256-GCM ciphertext of everything else (terms with their salt, the
  * bearer secret, the FHIR Consent, transaction hashes), under a key derived from the wallet
  * ('consents/v1'), so that restoring the recovery phrase opens them again. The ciphertext is
- * bound to the row's id.
+ * padded and bound to the row's id and timestamps (format 1 rows, from before, to the id only).
  */
 
 /**
@@ -101,8 +100,6 @@ export function consentsStorageKey(root: CryptoKey): Promise<CryptoKey> {
   return key
 }
 
-const consentData = (id: string) => `carekey-consent:v${CONSENT_ROW_FORMAT}:${id}`
-
 const blockSchema = z
   .string()
   .regex(/^\d{1,20}$/)
@@ -164,8 +161,8 @@ function toJson(consent: StoredConsent): StoredConsentJson {
  * const row = await sealConsent(consent, await consentsStorageKey(keys.root))
  */
 export async function sealConsent(consent: StoredConsent, key: CryptoKey): Promise<ConsentRow> {
-  const sealed = await seal(key, utf8.encode(JSON.stringify(toJson(consent))), consentData(consent.id))
-  return { format: CONSENT_ROW_FORMAT, id: consent.id, sealed, createdAt: consent.createdAt, updatedAt: consent.updatedAt }
+  const row = { format: CONSENT_ROW_FORMAT, id: consent.id, createdAt: consent.createdAt, updatedAt: consent.updatedAt } as const
+  return { ...row, sealed: await sealRowPayload('consent', row, utf8.encode(JSON.stringify(toJson(consent))), key) }
 }
 
 /**
@@ -178,7 +175,7 @@ export async function sealConsent(consent: StoredConsent, key: CryptoKey): Promi
 export async function openConsent(row: ConsentRow, key: CryptoKey): Promise<StoredConsent> {
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(await open(key, row.sealed, consentData(row.id))))
+    json = JSON.parse(utf8.decode(await openRowPayload('consent', row, key)))
   } catch (cause) {
     throw new ConsentDamagedError('it fails its integrity check', { cause })
   }

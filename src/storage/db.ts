@@ -12,7 +12,7 @@ import type { ConsentRow, ShareRow } from './rows.ts'
 export interface CareKeyDB extends DBSchema {
   /** The encrypted recovery phrase, under the single key 'main'. */
   vault: { key: 'main'; value: EncryptedVault }
-  /** Non-secret preferences (auto-lock delay, ...), keyed by name. */
+  /** Non-secret preferences (auto-lock delay, ...) and the sealed records manifest, keyed by name. */
   settings: { key: string; value: unknown }
   /** Health records, each encrypted under its own data key; keyed by a random id. */
   records: { key: string; value: EncryptedRecord }

@@ -1,42 +1,101 @@
-import { parseStoredAttachment, parseStoredChunk, type EncryptedAttachment, type EncryptedChunk } from '../domain/records/attachments.ts'
-import { parseStoredRecord, recordRowSchema, type EncryptedRecord } from '../domain/records/records.ts'
-import { openCareKeyDb } from './db.ts'
+import type { IDBPTransaction } from 'idb'
+import { bytesEqual } from '../domain/crypto/bytes.ts'
+import {
+  parseStoredAttachment,
+  parseStoredChunk,
+  type EncryptedAttachment,
+  type EncryptedChunk,
+  type LegacyEncryptedAttachment,
+  type PaddedEncryptedAttachment,
+} from '../domain/records/attachments.ts'
+import {
+  changeRecordsManifest,
+  EMPTY_RECORDS_MANIFEST,
+  manifestGeneration,
+  openRecordsManifest,
+  RecordsManifestDamagedError,
+  rollbackProblem,
+  sealRecordsManifest,
+  type ManifestState,
+  type RecordsManifest,
+} from '../domain/records/manifest.ts'
+import { parseStoredRecord, type EncryptedRecord, type LegacyEncryptedRecord, type VersionedEncryptedRecord } from '../domain/records/records.ts'
+import { CareKeyError } from '../domain/errors.ts'
+import { openCareKeyDb, type CareKeyDB } from './db.ts'
 import { storageCall } from './errors.ts'
-import { writeAllOrNothing } from './transactions.ts'
+import { abortTransaction, writeAllOrNothing } from './transactions.ts'
 
 /**
  * Encrypted records and attachments in IndexedDB. Everything here is ciphertext plus random
- * ids, sizes and timestamps; encryption happens before a transaction opens (WebCrypto calls
- * inside one would let it commit early). Every change is one transaction: all or nothing.
+ * ids, versions, chunk counts and timestamps; encryption happens before a transaction opens
+ * (WebCrypto calls inside one would let it commit early). Every change is one transaction: all
+ * or nothing, and it rewrites the records manifest (domain/records/manifest.ts) in the same
+ * transaction, so that the manifest always lists exactly the versions stored.
  */
 
 export type StoredAttachment = { attachment: EncryptedAttachment; chunks: EncryptedChunk[] }
 
-/** One all-or-nothing change to the records store. */
+/** One all-or-nothing change to the records store. Records are written in today's format only. */
 export type RecordsChange = {
-  putRecords?: EncryptedRecord[]
+  putRecords?: VersionedEncryptedRecord[]
   putAttachments?: StoredAttachment[]
   deleteRecordIds?: string[]
   deleteAttachmentIds?: string[]
 }
 
+/** The settings key the sealed records manifest is stored under. */
+export const RECORDS_MANIFEST_SETTING = 'recordsManifest'
+
 const STORES = ['records', 'attachments', 'attachmentChunks'] as const
+type WriteTransaction = IDBPTransaction<CareKeyDB, ['records', 'attachments', 'attachmentChunks', 'settings'], 'readwrite'>
+
+/** How often a write starts again because another tab changed the records in between. */
+const MAX_WRITE_ATTEMPTS = 5
+
+/** Writes kept meeting changes made at the same time in another tab. */
+export class RecordsBusyError extends CareKeyError {
+  constructor() {
+    super('Your records were being changed in another CareKey tab at the same time, so this change was not saved.', 'Close the other tab, or wait a moment, and try again.')
+  }
+}
 
 /**
- * Every stored record row, checked; rows that fail the check are counted, not returned, so one
- * damaged row never hides the others.
+ * Every stored record row, checked, and the records manifest opened with its key, read in one
+ * transaction; rows that fail the check are counted, not returned, so one damaged row never
+ * hides the others. Whether each row is the copy the manifest expects is for the caller to
+ * check (`rollbackProblem`), after it has opened the row.
+ *
+ * @example
+ * const { rows, damaged, manifest } = await readAllRecordRows(keys.manifest)
  */
-export async function readAllRecordRows(): Promise<{ rows: EncryptedRecord[]; damaged: number }> {
+export async function readAllRecordRows(manifestKey: CryptoKey): Promise<{ rows: EncryptedRecord[]; damaged: number; manifest: ManifestState }> {
   const db = await openCareKeyDb()
-  const raw: unknown[] = await storageCall(() => db.getAll('records'))
+  const [raw, stored] = await storageCall(async () => {
+    const tx = db.transaction(['records', 'settings'])
+    const [records, manifest] = await Promise.all([tx.objectStore('records').getAll(), tx.objectStore('settings').get(RECORDS_MANIFEST_SETTING), tx.done])
+    const values: unknown[] = records
+    return [values, manifest] as const
+  })
   const rows: EncryptedRecord[] = []
   let damaged = 0
   for (const value of raw) {
-    const row = recordRowSchema.safeParse(value)
-    if (row.success) rows.push(row.data)
-    else damaged++
+    try {
+      rows.push(parseStoredRecord(value))
+    } catch {
+      damaged++
+    }
   }
-  return { rows, damaged }
+  return { rows, damaged, manifest: await manifestState(stored, manifestKey) }
+}
+
+async function manifestState(stored: unknown, manifestKey: CryptoKey): Promise<ManifestState> {
+  if (stored === undefined) return { kind: 'missing' }
+  try {
+    return { kind: 'found', manifest: await openRecordsManifest(stored, manifestKey) }
+  } catch (error) {
+    if (error instanceof RecordsManifestDamagedError) return { kind: 'damaged' }
+    throw error
+  }
 }
 
 /** One record row, checked (RecordDamagedError if damaged); undefined when there is none. */
@@ -63,15 +122,24 @@ export async function readAttachment(id: string): Promise<StoredAttachment | und
   })
 }
 
-/** Every stored record and attachment, read in one transaction (for a backup). */
-export async function readEverything(): Promise<{ records: EncryptedRecord[]; attachments: StoredAttachment[] }> {
+/**
+ * Every stored record and attachment, read in one transaction with the records manifest (for a
+ * backup). Rows that cannot be parsed, and rows that are not the copy the manifest lists (an
+ * older copy put back: see domain/records/manifest.ts), are left out, so a backup never carries
+ * what the wallet does not show.
+ *
+ * @example
+ * const { records, attachments } = await readEverything(keys.manifest)
+ */
+export async function readEverything(manifestKey: CryptoKey): Promise<{ records: EncryptedRecord[]; attachments: StoredAttachment[] }> {
   const db = await openCareKeyDb()
-  return storageCall(async () => {
-    const tx = db.transaction([...STORES])
-    const [records, attachments, chunks] = await Promise.all([
+  const { records, attachments, manifest } = await storageCall(async () => {
+    const tx = db.transaction([...STORES, 'settings'])
+    const [records, attachments, chunks, stored] = await Promise.all([
       tx.objectStore('records').getAll(),
       tx.objectStore('attachments').getAll(),
       tx.objectStore('attachmentChunks').getAll(),
+      tx.objectStore('settings').get(RECORDS_MANIFEST_SETTING),
       tx.done,
     ])
     const rawRecords: unknown[] = records
@@ -87,19 +155,29 @@ export async function readEverything(): Promise<{ records: EncryptedRecord[]; at
       attachments: keepReadable(rawAttachments, parseStoredAttachment)
         .map((attachment) => ({ attachment, chunks: parsedChunks.get(attachment.id) ?? [] }))
         .filter(({ attachment, chunks }) => chunks.length === attachment.chunkCount),
+      manifest: stored,
     }
   })
+  const state = await manifestState(manifest, manifestKey)
+  return { records: records.filter((row) => rollbackProblem(row, state) === undefined), attachments }
 }
 
-/** Applies a change in one transaction: either all of it is stored or none of it. */
-export async function writeRecordsChange(change: RecordsChange): Promise<void> {
-  const db = await openCareKeyDb()
-  await storageCall(async () => {
-    const tx = db.transaction([...STORES], 'readwrite')
-    const records = tx.objectStore('records')
-    const attachments = tx.objectStore('attachments')
-    const chunks = tx.objectStore('attachmentChunks')
-    await writeAllOrNothing(tx, (requests) => {
+/**
+ * Applies a change in one transaction, with the manifest that lists it: either all of it is
+ * stored or none of it.
+ *
+ * @example
+ * await writeRecordsChange({ putRecords: [row] }, keys.manifest)
+ */
+export async function writeRecordsChange(change: RecordsChange, manifestKey: CryptoKey): Promise<void> {
+  await writeWithManifest(
+    manifestKey,
+    (manifest) => changeRecordsManifest(manifest, { put: change.putRecords, remove: change.deleteRecordIds }),
+    () => Promise.resolve(true),
+    (tx, requests) => {
+      const records = tx.objectStore('records')
+      const attachments = tx.objectStore('attachments')
+      const chunks = tx.objectStore('attachmentChunks')
       for (const id of change.deleteRecordIds ?? []) requests.push(records.delete(id))
       for (const id of change.deleteAttachmentIds ?? []) {
         requests.push(attachments.delete(id), chunks.delete(chunkRange(id)))
@@ -109,8 +187,145 @@ export async function writeRecordsChange(change: RecordsChange): Promise<void> {
         requests.push(attachments.put(attachment))
         for (const part of parts) requests.push(chunks.put(part))
       }
+    },
+  )
+}
+
+/**
+ * Replaces format 1 record rows by their re-sealed format 2 rows (records.ts,
+ * `upgradeLegacyRecord`) and lists them in the manifest, in one transaction, and only if every
+ * old row is still exactly as it was read: a row another tab changed in between is never
+ * overwritten. Returns false, changing nothing, when one was changed.
+ *
+ * @example
+ * await replaceLegacyRecords([{ legacy: row, upgraded: await upgradeLegacyRecord(row, keys.records) }], keys.manifest)
+ */
+export async function replaceLegacyRecords(
+  pairs: readonly { legacy: LegacyEncryptedRecord; upgraded: VersionedEncryptedRecord }[],
+  manifestKey: CryptoKey,
+): Promise<boolean> {
+  if (pairs.length === 0) return true
+  return writeWithManifest(
+    manifestKey,
+    (manifest) => changeRecordsManifest(manifest, { put: pairs.map((p) => p.upgraded) }),
+    async (tx) => {
+      const records = tx.objectStore('records')
+      const now: unknown[] = await Promise.all(pairs.map((p) => records.get(p.legacy.id)))
+      return pairs.every((p, i) => sameRecordRow(now[i], p.legacy))
+    },
+    (tx, requests) => {
+      for (const { upgraded } of pairs) requests.push(tx.objectStore('records').put(upgraded))
+    },
+  )
+}
+
+function sameRecordRow(value: unknown, expected: EncryptedRecord): boolean {
+  let row: EncryptedRecord
+  try {
+    row = parseStoredRecord(value)
+  } catch {
+    return false
+  }
+  return (
+    row.format === expected.format &&
+    row.createdAt === expected.createdAt &&
+    row.updatedAt === expected.updatedAt &&
+    bytesEqual(row.wrappedKey, expected.wrappedKey) &&
+    bytesEqual(row.summary.iv, expected.summary.iv) &&
+    bytesEqual(row.summary.ciphertext, expected.summary.ciphertext) &&
+    bytesEqual(row.resource.iv, expected.resource.iv) &&
+    bytesEqual(row.resource.ciphertext, expected.resource.ciphertext)
+  )
+}
+
+/**
+ * Runs one change of the records together with the manifest: reads the manifest, computes and
+ * seals the next one (outside the transaction), then in one transaction checks that no other
+ * tab wrote the manifest since (its generation) and that `precondition` holds, and writes both.
+ * Another tab's write in between starts it again with the newer manifest. A manifest that is
+ * damaged is replaced by a new one listing what this change writes (the records it no longer
+ * vouches for stay unlisted, and so are not shown, until a backup restores them).
+ */
+async function writeWithManifest(
+  manifestKey: CryptoKey,
+  next: (manifest: RecordsManifest) => RecordsManifest,
+  precondition: (tx: WriteTransaction) => Promise<boolean>,
+  makeRequests: (tx: WriteTransaction, requests: Promise<unknown>[]) => void,
+): Promise<boolean> {
+  const db = await openCareKeyDb()
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const stored: unknown = await storageCall(() => db.get('settings', RECORDS_MANIFEST_SETTING))
+    const expected = manifestGeneration(stored)
+    const state = await manifestState(stored, manifestKey)
+    const current = state.kind === 'found' ? state.manifest : { ...EMPTY_RECORDS_MANIFEST, generation: expected ?? 0 }
+    const sealed = await sealRecordsManifest(next(current), manifestKey)
+    const outcome = await storageCall(async () => {
+      const tx = db.transaction([...STORES, 'settings'], 'readwrite')
+      const settings = tx.objectStore('settings')
+      const [now, holds] = await Promise.all([settings.get(RECORDS_MANIFEST_SETTING), precondition(tx)])
+      if (manifestGeneration(now) !== expected) {
+        await abortTransaction(tx)
+        return 'again'
+      }
+      if (!holds) {
+        await abortTransaction(tx)
+        return 'refused'
+      }
+      await writeAllOrNothing(tx, (requests) => {
+        makeRequests(tx, requests)
+        requests.push(settings.put(sealed, RECORDS_MANIFEST_SETTING))
+      })
+      return 'written'
     })
+    if (outcome !== 'again') return outcome === 'written'
+  }
+  throw new RecordsBusyError()
+}
+
+/**
+ * Replaces a format 1 attachment by its re-sealed format 2 copy (attachments.ts,
+ * `upgradeLegacyAttachment`) in one transaction, only if the old one is still there as it was
+ * read. Returns false, changing nothing, otherwise.
+ *
+ * @example
+ * await replaceLegacyAttachment(stored.attachment, await upgradeLegacyAttachment(stored.attachment, stored.chunks, keys.records))
+ */
+export async function replaceLegacyAttachment(
+  legacy: LegacyEncryptedAttachment,
+  upgraded: { attachment: PaddedEncryptedAttachment; chunks: EncryptedChunk[] },
+): Promise<boolean> {
+  if (upgraded.attachment.id !== legacy.id) throw new RangeError('an attachment can only be replaced by its own upgrade')
+  const db = await openCareKeyDb()
+  return storageCall(async () => {
+    const tx = db.transaction(['attachments', 'attachmentChunks'], 'readwrite')
+    const attachments = tx.objectStore('attachments')
+    const chunks = tx.objectStore('attachmentChunks')
+    if (!sameAttachmentRow(await attachments.get(legacy.id), legacy)) {
+      await abortTransaction(tx)
+      return false
+    }
+    await writeAllOrNothing(tx, (requests) => {
+      requests.push(chunks.delete(chunkRange(legacy.id)), attachments.put(upgraded.attachment))
+      for (const part of upgraded.chunks) requests.push(chunks.put(part))
+    })
+    return true
   })
+}
+
+function sameAttachmentRow(value: unknown, expected: EncryptedAttachment): boolean {
+  try {
+    const row = parseStoredAttachment(value)
+    return row.format === expected.format && bytesEqual(row.wrappedKey, expected.wrappedKey)
+  } catch {
+    return false
+  }
+}
+
+/** Every stored attachment row (without the chunks), checked; those that fail are left out. */
+export async function readAttachmentRows(): Promise<EncryptedAttachment[]> {
+  const db = await openCareKeyDb()
+  const raw: unknown[] = await storageCall(() => db.getAll('attachments'))
+  return keepReadable(raw, parseStoredAttachment)
 }
 
 /** The ids of every stored attachment (to find ones no record refers to any more). */

@@ -1,7 +1,41 @@
 import type { z } from 'zod'
+import { open, type Sealed } from '../domain/crypto/envelope.ts'
+import { openPadded, sealPadded } from '../domain/crypto/padding.ts'
 import type { CareKeyError } from '../domain/errors.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { LEGACY_SEALED_ROW_FORMAT } from './rows.ts'
+
+/** What a sealed row holds in the clear; format 2 binds all of it to the ciphertext. */
+type RowMetadata = { format: number; id: string; createdAt: number; updatedAt: number }
+
+function rowData(kind: 'consent' | 'share', row: RowMetadata): string {
+  if (row.format === LEGACY_SEALED_ROW_FORMAT) return `carekey-${kind}:v1:${row.id}`
+  return `carekey-${kind}:v${row.format}:${row.id}:${row.createdAt}:${row.updatedAt}`
+}
+
+/**
+ * Seals a consent's or a share's plaintext for its row in today's format (padded, bound to the
+ * row's id and timestamps).
+ *
+ * @example
+ * const sealed = await sealRowPayload('consent', { format: CONSENT_ROW_FORMAT, id, createdAt, updatedAt }, bytes, key)
+ */
+export function sealRowPayload(kind: 'consent' | 'share', row: RowMetadata, plaintext: Uint8Array, key: CryptoKey): Promise<Sealed> {
+  return sealPadded(key, plaintext, rowData(kind, row))
+}
+
+/**
+ * The plaintext of a consent or share row in either format; throws IntegrityError when the
+ * ciphertext, its padding or the metadata it is bound to were changed.
+ *
+ * @example
+ * const bytes = await openRowPayload('share', row, key)
+ */
+export function openRowPayload(kind: 'consent' | 'share', row: RowMetadata & { sealed: Sealed }, key: CryptoKey): Promise<Uint8Array> {
+  if (row.format === LEGACY_SEALED_ROW_FORMAT) return open(key, row.sealed, rowData(kind, row))
+  return openPadded(key, row.sealed, rowData(kind, row))
+}
 
 /** How one store's rows are checked and decrypted. */
 export type SealedRowKind<Row, Item> = {

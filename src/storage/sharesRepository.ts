@@ -1,13 +1,12 @@
 import { z } from 'zod'
 import { utf8 } from '../domain/crypto/bytes.ts'
-import { open, seal } from '../domain/crypto/envelope.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { KEY_LENGTH, MAX_LABEL_LENGTH, SHARE_ID_PATTERN, type ShlFlag } from '../domain/shl/index.ts'
 import { sealConsent, type StoredConsent } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
 import { SHARE_ROW_FORMAT, shareRowSchema, type ShareRow } from './rows.ts'
-import { readAllSealed, readOneSealed, type SealedRowKind } from './sealedRows.ts'
+import { openRowPayload, readAllSealed, readOneSealed, sealRowPayload, type SealedRowKind } from './sealedRows.ts'
 import { writeAllOrNothing } from './transactions.ts'
 
 /*
@@ -60,8 +59,6 @@ export class ShareDamagedError extends CareKeyError {
   }
 }
 
-const shareData = (id: string) => `carekey-share:v${SHARE_ROW_FORMAT}:${id}`
-
 const storedShareSchema = z.object({
   v: z.literal(1),
   consentId: z.string().min(1).max(64),
@@ -105,8 +102,8 @@ function toJson(share: StoredShare): StoredShareJson {
  * const row = await sealShare(share, key)
  */
 export async function sealShare(share: StoredShare, key: CryptoKey): Promise<ShareRow> {
-  const sealed = await seal(key, utf8.encode(JSON.stringify(toJson(share))), shareData(share.id))
-  return { format: SHARE_ROW_FORMAT, id: share.id, sealed, createdAt: share.createdAt, updatedAt: share.updatedAt }
+  const row = { format: SHARE_ROW_FORMAT, id: share.id, createdAt: share.createdAt, updatedAt: share.updatedAt } as const
+  return { ...row, sealed: await sealRowPayload('share', row, utf8.encode(JSON.stringify(toJson(share))), key) }
 }
 
 /**
@@ -118,7 +115,7 @@ export async function sealShare(share: StoredShare, key: CryptoKey): Promise<Sha
 export async function openShare(row: ShareRow, key: CryptoKey): Promise<StoredShare> {
   let json: unknown
   try {
-    json = JSON.parse(utf8.decode(await open(key, row.sealed, shareData(row.id))))
+    json = JSON.parse(utf8.decode(await openRowPayload('share', row, key)))
   } catch (cause) {
     throw new ShareDamagedError('it fails its integrity check', { cause })
   }

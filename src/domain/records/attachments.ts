@@ -1,5 +1,7 @@
 import { CareKeyError } from '../errors.ts'
+import { bytesEqual } from '../crypto/bytes.ts'
 import { createDataKey, GCM_IV_BYTES, GCM_TAG_BYTES, open, seal, unwrapDataKey, wrapDataKey, WRAPPED_KEY_BYTES } from '../crypto/envelope.ts'
+import { paddedLength, paddedRange, unpadPlaintext } from '../crypto/padding.ts'
 import { formatBytes } from '../fhir/errors.ts'
 import { RecordDamagedError } from './records.ts'
 
@@ -8,20 +10,34 @@ import { RecordDamagedError } from './records.ts'
  * in chunks of 1 MiB. Chunks keep each IndexedDB value and each encryption call small, so a
  * 25 MB file never needs one 25 MB structured clone; every chunk is bound to its attachment, its
  * position and the chunk count, so chunks cannot be reordered, swapped or dropped unnoticed.
+ *
+ * Format 2, written today: the file is padded as a whole (domain/crypto/padding.ts: Padmé above
+ * 64 KiB, at most 12 % more) before it is cut into chunks, and its size is kept only inside the
+ * encryption, so the row and the chunks tell the size bucket, not the size. Its chunks are bound
+ * to its creation time as well. Format 1 (before padding) kept the size in the clear; it is
+ * still read, and re-sealed as format 2 at unlock (`upgradeLegacyAttachment`).
  */
-export type EncryptedAttachment = {
+export type PaddedEncryptedAttachment = {
   format: typeof ATTACHMENT_FORMAT
   id: string
   wrappedKey: Uint8Array
   chunkCount: number
-  /** Size of the file in bytes. */
-  size: number
   createdAt: number
 }
 
+/** An attachment stored before padding: unpadded chunks, the size in the clear. */
+export type LegacyEncryptedAttachment = Omit<PaddedEncryptedAttachment, 'format'> & {
+  format: typeof LEGACY_ATTACHMENT_FORMAT
+  /** Size of the file in bytes. */
+  size: number
+}
+
+export type EncryptedAttachment = PaddedEncryptedAttachment | LegacyEncryptedAttachment
+
 export type EncryptedChunk = { attachmentId: string; index: number; iv: Uint8Array; ciphertext: Uint8Array }
 
-export const ATTACHMENT_FORMAT = 1
+export const ATTACHMENT_FORMAT = 2
+export const LEGACY_ATTACHMENT_FORMAT = 1
 export const ATTACHMENT_CHUNK_BYTES = 1024 * 1024
 /** The largest file a patient can attach. */
 export const MAX_ATTACHMENT_BYTES = 50 * 1000 * 1000
@@ -73,10 +89,15 @@ export function checkAttachment(name: string, declaredType: string, bytes: Uint8
   return type
 }
 
-const chunkData = (id: string, index: number, count: number) => `carekey-attachment:v${ATTACHMENT_FORMAT}:${id}:${index}/${count}`
+function chunkData(attachment: Pick<EncryptedAttachment, 'format' | 'id' | 'createdAt' | 'chunkCount'>, index: number): string {
+  const { id, chunkCount } = attachment
+  if (attachment.format === LEGACY_ATTACHMENT_FORMAT) return `carekey-attachment:v1:${id}:${index}/${chunkCount}`
+  return `carekey-attachment:v2:${id}:${attachment.createdAt}:${index}/${chunkCount}`
+}
 
 /**
- * Encrypts a file in chunks under a fresh data key wrapped by the records key.
+ * Encrypts a file (format 2: padded, then cut into chunks) under a fresh data key wrapped by the
+ * records key.
  *
  * @example
  * const { attachment, chunks } = await encryptAttachment(crypto.randomUUID(), bytes, recordsKey)
@@ -86,20 +107,22 @@ export async function encryptAttachment(
   bytes: Uint8Array,
   recordsKey: CryptoKey,
   now = Date.now(),
-): Promise<{ attachment: EncryptedAttachment; chunks: EncryptedChunk[] }> {
+): Promise<{ attachment: PaddedEncryptedAttachment; chunks: EncryptedChunk[] }> {
   const dataKey = await createDataKey()
-  const chunkCount = Math.max(1, Math.ceil(bytes.length / ATTACHMENT_CHUNK_BYTES))
+  const total = paddedLength(bytes.length)
+  const chunkCount = Math.ceil(total / ATTACHMENT_CHUNK_BYTES)
+  const attachment = { format: ATTACHMENT_FORMAT, id, chunkCount, createdAt: now } as const
   const [wrappedKey, chunks] = await Promise.all([
     wrapDataKey(dataKey, recordsKey),
     Promise.all(
       Array.from({ length: chunkCount }, async (_, index) => {
-        const part = bytes.subarray(index * ATTACHMENT_CHUNK_BYTES, (index + 1) * ATTACHMENT_CHUNK_BYTES)
-        const sealed = await seal(dataKey, part, chunkData(id, index, chunkCount))
+        const part = paddedRange(bytes, index * ATTACHMENT_CHUNK_BYTES, Math.min((index + 1) * ATTACHMENT_CHUNK_BYTES, total))
+        const sealed = await seal(dataKey, part, chunkData(attachment, index))
         return { attachmentId: id, index, ...sealed }
       }),
     ),
   ])
-  return { attachment: { format: ATTACHMENT_FORMAT, id, wrappedKey, chunkCount, size: bytes.length, createdAt: now }, chunks }
+  return { attachment: { ...attachment, wrappedKey }, chunks }
 }
 
 /** Decrypts a whole attachment; throws RecordDamagedError when a chunk is missing or changed. */
@@ -114,20 +137,49 @@ export async function decryptAttachment(
   const parts = await Promise.all(
     ordered.map((chunk, index) => {
       if (chunk.index !== index || chunk.attachmentId !== attachment.id) throw new RecordDamagedError('an attachment’s parts are out of order')
-      return open(dataKey, chunk, chunkData(attachment.id, index, attachment.chunkCount)).catch((cause: unknown) => {
+      return open(dataKey, chunk, chunkData(attachment, index)).catch((cause: unknown) => {
         throw new RecordDamagedError('an attachment fails its integrity check', { cause })
       })
     }),
   )
   const total = parts.reduce((n, p) => n + p.length, 0)
-  if (total !== attachment.size) throw new RecordDamagedError('an attachment has the wrong size')
+  if (attachment.format === LEGACY_ATTACHMENT_FORMAT && total !== attachment.size) throw new RecordDamagedError('an attachment has the wrong size')
+  if (attachment.format === ATTACHMENT_FORMAT && parts.some((p, i) => i < parts.length - 1 && p.length !== ATTACHMENT_CHUNK_BYTES)) {
+    throw new RecordDamagedError('an attachment’s parts have the wrong sizes')
+  }
   const out = new Uint8Array(total)
   let offset = 0
   for (const part of parts) {
     out.set(part, offset)
     offset += part.length
   }
-  return out
+  if (attachment.format === LEGACY_ATTACHMENT_FORMAT) return out
+  try {
+    return unpadPlaintext(out)
+  } catch (cause) {
+    throw new RecordDamagedError('an attachment’s padding is not valid', { cause })
+  }
+}
+
+/**
+ * Re-seals a format 1 attachment as format 2 (padded, size hidden), with the same id and
+ * creation time. The new chunks are decrypted again and compared before they are returned, so
+ * a file is only ever replaced by one that reads back the same. Throws RecordDamagedError.
+ *
+ * @example
+ * const upgraded = await upgradeLegacyAttachment(stored.attachment, stored.chunks, recordsKey)
+ */
+export async function upgradeLegacyAttachment(
+  attachment: LegacyEncryptedAttachment,
+  chunks: EncryptedChunk[],
+  recordsKey: CryptoKey,
+): Promise<{ attachment: PaddedEncryptedAttachment; chunks: EncryptedChunk[] }> {
+  const bytes = await decryptAttachment(attachment, chunks, recordsKey)
+  const upgraded = await encryptAttachment(attachment.id, bytes, recordsKey, attachment.createdAt)
+  if (!bytesEqual(await decryptAttachment(upgraded.attachment, upgraded.chunks, recordsKey), bytes)) {
+    throw new RecordDamagedError('an attachment did not read back the same after re-encryption')
+  }
+  return upgraded
 }
 
 /** Checks an attachment row read from storage or a backup. */
@@ -139,15 +191,17 @@ export function parseStoredAttachment(value: unknown): EncryptedAttachment {
   const size = get('size')
   const createdAt = get('createdAt')
   const wrappedKey = get('wrappedKey')
-  if (get('format') !== ATTACHMENT_FORMAT) throw new RecordDamagedError('an attachment has an unknown format')
+  const format = get('format')
+  if (format !== ATTACHMENT_FORMAT && format !== LEGACY_ATTACHMENT_FORMAT) throw new RecordDamagedError('an attachment has an unknown format')
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new RecordDamagedError('an attachment id is not valid')
   if (!(wrappedKey instanceof Uint8Array) || wrappedKey.length !== WRAPPED_KEY_BYTES) throw new RecordDamagedError('an attachment key is missing')
   if (typeof chunkCount !== 'number' || !Number.isInteger(chunkCount) || chunkCount < 1) throw new RecordDamagedError('an attachment chunk count is not valid')
+  if (typeof createdAt !== 'number') throw new RecordDamagedError('an attachment date is missing')
+  if (format === ATTACHMENT_FORMAT) return { format, id, wrappedKey, chunkCount, createdAt }
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > chunkCount * ATTACHMENT_CHUNK_BYTES) {
     throw new RecordDamagedError('an attachment size is not valid')
   }
-  if (typeof createdAt !== 'number') throw new RecordDamagedError('an attachment date is missing')
-  return { format: ATTACHMENT_FORMAT, id, wrappedKey, chunkCount, size, createdAt }
+  return { format, id, wrappedKey, chunkCount, size, createdAt }
 }
 
 /** Checks an attachment chunk row read from storage or a backup. */

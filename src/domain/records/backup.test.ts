@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { bytesEqual } from '../crypto/bytes.ts'
-import { encryptAttachment } from './attachments.ts'
+import { bytesEqual, fromBase64Url } from '../crypto/bytes.ts'
+import { deriveWalletKeys } from '../wallet/keys.ts'
+import { parseRecoveryPhrase } from '../wallet/mnemonic.ts'
+import { FORMAT1 } from '../../test/format1Fixture.ts'
+import { decryptAttachment, encryptAttachment } from './attachments.ts'
 import {
   BackupDamagedError,
   BackupFromAnotherWalletError,
   BackupTruncatedError,
+  BackupVersionError,
   NotABackupError,
   openBackup,
   sealBackup,
   type BackupContents,
 } from './backup.ts'
-import { encryptRecord, summarizeResource } from './records.ts'
+import { deriveRecordsKeys } from './keys.ts'
+import { decryptResource, decryptSummary, encryptRecord, summarizeResource } from './records.ts'
 
 const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
 
@@ -37,6 +42,42 @@ describe('backup file', () => {
     expect(got?.chunks.map((c) => c.iv)).toEqual(sent?.chunks.map((c) => c.iv))
     // Byte comparison: a deep equality over megabytes is needlessly slow.
     expect(got?.chunks.every((c, i) => bytesEqual(c.ciphertext, sent?.chunks[i]?.ciphertext ?? new Uint8Array()))).toBe(true)
+  })
+
+  it('carries each row’s format and version, and the sealed rows of consents and shares', async () => {
+    const [recordsKey, backupKey] = [await kek(), await kek()]
+    const sealedRow = (format: number) => ({ format, id: `c-${format}`, sealed: { iv: new Uint8Array(12).fill(format), ciphertext: new Uint8Array(40) }, createdAt: 1, updatedAt: 2 })
+    const original = { ...(await contents(recordsKey)), sealedRows: { consents: [sealedRow(1), sealedRow(2)], shares: [] } }
+    const opened = await openBackup(await sealBackup(original, backupKey), backupKey)
+    expect(opened.records.map((r) => [r.format, r.format === 2 && r.version])).toEqual([[2, 1]])
+    expect(opened.attachments.map((a) => a.attachment.format)).toEqual([2])
+    expect(opened.sealedRows).toEqual(original.sealedRows)
+    const [restored] = opened.records
+    if (!restored) throw new Error('a record expected')
+    expect(await decryptSummary(restored, recordsKey)).toMatchObject({ title: 'Asthma', version: 1 })
+  })
+
+  it('still opens a version 1 backup (format 1 rows, no formats named), as older CareKey wrote it', async () => {
+    const wallet = await deriveWalletKeys(parseRecoveryPhrase(FORMAT1.phrase))
+    const keys = await deriveRecordsKeys(wallet.root)
+    const opened = await openBackup(fromBase64Url(FORMAT1.backup), keys.backup)
+    expect(opened.records).toEqual(FORMAT1.records)
+    expect(await Promise.all(opened.records.map(async (r) => (await decryptSummary(r, keys.records)).title))).toEqual(FORMAT1.expected.titles)
+    const latex = opened.records[1]
+    if (!latex) throw new Error('a second record expected')
+    expect(await decryptResource(latex, keys.records)).toMatchObject({ code: { text: 'Latex' } })
+    const [file] = opened.attachments
+    expect(file?.attachment).toEqual(FORMAT1.attachments[0]?.attachment)
+    expect(file && bytesEqual(await decryptAttachment(file.attachment, file.chunks, keys.records), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
+    expect(opened.sealedRows?.consents?.map((r) => [r.format, r.id])).toEqual([[1, FORMAT1.expected.consent.id]])
+    expect(opened.sealedRows?.shares?.map((r) => [r.format, r.id])).toEqual([[1, FORMAT1.expected.share.id]])
+  })
+
+  it('says a backup from a newer CareKey is one, rather than damaged', async () => {
+    const backupKey = await kek()
+    const file = await sealBackup(await contents(await kek()), backupKey)
+    file[8] = 3
+    await expect(openBackup(file, backupKey)).rejects.toBeInstanceOf(BackupVersionError)
   })
 
   it('refuses a backup made with another wallet', async () => {

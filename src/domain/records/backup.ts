@@ -2,8 +2,8 @@ import { CareKeyError } from '../errors.ts'
 import { fromBase64Url, toBase64Url, utf8 } from '../crypto/bytes.ts'
 import { createDataKey, GCM_IV_BYTES, IntegrityError, KeyUnwrapError, unwrapDataKey, wrapDataKey } from '../crypto/envelope.ts'
 import { formatBytes } from '../fhir/errors.ts'
-import { parseStoredAttachment, parseStoredChunk, type EncryptedAttachment, type EncryptedChunk } from './attachments.ts'
-import { parseStoredRecord, type EncryptedRecord } from './records.ts'
+import { LEGACY_ATTACHMENT_FORMAT, parseStoredAttachment, parseStoredChunk, type EncryptedAttachment, type EncryptedChunk } from './attachments.ts'
+import { parseStoredRecord, RECORD_FORMAT, type EncryptedRecord } from './records.ts'
 
 /**
  * The encrypted backup file (.carekey). It holds the wallet's stored records and attachments
@@ -18,6 +18,10 @@ import { parseStoredRecord, type EncryptedRecord } from './records.ts'
  *
  * The magic, version and header are the payload's associated data, so changing any of them is
  * detected. The payload is `u32 manifest length · manifest JSON · attachment chunk bytes`.
+ *
+ * Version 2 (written today) names each row's format (records and attachments in format 2 are
+ * padded and carry a version; see records.ts and attachments.ts), and a record's version. Version
+ * 1 files, from before, hold format 1 rows only, and are still opened.
  */
 export type BackupContents = {
   createdAt: number
@@ -30,14 +34,19 @@ export type BackupContents = {
   sealedRows?: Readonly<Record<string, readonly SealedRow[]>>
 }
 
-/** A row kept sealed at rest by another part of the wallet: a random id, timestamps, ciphertext. */
-export type SealedRow = { id: string; sealed: { iv: Uint8Array; ciphertext: Uint8Array }; createdAt: number; updatedAt: number }
+/**
+ * A row kept sealed at rest by another part of the wallet: its format, a random id, timestamps,
+ * ciphertext. (Version 1 files do not name the format: their rows are format 1.)
+ */
+export type SealedRow = { format: number; id: string; sealed: { iv: Uint8Array; ciphertext: Uint8Array }; createdAt: number; updatedAt: number }
 
 export const BACKUP_FILE_EXTENSION = '.carekey'
 export const BACKUP_MEDIA_TYPE = 'application/vnd.carekey.backup'
 export const MAX_BACKUP_BYTES = 1_000_000_000
 const MAGIC = utf8.encode('CKBACKUP')
-const VERSION = 1
+const VERSION = 2
+/** Versions this CareKey opens: 1 (rows in format 1 only) and 2. */
+const READABLE_VERSIONS = [1, 2]
 const PREFIX_BYTES = MAGIC.length + 1 + 4
 
 export class NotABackupError extends CareKeyError {
@@ -132,7 +141,7 @@ export async function openBackup(file: Uint8Array, backupKey: CryptoKey): Promis
   if (!MAGIC.every((b, i) => file[i] === b)) throw new NotABackupError()
   const version = file[MAGIC.length] ?? 0
   if (version > VERSION) throw new BackupVersionError(version)
-  if (version !== VERSION) throw new BackupDamagedError('its version byte is not valid')
+  if (!READABLE_VERSIONS.includes(version)) throw new BackupDamagedError('its version byte is not valid')
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const headerLength = view.getUint32(MAGIC.length + 1)
   if (headerLength > 4096) throw new BackupDamagedError('its header length is not valid')
@@ -163,7 +172,7 @@ export async function openBackup(file: Uint8Array, backupKey: CryptoKey): Promis
     throw new BackupDamagedError('its contents fail the integrity check', { cause })
   }
   try {
-    return decodePayload(payload, header.createdAt)
+    return decodePayload(payload, header.createdAt, version)
   } catch (cause) {
     // The payload was authenticated, so this is a file written wrongly, not a tampered one.
     throw new BackupDamagedError('its contents are not readable', { cause })
@@ -211,10 +220,11 @@ function encodePayload(contents: BackupContents): Uint8Array<ArrayBuffer> {
   const blobs: Uint8Array[] = []
   let offset = 0
   const attachments = contents.attachments.map(({ attachment, chunks }) => ({
+    format: attachment.format,
     id: attachment.id,
     wrappedKey: toBase64Url(attachment.wrappedKey),
     chunkCount: attachment.chunkCount,
-    size: attachment.size,
+    ...(attachment.format === LEGACY_ATTACHMENT_FORMAT && { size: attachment.size }),
     createdAt: attachment.createdAt,
     chunks: chunks.map((chunk): ManifestChunk => {
       blobs.push(chunk.ciphertext)
@@ -228,6 +238,8 @@ function encodePayload(contents: BackupContents): Uint8Array<ArrayBuffer> {
       format: 1,
       createdAt: contents.createdAt,
       records: contents.records.map((r) => ({
+        format: r.format,
+        ...(r.format === RECORD_FORMAT && { version: r.version }),
         id: r.id,
         wrappedKey: toBase64Url(r.wrappedKey),
         summaryIv: toBase64Url(r.summary.iv),
@@ -242,7 +254,7 @@ function encodePayload(contents: BackupContents): Uint8Array<ArrayBuffer> {
         sealedRows: Object.fromEntries(
           Object.entries(contents.sealedRows).map(([store, rows]) => [
             store,
-            rows.map((r) => ({ id: r.id, iv: toBase64Url(r.sealed.iv), ciphertext: toBase64Url(r.sealed.ciphertext), createdAt: r.createdAt, updatedAt: r.updatedAt })),
+            rows.map((r) => ({ format: r.format, id: r.id, iv: toBase64Url(r.sealed.iv), ciphertext: toBase64Url(r.sealed.ciphertext), createdAt: r.createdAt, updatedAt: r.updatedAt })),
           ]),
         ),
       }),
@@ -259,7 +271,7 @@ function encodePayload(contents: BackupContents): Uint8Array<ArrayBuffer> {
   return payload
 }
 
-function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
+function decodePayload(payload: Uint8Array, createdAt: number, version: number): BackupContents {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const manifestLength = view.getUint32(0)
   const manifest: unknown = JSON.parse(utf8.decode(payload.subarray(4, 4 + manifestLength)))
@@ -272,14 +284,17 @@ function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
     if (typeof value !== 'string') throw new IntegrityError()
     return fromBase64Url(value)
   }
+  // Version 1 files name no format: everything in them is format 1.
+  const formatOf = (get: (key: string) => unknown): unknown => (version === 1 ? 1 : get('format'))
   return {
     createdAt,
-    sealedRows: decodeSealedRows(Reflect.get(manifest, 'sealedRows'), b64),
+    sealedRows: decodeSealedRows(Reflect.get(manifest, 'sealedRows'), b64, formatOf),
     records: records.map((r: unknown) => {
       if (typeof r !== 'object' || r === null) throw new IntegrityError()
       const get = (key: string): unknown => Reflect.get(r, key)
       return parseStoredRecord({
-        format: 1,
+        format: formatOf(get),
+        version: get('version'),
         id: get('id'),
         wrappedKey: b64(get('wrappedKey')),
         summary: { iv: b64(get('summaryIv')), ciphertext: b64(get('summary')) },
@@ -291,7 +306,7 @@ function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
     attachments: attachments.map((a: unknown) => {
       if (typeof a !== 'object' || a === null) throw new IntegrityError()
       const get = (key: string): unknown => Reflect.get(a, key)
-      const attachment = parseStoredAttachment({ format: 1, id: get('id'), wrappedKey: b64(get('wrappedKey')), chunkCount: get('chunkCount'), size: get('size'), createdAt: get('createdAt') })
+      const attachment = parseStoredAttachment({ format: formatOf(get), id: get('id'), wrappedKey: b64(get('wrappedKey')), chunkCount: get('chunkCount'), size: get('size'), createdAt: get('createdAt') })
       const chunks: unknown = get('chunks')
       if (!Array.isArray(chunks) || chunks.length !== attachment.chunkCount) throw new IntegrityError()
       return {
@@ -308,7 +323,11 @@ function decodePayload(payload: Uint8Array, createdAt: number): BackupContents {
   }
 }
 
-function decodeSealedRows(value: unknown, b64: (value: unknown) => Uint8Array): Record<string, SealedRow[]> {
+function decodeSealedRows(
+  value: unknown,
+  b64: (value: unknown) => Uint8Array,
+  formatOf: (get: (key: string) => unknown) => unknown,
+): Record<string, SealedRow[]> {
   if (value === undefined) return {}
   if (typeof value !== 'object' || value === null) throw new IntegrityError()
   return Object.fromEntries(
@@ -321,8 +340,9 @@ function decodeSealedRows(value: unknown, b64: (value: unknown) => Uint8Array): 
           const id: unknown = Reflect.get(r, 'id')
           const createdAt: unknown = Reflect.get(r, 'createdAt')
           const updatedAt: unknown = Reflect.get(r, 'updatedAt')
-          if (typeof id !== 'string' || typeof createdAt !== 'number' || typeof updatedAt !== 'number') throw new IntegrityError()
-          return { id, sealed: { iv: b64(Reflect.get(r, 'iv')), ciphertext: b64(Reflect.get(r, 'ciphertext')) }, createdAt, updatedAt }
+          const format = formatOf((key) => Reflect.get(r, key))
+          if (typeof id !== 'string' || typeof createdAt !== 'number' || typeof updatedAt !== 'number' || typeof format !== 'number') throw new IntegrityError()
+          return { format, id, sealed: { iv: b64(Reflect.get(r, 'iv')), ciphertext: b64(Reflect.get(r, 'ciphertext')) }, createdAt, updatedAt }
         }),
       ]
     }),

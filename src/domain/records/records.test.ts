@@ -1,8 +1,23 @@
-import type { Observation } from '@medplum/fhirtypes'
+import type { AllergyIntolerance, Observation } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
-import { KeyUnwrapError } from '../crypto/envelope.ts'
+import { utf8 } from '../crypto/bytes.ts'
+import { KeyUnwrapError, unwrapDataKey } from '../crypto/envelope.ts'
+import { sealPadded } from '../crypto/padding.ts'
 import type { RecordCategory } from '../fhir/categories.ts'
-import { decryptResource, decryptSummary, encryptRecord, parseStoredRecord, RecordDamagedError, summarizeResource } from './records.ts'
+import { deriveWalletKeys } from '../wallet/keys.ts'
+import { parseRecoveryPhrase } from '../wallet/mnemonic.ts'
+import { FORMAT1 } from '../../test/format1Fixture.ts'
+import { deriveRecordsKeys } from './keys.ts'
+import {
+  decryptResource,
+  decryptSummary,
+  encryptRecord,
+  parseStoredRecord,
+  RecordDamagedError,
+  summarizeResource,
+  upgradeLegacyRecord,
+  type VersionedEncryptedRecord,
+} from './records.ts'
 
 const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
 const lab: Observation = {
@@ -16,8 +31,14 @@ const lab: Observation = {
 }
 
 async function record() {
-  const summary = { ...(await summarizeResource(lab, 'imported')), id: crypto.randomUUID(), createdAt: 1, updatedAt: 2 }
+  const summary = { ...(await summarizeResource(lab, 'imported')), id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 2 }
   return { summary, resource: lab }
+}
+
+/** Both ciphertexts of a row fail: the summary and the resource. */
+async function expectDamaged(row: VersionedEncryptedRecord, key: CryptoKey) {
+  await expect(decryptSummary(row, key)).rejects.toBeInstanceOf(RecordDamagedError)
+  await expect(decryptResource(row, key)).rejects.toBeInstanceOf(RecordDamagedError)
 }
 
 describe('records at rest', () => {
@@ -50,6 +71,7 @@ describe('records at rest', () => {
 
   it('refuses stored rows of the wrong shape', () => {
     expect(() => parseStoredRecord({ format: 2 })).toThrow(RecordDamagedError)
+    expect(() => parseStoredRecord({ format: 3 })).toThrow('its format is not a known format')
     expect(() => parseStoredRecord(null)).toThrow('it is not a record row')
   })
 
@@ -58,6 +80,8 @@ describe('records at rest', () => {
     expect(() => parseStoredRecord({ ...row, createdAt: undefined })).toThrow('its createdAt is missing')
     expect(() => parseStoredRecord({ ...row, summary: { ...row.summary, iv: row.summary.iv.slice(1) } })).toThrow('its summary iv must be 12 bytes')
     expect(() => parseStoredRecord({ ...row, wrappedKey: 'key' })).toThrow('its wrappedKey is not bytes')
+    expect(() => parseStoredRecord({ ...row, version: undefined })).toThrow('its version is missing')
+    expect(() => parseStoredRecord({ ...row, version: -1 })).toThrow('its version is not valid')
   })
 
   it('refuses a summary that decrypts but is not one CareKey can read', async () => {
@@ -67,5 +91,85 @@ describe('records at rest', () => {
     const unknownCategory = { ...summary, category: 'genomics' as RecordCategory }
     const row = await encryptRecord({ summary: unknownCategory, resource }, key)
     await expect(decryptSummary(row, key)).rejects.toThrow("its summary's category is not a known category")
+  })
+
+  it('binds the id, the version and both dates to the ciphertexts: a row whose metadata was changed is damaged', async () => {
+    const key = await kek()
+    const row = await encryptRecord(await record(), key)
+    expect(await decryptSummary(row, key)).toMatchObject({ version: 1, createdAt: 1, updatedAt: 2 })
+    await expectDamaged({ ...row, version: 2 }, key)
+    await expectDamaged({ ...row, updatedAt: row.updatedAt + 1 }, key)
+    await expectDamaged({ ...row, createdAt: 0 }, key)
+    await expectDamaged({ ...row, id: crypto.randomUUID() }, key)
+  })
+
+  it('refuses an older ciphertext put under the newer metadata of the same record', async () => {
+    const key = await kek()
+    const { summary, resource } = await record()
+    const older = await encryptRecord({ summary, resource }, key)
+    const newer = await encryptRecord({ summary: { ...summary, version: 2, updatedAt: 50 }, resource: { ...resource, status: 'amended' } }, key)
+    // The whole older ciphertext (with its own wrapped key) under the newer version and date.
+    await expectDamaged({ ...older, version: newer.version, updatedAt: newer.updatedAt }, key)
+    // Only the older summary under the newer row.
+    await expect(decryptSummary({ ...newer, summary: older.summary }, key)).rejects.toBeInstanceOf(RecordDamagedError)
+    expect(await decryptResource(newer, key)).toMatchObject({ status: 'amended' })
+  })
+
+  it('checks that the version and dates sealed in the summary agree with the row', async () => {
+    const key = await kek()
+    const row = await encryptRecord(await record(), key)
+    // A summary sealed with this row's associated data, but saying it is version 1 of a row that says 2.
+    const claimed = { ...row, version: 2 }
+    const dataKey = await unwrapDataKey(row.wrappedKey, key)
+    const inner = { ...(await decryptSummary(row, key)), v: 2 }
+    const summary = await sealPadded(dataKey, utf8.encode(JSON.stringify(inner)), `carekey-record:v2:${row.id}:2:${row.createdAt}:${row.updatedAt}:summary`)
+    await expect(decryptSummary({ ...claimed, summary }, key)).rejects.toThrow('its summary does not match its version and dates')
+  })
+
+  it('pads both ciphertexts, so that records of different kinds and sizes in one bucket are the same length', async () => {
+    const key = await kek()
+    const allergy: AllergyIntolerance = { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: 'Latex' } }
+    const rows = await Promise.all(
+      [lab, allergy].map(async (resource) =>
+        encryptRecord({ summary: { ...(await summarizeResource(resource, 'entered')), id: crypto.randomUUID(), createdAt: 1, updatedAt: 1 }, resource }, key),
+      ),
+    )
+    const [a, b] = rows
+    if (!a || !b) throw new Error('two rows expected')
+    expect(JSON.stringify(lab).length).not.toBe(JSON.stringify(allergy).length)
+    expect(a.resource.ciphertext.length).toBe(b.resource.ciphertext.length)
+    expect(a.summary.ciphertext.length).toBe(b.summary.ciphertext.length)
+    // 1 KiB bucket + the GCM tag.
+    expect(a.resource.ciphertext.length).toBe(1024 + 16)
+  })
+
+  it('still reads a record stored in format 1, and upgrades it to format 2 without changing what it says', async () => {
+    const wallet = await deriveWalletKeys(parseRecoveryPhrase(FORMAT1.phrase))
+    const { records: key } = await deriveRecordsKeys(wallet.root)
+    const [frozen] = FORMAT1.records
+    if (!frozen) throw new Error('a frozen row expected')
+    const legacy = parseStoredRecord(structuredClone(frozen))
+    if (legacy.format !== 1) throw new Error('a format 1 row expected')
+    const [summary, resource] = [await decryptSummary(legacy, key), await decryptResource(legacy, key)]
+    expect(summary).toMatchObject({ title: FORMAT1.expected.titles[0], version: 0, createdAt: frozen.createdAt, updatedAt: frozen.updatedAt })
+
+    const upgraded = await upgradeLegacyRecord(legacy, key)
+    expect(upgraded).toMatchObject({ format: 2, id: legacy.id, version: 0, createdAt: legacy.createdAt, updatedAt: legacy.updatedAt })
+    expect(await decryptSummary(upgraded, key)).toEqual(summary)
+    expect(await decryptResource(upgraded, key)).toEqual(resource)
+    expect(upgraded.resource.ciphertext.length).toBe(1024 + 16)
+    // Its old ciphertext under the new format's metadata does not open.
+    await expect(decryptSummary({ ...upgraded, wrappedKey: legacy.wrappedKey, summary: legacy.summary }, key)).rejects.toBeInstanceOf(RecordDamagedError)
+  })
+
+  it('does not upgrade a format 1 record it cannot read back', async () => {
+    const wallet = await deriveWalletKeys(parseRecoveryPhrase(FORMAT1.phrase))
+    const { records: key } = await deriveRecordsKeys(wallet.root)
+    const legacy = parseStoredRecord(structuredClone(FORMAT1.records[1]))
+    if (legacy.format !== 1) throw new Error('a format 1 row expected')
+    const changed = legacy.resource.ciphertext.slice()
+    changed[0] = (changed[0] ?? 0) ^ 1
+    await expect(upgradeLegacyRecord({ ...legacy, resource: { ...legacy.resource, ciphertext: changed } }, key)).rejects.toBeInstanceOf(RecordDamagedError)
+    await expect(upgradeLegacyRecord(legacy, await kek())).rejects.toBeInstanceOf(RecordDamagedError)
   })
 })

@@ -1,8 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes'
 import { z } from 'zod'
 import { CareKeyError } from '../errors.ts'
-import { bytesSchema, utf8 } from '../crypto/bytes.ts'
-import { createDataKey, open, seal, sealedSchema, unwrapDataKey, wrapDataKey, WRAPPED_KEY_BYTES, type Sealed } from '../crypto/envelope.ts'
+import { bytesEqual, bytesSchema, utf8 } from '../crypto/bytes.ts'
+import { createDataKey, open, sealedSchema, unwrapDataKey, wrapDataKey, WRAPPED_KEY_BYTES, type Sealed } from '../crypto/envelope.ts'
+import { openPadded, sealPadded } from '../crypto/padding.ts'
 import { categoryLabel, categoryOf } from '../fhir/categories.ts'
 import { describeResource } from '../fhir/describe.ts'
 import { fhirDateSortKey } from '../fhir/display.ts'
@@ -15,12 +16,21 @@ import { storedSummarySchema, type RecordOrigin, type RecordSummary, type Stored
  * A health record at rest: one FHIR R4 resource and its summary (what the timeline, filters,
  * search and duplicate detection need), each AES-256-GCM encrypted under the record's own data
  * key, which is stored wrapped by the wallet's records key. In the clear there is only a random
- * id and the storage timestamps.
+ * id, the record's version and the storage timestamps.
+ *
+ * Format 2, written today: both plaintexts are padded to size buckets (domain/crypto/padding.ts)
+ * and the associated data of both ciphertexts binds the id, the version, `createdAt` and
+ * `updatedAt`. Changing any of them on disk, or putting an older ciphertext under newer
+ * metadata, makes the record fail its integrity check (RecordDamagedError). The sealed summary
+ * holds the version and timestamps as well, checked against the row. Putting back an older
+ * *whole* row is what the records manifest catches (manifest.ts); these bindings alone cannot.
  */
-export type EncryptedRecord = {
+export type VersionedEncryptedRecord = {
   format: typeof RECORD_FORMAT
   /** Random (UUID v4); says nothing about the record. */
   id: string
+  /** See RecordSummary.version. */
+  version: number
   wrappedKey: Uint8Array
   summary: Sealed
   resource: Sealed
@@ -28,9 +38,19 @@ export type EncryptedRecord = {
   updatedAt: number
 }
 
-export const RECORD_FORMAT = 1
+/**
+ * Format 1, written before versions were kept: unpadded, the associated data binds the id only.
+ * Still read; re-sealed as format 2 (version 0) at unlock, see `upgradeLegacyRecord`.
+ */
+export type LegacyEncryptedRecord = Omit<VersionedEncryptedRecord, 'format' | 'version'> & { format: typeof LEGACY_RECORD_FORMAT }
 
-/** A record that could not be read: damaged on disk, or written by another wallet. */
+/** A record row as storage or a backup file holds it, in either format. */
+export type EncryptedRecord = VersionedEncryptedRecord | LegacyEncryptedRecord
+
+export const RECORD_FORMAT = 2
+export const LEGACY_RECORD_FORMAT = 1
+
+/** A record that could not be read: damaged on disk, written by another wallet, or an older copy. */
 export class RecordDamagedError extends CareKeyError {
   constructor(detail: string, options?: ErrorOptions) {
     super(
@@ -39,6 +59,16 @@ export class RecordDamagedError extends CareKeyError {
       options,
     )
   }
+}
+
+/**
+ * A row's version: its own in format 2, 0 for a format 1 row (stored before versions were kept).
+ *
+ * @example
+ * if (recordVersion(row) < summary.version) throw new RecordDamagedError('it is an older copy')
+ */
+export function recordVersion(row: EncryptedRecord): number {
+  return row.format === RECORD_FORMAT ? row.version : 0
 }
 
 const MAX_SEARCH_TEXT = 4000
@@ -54,7 +84,7 @@ export async function summarizeResource(
   resource: Resource,
   origin: RecordOrigin,
   attachmentIds: string[] = [],
-): Promise<Omit<RecordSummary, 'id' | 'createdAt' | 'updatedAt'>> {
+): Promise<Omit<RecordSummary, 'id' | 'version' | 'createdAt' | 'updatedAt'>> {
   const description = describeResource(resource)
   const category = categoryOf(resource)
   const words = [
@@ -80,21 +110,50 @@ export async function summarizeResource(
   }
 }
 
-const summaryData = (id: string) => `carekey-record:v${RECORD_FORMAT}:${id}:summary`
-const resourceData = (id: string) => `carekey-record:v${RECORD_FORMAT}:${id}:resource`
+type RecordPart = 'summary' | 'resource'
+
+/** What a row holds in the clear and its ciphertexts are bound to. */
+type BoundMetadata = Pick<LegacyEncryptedRecord, 'format' | 'id'> | Pick<VersionedEncryptedRecord, 'format' | 'id' | 'version' | 'createdAt' | 'updatedAt'>
+
+/** What each ciphertext of a row is bound to; format 2 binds all of its metadata in the clear. */
+function associatedData(row: BoundMetadata, part: RecordPart): string {
+  if (row.format === LEGACY_RECORD_FORMAT) return `carekey-record:v1:${row.id}:${part}`
+  return `carekey-record:v2:${row.id}:${row.version}:${row.createdAt}:${row.updatedAt}:${part}`
+}
+
+/** A summary and its resource, ready to be sealed; `version` is 1 for a new record when left out. */
+export type RecordToSeal = { summary: Omit<RecordSummary, 'version'> & { version?: number }; resource: Resource }
 
 /**
- * Encrypts a record under a fresh data key, wrapped by the records key. The ciphertexts are
- * bound to the record id, so they cannot be moved to another record unnoticed.
+ * Encrypts a record (format 2) under a fresh data key, wrapped by the records key. The
+ * ciphertexts are padded and bound to the record's id, version and timestamps.
  *
  * @example
- * const row = await encryptRecord({ summary, resource }, recordsKey)
+ * const row = await encryptRecord({ summary: { ...summary, version: previous.version + 1 }, resource }, recordsKey)
  */
-export async function encryptRecord(record: { summary: RecordSummary; resource: Resource }, recordsKey: CryptoKey): Promise<EncryptedRecord> {
+export async function encryptRecord(record: RecordToSeal, recordsKey: CryptoKey): Promise<VersionedEncryptedRecord> {
   const { summary, resource } = record
+  const meta = { id: summary.id, version: summary.version ?? 1, createdAt: summary.createdAt, updatedAt: summary.updatedAt }
+  return sealRecord(meta, storedSummaryBytes({ ...summary, ...meta }), utf8.encode(JSON.stringify(resource)), recordsKey)
+}
+
+type RecordMeta = Pick<VersionedEncryptedRecord, 'id' | 'version' | 'createdAt' | 'updatedAt'>
+
+async function sealRecord(meta: RecordMeta, summary: Uint8Array, resource: Uint8Array, recordsKey: CryptoKey): Promise<VersionedEncryptedRecord> {
+  if (!Number.isSafeInteger(meta.version) || meta.version < 0) throw new RangeError(`a record version must be a whole number, not ${meta.version}`)
   const dataKey = await createDataKey()
+  const row = { format: RECORD_FORMAT, ...meta } as const
+  const [wrappedKey, sealedSummary, sealedResource] = await Promise.all([
+    wrapDataKey(dataKey, recordsKey),
+    sealPadded(dataKey, summary, associatedData(row, 'summary')),
+    sealPadded(dataKey, resource, associatedData(row, 'resource')),
+  ])
+  return { ...row, wrappedKey, summary: sealedSummary, resource: sealedResource }
+}
+
+function storedSummaryBytes(summary: Omit<RecordSummary, 'sortKey'>): Uint8Array {
   const stored: StoredSummary = {
-    v: 1,
+    v: 2,
     resourceType: summary.resourceType,
     category: summary.category,
     title: summary.title,
@@ -105,35 +164,51 @@ export async function encryptRecord(record: { summary: RecordSummary; resource: 
     duplicateKeys: summary.duplicateKeys,
     attachmentIds: summary.attachmentIds,
     origin: summary.origin,
-  }
-  const [wrappedKey, sealedSummary, sealedResource] = await Promise.all([
-    wrapDataKey(dataKey, recordsKey),
-    seal(dataKey, utf8.encode(JSON.stringify(stored)), summaryData(summary.id)),
-    seal(dataKey, utf8.encode(JSON.stringify(resource)), resourceData(summary.id)),
-  ])
-  return {
-    format: RECORD_FORMAT,
-    id: summary.id,
-    wrappedKey,
-    summary: sealedSummary,
-    resource: sealedResource,
+    version: summary.version,
     createdAt: summary.createdAt,
     updatedAt: summary.updatedAt,
   }
+  return utf8.encode(JSON.stringify(stored))
 }
 
-/** Decrypts a record's summary; throws RecordDamagedError when it cannot. */
-export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey): Promise<RecordSummary> {
+/** The plaintext of one part of a row; RecordDamagedError when it does not open. */
+async function openPart(row: EncryptedRecord, recordsKey: CryptoKey, part: RecordPart): Promise<Uint8Array> {
   const dataKey = await unwrapDataKey(row.wrappedKey, recordsKey)
+  try {
+    const sealed = part === 'summary' ? row.summary : row.resource
+    if (row.format === LEGACY_RECORD_FORMAT) return await open(dataKey, sealed, associatedData(row, part))
+    return await openPadded(dataKey, sealed, associatedData(row, part))
+  } catch (cause) {
+    throw new RecordDamagedError(part === 'summary' ? 'its summary fails the integrity check' : 'its contents fail the integrity check', { cause })
+  }
+}
+
+/**
+ * Decrypts a record's summary and checks it against its row; throws RecordDamagedError when it
+ * cannot (KeyUnwrapError for another wallet's record).
+ *
+ * @example
+ * const summary = await decryptSummary(row, recordsKey)
+ */
+export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey): Promise<RecordSummary> {
+  const bytes = await openPart(row, recordsKey, 'summary')
   let value: unknown
   try {
-    value = JSON.parse(utf8.decode(await open(dataKey, row.summary, summaryData(row.id))))
+    value = JSON.parse(utf8.decode(bytes))
   } catch (cause) {
-    throw new RecordDamagedError('its summary fails the integrity check', { cause })
+    throw new RecordDamagedError('its summary is not readable', { cause })
   }
   const parsed = storedSummarySchema.safeParse(value)
   if (!parsed.success) throw new RecordDamagedError(describeProblem(parsed.error, "its summary's", 'its summary'))
   const stored = parsed.data
+  if (row.format === RECORD_FORMAT) {
+    // Also bound by the associated data; checked here too so that a summary never disagrees with its row.
+    if (stored.v !== 2 || stored.version !== row.version || stored.createdAt !== row.createdAt || stored.updatedAt !== row.updatedAt) {
+      throw new RecordDamagedError('its summary does not match its version and dates')
+    }
+  } else if (stored.v !== 1) {
+    throw new RecordDamagedError('its summary is in another format than its row')
+  }
   return {
     id: row.id,
     resourceType: stored.resourceType,
@@ -147,19 +222,28 @@ export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey
     duplicateKeys: stored.duplicateKeys,
     attachmentIds: stored.attachmentIds,
     origin: stored.origin,
+    version: recordVersion(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
 }
 
-/** Decrypts and checks a record's FHIR resource; throws RecordDamagedError when it cannot. */
+/**
+ * Decrypts and checks a record's FHIR resource; throws RecordDamagedError when it cannot.
+ *
+ * @example
+ * const resource = await decryptResource(row, recordsKey)
+ */
 export async function decryptResource(row: EncryptedRecord, recordsKey: CryptoKey): Promise<Resource> {
-  const dataKey = await unwrapDataKey(row.wrappedKey, recordsKey)
+  return parseResource(await openPart(row, recordsKey, 'resource'))
+}
+
+function parseResource(bytes: Uint8Array): Resource {
   let value: unknown
   try {
-    value = JSON.parse(utf8.decode(await open(dataKey, row.resource, resourceData(row.id))))
+    value = JSON.parse(utf8.decode(bytes))
   } catch (cause) {
-    throw new RecordDamagedError('its contents fail the integrity check', { cause })
+    throw new RecordDamagedError('its contents are not readable', { cause })
   }
   const check = checkR4Resource(value)
   if (!check.ok) throw new RecordDamagedError(`its FHIR resource is not valid: ${check.reason}`)
@@ -167,34 +251,71 @@ export async function decryptResource(row: EncryptedRecord, recordsKey: CryptoKe
 }
 
 /**
- * The check of a record row as IndexedDB (or a backup file) gives it back: only the id and the
- * timestamps are in the clear; the summary and the resource are checked when they are opened.
+ * Re-seals a format 1 row as format 2 (padded, metadata bound), with version 0 and the same id,
+ * timestamps, summary and resource bytes. Both parts must open and be readable; the new row is
+ * opened again and compared before it is returned, so a row is only ever replaced by one that
+ * reads back the same. Throws RecordDamagedError (the old row is then left as it is).
  *
  * @example
- * const row = recordRowSchema.safeParse(value)
+ * const upgraded = await upgradeLegacyRecord(row, recordsKey)
  */
-export const recordRowSchema = z.object(
+export async function upgradeLegacyRecord(row: LegacyEncryptedRecord, recordsKey: CryptoKey): Promise<VersionedEncryptedRecord> {
+  let summary: RecordSummary
+  let resource: Uint8Array
+  try {
+    summary = await decryptSummary(row, recordsKey)
+    resource = await openPart(row, recordsKey, 'resource')
+    parseResource(resource)
+  } catch (cause) {
+    if (cause instanceof RecordDamagedError) throw cause
+    throw new RecordDamagedError('it cannot be opened with this wallet', { cause })
+  }
+  const meta = { id: row.id, version: 0, createdAt: row.createdAt, updatedAt: row.updatedAt }
+  const upgraded = await sealRecord(meta, storedSummaryBytes({ ...summary, ...meta }), resource, recordsKey)
+  const [summaryAgain, resourceAgain] = await Promise.all([decryptSummary(upgraded, recordsKey), openPart(upgraded, recordsKey, 'resource')])
+  if (JSON.stringify(summaryAgain) !== JSON.stringify(summary) || !bytesEqual(resourceAgain, resource)) {
+    throw new RecordDamagedError('it did not read back the same after re-encryption')
+  }
+  return upgraded
+}
+
+const rowFields = {
+  id: z.string({ error: 'is missing' }).regex(/^[0-9a-f-]{36}$/, 'is not valid'),
+  wrappedKey: bytesSchema.refine((key) => key.length === WRAPPED_KEY_BYTES, 'has the wrong length'),
+  summary: sealedSchema,
+  resource: sealedSchema,
+  createdAt: z.number({ error: 'is missing' }),
+  updatedAt: z.number({ error: 'is missing' }),
+}
+
+const legacyRowSchema = z.object({ format: z.literal(LEGACY_RECORD_FORMAT), ...rowFields }, { error: 'is not a record row' })
+
+const versionedRowSchema = z.object(
   {
-    format: z.literal(RECORD_FORMAT, { error: 'is not a known format' }),
-    id: z.string({ error: 'is missing' }).regex(/^[0-9a-f-]{36}$/, 'is not valid'),
-    wrappedKey: bytesSchema.refine((key) => key.length === WRAPPED_KEY_BYTES, 'has the wrong length'),
-    summary: sealedSchema,
-    resource: sealedSchema,
-    createdAt: z.number({ error: 'is missing' }),
-    updatedAt: z.number({ error: 'is missing' }),
+    format: z.literal(RECORD_FORMAT),
+    ...rowFields,
+    version: z.int({ error: 'is missing' }).min(0, 'is not valid'),
   },
   { error: 'is not a record row' },
 )
 
 /**
- * Checks a row read from IndexedDB (or from a backup file) and returns it typed; throws
- * RecordDamagedError naming the first problem.
+ * Checks a row read from IndexedDB (or from a backup file), in either format, and returns it
+ * typed; only the id, the version and the timestamps are in the clear, the summary and the
+ * resource are checked when they are opened. Throws RecordDamagedError naming the first problem.
  *
  * @example
  * const row = parseStoredRecord(await db.get('records', id))
  */
 export function parseStoredRecord(value: unknown): EncryptedRecord {
-  const parsed = recordRowSchema.safeParse(value)
+  const format: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'format') : undefined
+  const parsed =
+    format === RECORD_FORMAT
+      ? versionedRowSchema.safeParse(value)
+      : format === LEGACY_RECORD_FORMAT || typeof value !== 'object' || value === null
+        ? legacyRowSchema.safeParse(value)
+        : undefined
+  if (!parsed) throw new RecordDamagedError('its format is not a known format')
   if (!parsed.success) throw new RecordDamagedError(describeProblem(parsed.error, 'its', 'it'))
   return parsed.data
 }

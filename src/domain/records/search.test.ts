@@ -15,6 +15,7 @@ const summary = (id: string, part: Partial<RecordSummary>): RecordSummary => ({
   duplicateKeys: [`content:${id}`],
   attachmentIds: [],
   origin: 'imported',
+  version: 1,
   createdAt: 0,
   updatedAt: 0,
   ...part,

@@ -25,7 +25,8 @@ describe('a record summary at rest', () => {
     }
     expect(problem({ ...stored, category: 'gossip' })).toBe('category is not a known category')
     expect(problem({ ...stored, origin: 'guessed' })).toBe('origin is not a known origin')
-    expect(problem({ ...stored, v: 2 })).toBe('v is not a known format')
+    expect(problem({ ...stored, v: 3 })).toBe('v is not a known format')
+    expect(problem({ ...stored, v: 2, version: 1.5 })).toBe('version is not a whole number')
     expect(problem({ ...stored, title: undefined })).toBe('title is missing')
     expect(problem({ ...stored, attachmentIds: 'a' })).toBe('attachmentIds is not a list')
     expect(problem({ ...stored, detail: 3 })).toBe('detail is not text')

@@ -24,16 +24,25 @@ export type RecordSummary = {
   /** Encrypted attachments stored with this record (by attachment id). */
   attachmentIds: string[]
   origin: RecordOrigin
+  /**
+   * How many times the record was saved: 1 when it is added, one more at each edit; 0 for a
+   * record stored before versions were kept. Bound to its ciphertext with `updatedAt`.
+   */
+  version: number
   createdAt: number
   updatedAt: number
 }
 
 /**
- * A record's summary as it is sealed at rest (version 1): the summary without the id and the
- * timestamps, which the row holds in the clear, and without the sort key, computed from the date.
- * Read back with storedSummarySchema, as consent and share rows are read with theirs.
+ * A record's summary as it is sealed at rest: the summary without the id, which the row holds in
+ * the clear, and without the sort key, computed from the date. Version 2 also holds the record's
+ * version and timestamps, which must agree with the row's; version 1 (records stored before
+ * versions were kept) holds neither. Read back with storedSummarySchema, as consent and share
+ * rows are read with theirs.
  */
-export type StoredSummary = { v: 1 } & Omit<RecordSummary, 'id' | 'sortKey' | 'createdAt' | 'updatedAt'>
+export type StoredSummary =
+  | ({ v: 1 } & Omit<RecordSummary, 'id' | 'sortKey' | 'version' | 'createdAt' | 'updatedAt'>)
+  | ({ v: 2 } & Omit<RecordSummary, 'id' | 'sortKey'>)
 
 /**
  * The check of a decrypted summary. Each message completes "its summary's <field> …".
@@ -43,7 +52,7 @@ export type StoredSummary = { v: 1 } & Omit<RecordSummary, 'id' | 'sortKey' | 'c
  */
 export const storedSummarySchema = z.object(
   {
-    v: z.literal(1, { error: 'is not a known format' }),
+    v: z.literal([1, 2], { error: 'is not a known format' }),
     resourceType: z.string({ error: 'is missing' }),
     category: z.enum(RECORD_CATEGORY_IDS, { error: 'is not a known category' }),
     title: z.string({ error: 'is missing' }),
@@ -54,6 +63,10 @@ export const storedSummarySchema = z.object(
     duplicateKeys: z.array(z.string(), { error: 'is not a list' }),
     attachmentIds: z.array(z.string(), { error: 'is not a list' }),
     origin: z.enum(RECORD_ORIGINS, { error: 'is not a known origin' }),
+    // Version 2 only; decryptSummary checks them against the row.
+    version: z.int({ error: 'is not a whole number' }).min(0).optional(),
+    createdAt: z.number({ error: 'is not a number' }).optional(),
+    updatedAt: z.number({ error: 'is not a number' }).optional(),
   },
   { error: 'is not an object' },
 )

@@ -97,7 +97,7 @@ function EmptyRecords({ damaged }: { damaged: number }) {
 function DamagedNotice({ damaged }: { damaged: number }) {
   return (
     <Notice tone="warning">
-      {damaged === 1 ? 'One stored record could not be read' : `${damaged} stored records could not be read`} (damaged, or written by another wallet). The others are
+      {damaged === 1 ? 'One stored record could not be read' : `${damaged} stored records could not be read`} (damaged, an older copy put back, or written by another wallet). The others are
       shown. Restoring a backup brings lost records back.
     </Notice>
   )

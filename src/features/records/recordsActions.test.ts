@@ -8,10 +8,14 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { deleteCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
 import { StorageFullError } from '../../storage/errors.ts'
 import { keyring } from '../wallet/index.ts'
+import { bytesEqual, fromBase64Url } from '../../domain/crypto/bytes.ts'
+import { consentsStorageKey, readConsents } from '../../storage/consentsRepository.ts'
+import { FORMAT1 } from '../../test/format1Fixture.ts'
 import {
   deleteRecord,
   exportBackup,
   importRecords,
+  readAttachmentFile,
   readRecord,
   restoreBackup,
   saveRecord,
@@ -123,6 +127,33 @@ describe('backup and restore', () => {
     const result = await restoreBackup(file, other)
     expect(result.restored).toBe(0)
     expect((await other.index()).records).toHaveLength(result.alreadyPresent + 1)
+  })
+
+  it('keeps each record’s version through a backup, and the restored records pass the rollback check', async () => {
+    const saved = await saveRecord({ resourceType: 'Condition', subject: { display: 'Me' }, code: { text: 'Asthma' } }, undefined, session)
+    await saveRecord({ resourceType: 'Condition', subject: { display: 'Me' }, code: { text: 'Mild asthma' } }, saved.id, session)
+    const { file } = await exportBackup(session)
+    await deleteCareKeyDb()
+    const newDevice = new RecordsSession(keyring)
+    expect(await restoreBackup(file, newDevice)).toEqual({ restored: 1, alreadyPresent: 0 })
+    const again = new RecordsSession(keyring)
+    expect((await again.index()).records).toMatchObject([{ id: saved.id, version: 2, title: 'Mild asthma' }])
+    expect((await again.index()).damaged).toBe(0)
+  })
+
+  it('restores a backup file made by an older CareKey, storing its records and files in today’s format', async () => {
+    const restored = await restoreBackup(new Blob([fromBase64Url(FORMAT1.backup).slice()]), session)
+    expect(restored).toEqual({ restored: 3, alreadyPresent: 0 })
+    const db = await openCareKeyDb()
+    expect((await db.getAll('records')).map((r) => r.format)).toEqual([2, 2, 2])
+    expect((await db.getAll('attachments')).map((a) => a.format)).toEqual([2])
+    const fresh = new RecordsSession(keyring)
+    expect((await fresh.index()).records.map((r) => r.title).sort()).toEqual([...FORMAT1.expected.titles].sort())
+    const letter = (await fresh.index()).records.find((r) => r.title === 'Discharge letter')
+    const pdf = await readAttachmentFile(letter?.attachmentIds[0] ?? '', 'application/pdf', fresh)
+    expect(bytesEqual(new Uint8Array(await pdf.arrayBuffer()), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
+    const { consents } = await readConsents(await consentsStorageKey(walletA.root))
+    expect(consents.map((c) => c.granteeName)).toEqual([FORMAT1.expected.consent.granteeName])
   })
 
   it('refuses a backup from another wallet, or a truncated one, and changes nothing', async () => {

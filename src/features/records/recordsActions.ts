@@ -3,7 +3,7 @@ import { CareKeyError } from '../../domain/errors.ts'
 import type { RecordCategory } from '../../domain/fhir/categories.ts'
 import { FileTooLargeError } from '../../domain/fhir/errors.ts'
 import { parseFhirImport, type ImportRejection, type ParsedImport } from '../../domain/fhir/parse.ts'
-import { checkAttachment, decryptAttachment, encryptAttachment } from '../../domain/records/attachments.ts'
+import { checkAttachment, decryptAttachment, encryptAttachment, LEGACY_ATTACHMENT_FORMAT, upgradeLegacyAttachment } from '../../domain/records/attachments.ts'
 import { BACKUP_FILE_EXTENSION, BackupDamagedError, MAX_BACKUP_BYTES, openBackup, sealBackup } from '../../domain/records/backup.ts'
 import { attachmentUrl, collectionBundle, inlineStoredAttachments } from '../../domain/records/fhirBundle.ts'
 import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
@@ -11,17 +11,20 @@ import {
   decryptResource,
   decryptSummary,
   encryptRecord,
+  LEGACY_RECORD_FORMAT,
   RecordDamagedError,
+  recordVersion,
   summarizeResource,
+  upgradeLegacyRecord,
   type EncryptedRecord,
+  type VersionedEncryptedRecord,
 } from '../../domain/records/records.ts'
 import type { RecordOrigin, RecordSummary } from '../../domain/records/summary.ts'
-import { buildRecordsIndex, changeRecordsIndex, findDuplicate, type RecordsIndex } from '../../domain/records/search.ts'
+import { changeRecordsIndex, findDuplicate, type RecordsIndex } from '../../domain/records/search.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { readConsentRowsForBackup, restoreConsentRowsFromBackup } from '../../storage/consentsBackup.ts'
 import {
   estimateStorageUsage,
-  readAllRecordRows,
   readAttachment,
   readEverything,
   readRecordRow,
@@ -31,6 +34,7 @@ import {
   type StoredAttachment,
 } from '../../storage/recordsRepository.ts'
 import { recordsSession, type RecordsSession } from './session.ts'
+import { loadRecordsIndex } from './sessionLoaders.ts'
 
 /** The largest FHIR file CareKey reads in one go. */
 export const MAX_IMPORT_BYTES = 100 * 1000 * 1000
@@ -72,13 +76,13 @@ export async function importRecords(text: string, origin: RecordOrigin = 'import
         duplicates++
         return
       }
-      const summary: RecordSummary = { ...base, id: crypto.randomUUID(), createdAt: now, updatedAt: now }
+      const summary: RecordSummary = { ...base, id: crypto.randomUUID(), version: 1, createdAt: now, updatedAt: now }
       for (const key of summary.duplicateKeys) seen.set(key, summary.id)
       fresh.push({ summary, resource: item.resource })
     })
     const rows = await Promise.all(fresh.map((record) => encryptRecord(record, keys.records)))
     phase('encrypt')
-    if (rows.length) await writeRecordsChange({ putRecords: rows })
+    if (rows.length) await writeRecordsChange({ putRecords: rows }, keys.manifest)
     phase('write')
     void keepStoragePersistent()
     const next = changeRecordsIndex(index, { upsert: fresh.map((r) => r.summary) })
@@ -118,7 +122,16 @@ export async function readRecord(id: string, session: RecordsSession = recordsSe
   const summary = index.byId.get(id)
   const row = summary && (await readRecordRow(id))
   if (!summary || !row) throw new RecordNotFoundError()
-  return { summary, resource: await decryptResource(row, keys.records) }
+  return { summary, resource: await decryptResource(notOlderThan(row, summary), keys.records) }
+}
+
+/**
+ * The row, unless it is older than the version this unlock already read (put back since the
+ * index was built; an older copy found at unlock is not in the index at all).
+ */
+function notOlderThan(row: EncryptedRecord, summary: RecordSummary): EncryptedRecord {
+  if (recordVersion(row) < summary.version) throw new RecordDamagedError('it is an older copy than the one last saved')
+  return row
 }
 
 /**
@@ -131,8 +144,14 @@ export async function saveRecord(resource: Resource, id: string | undefined, ses
     if (id !== undefined && !existing) throw new RecordNotFoundError()
     const now = Date.now()
     const base = await summarizeResource(resource, existing?.origin ?? 'entered', existing?.attachmentIds ?? [])
-    const summary: RecordSummary = { ...base, id: existing?.id ?? crypto.randomUUID(), createdAt: existing?.createdAt ?? now, updatedAt: now }
-    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)] })
+    const summary: RecordSummary = {
+      ...base,
+      id: existing?.id ?? crypto.randomUUID(),
+      version: existing ? existing.version + 1 : 1,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    }
+    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)] }, keys.manifest)
     void keepStoragePersistent()
     return { result: summary, index: changeRecordsIndex(index, { upsert: [summary] }) }
   })
@@ -162,8 +181,8 @@ export async function addDocument(file: File, title: string, session: RecordsSes
       content: [{ attachment: { contentType, title: file.name, size: bytes.length, url: attachmentUrl(attachmentId), creation: new Date(now).toISOString() } }],
     }
     const base = await summarizeResource(resource, 'uploaded', [attachmentId])
-    const summary: RecordSummary = { ...base, id: crypto.randomUUID(), createdAt: now, updatedAt: now }
-    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)], putAttachments: [stored] })
+    const summary: RecordSummary = { ...base, id: crypto.randomUUID(), version: 1, createdAt: now, updatedAt: now }
+    await writeRecordsChange({ putRecords: [await encryptRecord({ summary, resource }, keys.records)], putAttachments: [stored] }, keys.manifest)
     void keepStoragePersistent()
     return { result: summary, index: changeRecordsIndex(index, { upsert: [summary] }) }
   })
@@ -179,12 +198,12 @@ export async function readAttachmentFile(attachmentId: string, contentType: stri
 
 /** Deletes a record and its files; keeps them (encrypted) in memory so that the patient can undo. */
 export async function deleteRecord(id: string, session: RecordsSession = recordsSession): Promise<void> {
-  await session.write(async (index) => {
+  await session.write(async (index, keys) => {
     const summary = index.byId.get(id)
     const row = await readRecordRow(id)
     if (!summary || !row) throw new RecordNotFoundError()
     const attachments = (await Promise.all(summary.attachmentIds.map((a) => readAttachment(a)))).filter((a): a is StoredAttachment => a !== undefined)
-    await writeRecordsChange({ deleteRecordIds: [id], deleteAttachmentIds: summary.attachmentIds })
+    await writeRecordsChange({ deleteRecordIds: [id], deleteAttachmentIds: summary.attachmentIds }, keys.manifest)
     session.setDeletion({ summary, row, attachments })
     return { result: undefined, index: changeRecordsIndex(index, { remove: [id] }) }
   })
@@ -194,8 +213,10 @@ export async function deleteRecord(id: string, session: RecordsSession = records
 export async function undoDelete(session: RecordsSession = recordsSession): Promise<RecordSummary | undefined> {
   const deletion = session.getDeletion()
   if (!deletion) return undefined
-  return session.write(async (index) => {
-    await writeRecordsChange({ putRecords: [deletion.row], putAttachments: deletion.attachments })
+  return session.write(async (index, keys) => {
+    // A row deleted before it was re-sealed in today's format is re-sealed now: writes are in today's format only.
+    const row = deletion.row.format === LEGACY_RECORD_FORMAT ? await upgradeLegacyRecord(deletion.row, keys.records) : deletion.row
+    await writeRecordsChange({ putRecords: [row], putAttachments: deletion.attachments }, keys.manifest)
     session.setDeletion(undefined)
     return { result: deletion.summary, index: changeRecordsIndex(index, { upsert: [deletion.summary] }) }
   })
@@ -204,7 +225,7 @@ export async function undoDelete(session: RecordsSession = recordsSession): Prom
 /** An encrypted backup of every record and file, as a file to download. */
 export async function exportBackup(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string; records: number }> {
   const keys = await session.recordsKeys()
-  const { records, attachments } = await readEverything()
+  const { records, attachments } = await readEverything(keys.manifest)
   const sealedRows = await readConsentRowsForBackup()
   const sealed = await sealBackup({ createdAt: now.getTime(), records, attachments, sealedRows }, keys.backup)
   return {
@@ -247,8 +268,21 @@ export async function restoreBackup(file: Blob, session: RecordsSession = record
       merged = addToIndexForMerge(merged, summary)
     })
     const wanted = new Set(accepted.flatMap((a) => a.summary.attachmentIds))
-    const files = backup.attachments.filter((a) => wanted.has(a.attachment.id))
-    if (accepted.length) await writeRecordsChange({ putRecords: accepted.map((a) => a.row), putAttachments: files })
+    let rows: VersionedEncryptedRecord[]
+    let files: StoredAttachment[]
+    try {
+      // Rows from a backup made before padding are re-sealed in today's format as they come in.
+      rows = await Promise.all(accepted.map(async ({ row }) => (row.format === LEGACY_RECORD_FORMAT ? upgradeLegacyRecord(row, keys.records) : row)))
+      files = []
+      for (const stored of backup.attachments.filter((a) => wanted.has(a.attachment.id))) {
+        const { attachment, chunks } = stored
+        files.push(attachment.format === LEGACY_ATTACHMENT_FORMAT ? await upgradeLegacyAttachment(attachment, chunks, keys.records) : stored)
+      }
+    } catch (cause) {
+      if (cause instanceof CareKeyError) throw new BackupDamagedError('some of its records cannot be opened', { cause })
+      throw cause
+    }
+    if (rows.length) await writeRecordsChange({ putRecords: rows, putAttachments: files }, keys.manifest)
     await restoreConsentRowsFromBackup(backup.sealedRows ?? {})
     void keepStoragePersistent()
     return {
@@ -287,7 +321,7 @@ export async function selectRecordsForSharing(
     chosen.map(async (summary) => {
       const row = await readRecordRow(summary.id)
       if (!row) throw new RecordNotFoundError()
-      const resource = await decryptResource(row, recordsKeys.records)
+      const resource = await decryptResource(notOlderThan(row, summary), recordsKeys.records)
       if (options.inlineAttachments === false) return resource
       return inlineStoredAttachments(resource, summary.attachmentIds, async (attachmentId) => {
         const stored = await readAttachment(attachmentId)
@@ -301,9 +335,7 @@ export async function selectRecordsForSharing(
 async function indexFor(keys: WalletKeys, session: RecordsSession): Promise<{ index: RecordsIndex; recordsKeys: RecordsKeys }> {
   if (session.isFor(keys)) return { index: await session.index(), recordsKeys: await session.recordsKeys() }
   const recordsKeys = await deriveRecordsKeys(keys.root)
-  const { rows } = await readAllRecordRows()
-  const summaries = await Promise.all(rows.map((row) => decryptSummary(row, recordsKeys.records).catch(() => undefined)))
-  return { index: buildRecordsIndex(summaries.filter((s): s is RecordSummary => s !== undefined)), recordsKeys }
+  return { index: (await loadRecordsIndex(recordsKeys)).index, recordsKeys }
 }
 
 /** Every record as one FHIR R4 collection Bundle (plain JSON: the patient's own export). */

@@ -18,6 +18,8 @@ type Open = {
   index: Promise<RecordsIndex> | undefined
   /** Writes run one after another, so duplicate checks see every earlier write. */
   writes: Promise<unknown>
+  /** Whether re-sealing older rows was queued in this unlock. */
+  upgradeQueued: boolean
 }
 
 /**
@@ -61,7 +63,7 @@ export class RecordsSession {
     if (!keys) throw new WalletLockedError()
     if (this.open?.keys === keys) return this.open
     if (this.open) this.close()
-    const open: Open = { keys, recordsKeys: loaders().then((l) => l.deriveRecordsKeys(keys.root)), index: undefined, writes: Promise.resolve() }
+    const open: Open = { keys, recordsKeys: loaders().then((l) => l.deriveRecordsKeys(keys.root)), index: undefined, writes: Promise.resolve(), upgradeQueued: false }
     this.open = open
     return open
   }
@@ -80,11 +82,26 @@ export class RecordsSession {
     return this.current().recordsKeys
   }
 
-  /** The decrypted index, built once per unlock. */
+  /**
+   * The decrypted index, built once per unlock. Once it is built, re-sealing what is still
+   * stored in an older format (sessionLoaders.ts, `upgradeRecordsAtRest`) is queued after the
+   * writes already waiting, once per unlock.
+   */
   async index(): Promise<RecordsIndex> {
     const open = this.current()
     if (!open.index) {
-      const loading = Promise.all([loaders(), open.recordsKeys]).then(([l, keys]) => l.loadRecordsIndex(keys.records))
+      const loading = Promise.all([loaders(), open.recordsKeys]).then(async ([l, keys]) => {
+        const loaded = await l.loadRecordsIndex(keys)
+        if (!open.upgradeQueued && this.open === open) {
+          open.upgradeQueued = true
+          const stillWanted = () => this.open === open
+          const upgrade = open.writes.then(() => (stillWanted() ? l.upgradeRecordsAtRest(keys, loaded.legacy, stillWanted) : undefined))
+          // A failed upgrade (a full disk, say) leaves the older rows as they are, readable; the
+          // next unlock tries again.
+          open.writes = upgrade.catch(() => undefined)
+        }
+        return loaded.index
+      })
       open.index = loading
       // A failed load is not cached: the next read tries again.
       loading.catch(() => {
