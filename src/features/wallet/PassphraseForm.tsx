@@ -4,6 +4,7 @@ import { useDirtyForm } from '../../platform/index.ts'
 import { MIN_PASSPHRASE_LENGTH } from '../../domain/wallet/vault.ts'
 import { Button } from '../../ui/Button.tsx'
 import { TextField } from '../../ui/Field.tsx'
+import { prepareVaultKdfWorker } from './vaultKdfWorker.ts'
 
 /**
  * Asks for a new passphrase twice. Used when creating, restoring and changing it, so the
@@ -45,6 +46,7 @@ export function NewPassphraseFields({
         autoComplete="new-password"
         value={passphrase}
         onChange={(e) => setPassphrase(e.target.value)}
+        onFocus={prepareVaultKdfWorker}
         hint={`At least ${MIN_PASSPHRASE_LENGTH} characters. It unlocks CareKey on this device only; it cannot be recovered, but your recovery phrase can replace it.`}
         error={submitted && tooShort ? `Use at least ${MIN_PASSPHRASE_LENGTH} characters.` : undefined}
         required
