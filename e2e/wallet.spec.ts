@@ -127,6 +127,22 @@ test.describe('patient wallet', () => {
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
   })
 
+  test('refuses a passphrase that is too easy to guess, saying why, and stores nothing until a strong one is chosen', async ({ page, wallet }) => {
+    await wallet.open()
+    await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
+    await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(KNOWN_PHRASE)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await wallet.choosePassphrase('Password2024!', 'Restore wallet')
+    const field = page.getByLabel('New passphrase', { exact: true })
+    await expect(field).toHaveAccessibleDescription(/This passphrase is too easy to guess\. This is similar to a commonly used password\. Add more words that are less common\./)
+    await expect(field).toHaveAttribute('aria-invalid', 'true')
+    await expect(page.getByRole('heading', { name: 'Choose a passphrase' })).toBeVisible()
+    expect(await dumpOriginStorage(page)).not.toContain('Argon2id')
+
+    await wallet.choosePassphrase(PASSPHRASE, 'Restore wallet')
+    await wallet.expectAccount(KNOWN_ADDRESS)
+  })
+
   test('a wallet stored before Argon2id (PBKDF2) unlocks and is sealed again with Argon2id', async ({ page, wallet }) => {
     await wallet.open()
     await expect(page.getByRole('heading', { name: 'Welcome to CareKey' })).toBeVisible()

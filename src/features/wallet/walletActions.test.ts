@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { GuessablePassphraseError } from '../../domain/wallet/passphraseStrength.ts'
 import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { VAULT_KDF_COST, VaultDamagedError, WrongPassphraseError } from '../../domain/wallet/vault.ts'
 import { openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
-import { readVault } from '../../storage/vaultRepository.ts'
+import { hasStoredVault, readVault } from '../../storage/vaultRepository.ts'
 import { PBKDF2_VAULT_PASSPHRASE, pbkdf2VaultRecord } from '../../test/pbkdf2VaultFixture.ts'
 import { createKeyring } from './keyring.ts'
 import { changePassphrase, removeWallet, storeNewWallet, unlockWallet, WalletExistsError } from './walletActions.ts'
@@ -59,6 +60,22 @@ describe('wallet actions over IndexedDB', () => {
     const ring = createKeyring()
     await unlockWallet('new passphrase here', ring)
     expect(ring.getAccount()?.address).toBe(address)
+  })
+
+  it('refuses a passphrase that is too easy to guess, with the reason, and stores nothing', async () => {
+    const ring = createKeyring()
+    const refused = storeNewWallet(phrase, 'Password2024!', ring)
+    await expect(refused).rejects.toBeInstanceOf(GuessablePassphraseError)
+    await expect(refused).rejects.toThrow('This passphrase is too easy to guess. This is similar to a commonly used password.')
+    expect(ring.get()).toBeUndefined()
+    expect(await hasStoredVault()).toBe(false)
+  })
+
+  it('will not change to a passphrase that is too easy to guess, and keeps the current one', async () => {
+    await storeNewWallet(phrase, 'correct horse battery', createKeyring())
+    const before = await readVault()
+    await expect(changePassphrase('correct horse battery', 'sunshine1')).rejects.toBeInstanceOf(GuessablePassphraseError)
+    expect(await readVault()).toEqual(before)
   })
 
   it('removes the wallet and locks', async () => {

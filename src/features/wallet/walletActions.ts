@@ -1,5 +1,6 @@
 import { CareKeyError } from '../../domain/errors.ts'
 import { parseRecoveryPhrase, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
+import { assertStrongPassphrase } from '../../domain/wallet/passphraseStrength.ts'
 import { openVault, resealVault, sealVault, vaultNeedsUpgrade, VaultDamagedError } from '../../domain/wallet/vault.ts'
 import { deleteCareKeyDb } from '../../storage/db.ts'
 import { hasStoredVault, readVault, replaceVault, writeVault } from '../../storage/vaultRepository.ts'
@@ -33,9 +34,13 @@ const loadKeys = () => import('../../domain/wallet/keys.ts')
 // Argon2id runs in a worker: the page stays responsive during the derivation.
 const vaultOptions = { derive: deriveArgon2idInWorker }
 
-/** Encrypts and stores a new or restored wallet, then unlocks it. Nothing is stored on failure. */
+/**
+ * Encrypts and stores a new or restored wallet, then unlocks it. Refuses a passphrase that is
+ * too short or too easy to guess (GuessablePassphraseError). Nothing is stored on failure.
+ */
 export async function storeNewWallet(phrase: RecoveryPhrase, passphrase: string, ring: Keyring = keyring): Promise<void> {
   if (await hasStoredVault()) throw new WalletExistsError()
+  await assertStrongPassphrase(passphrase)
   const [{ deriveWalletKeys }, vault] = await Promise.all([loadKeys(), sealVault(phrase, passphrase, vaultOptions)])
   const keys = await deriveWalletKeys(phrase)
   await writeVault(vault)
@@ -73,10 +78,14 @@ export function lockWallet(ring: Keyring = keyring): void {
   ring.clear()
 }
 
-/** Re-encrypts the stored phrase under a new passphrase, in one transaction. */
+/**
+ * Re-encrypts the stored phrase under a new passphrase, in one transaction. The new one must be
+ * strong enough, as for a new wallet.
+ */
 export async function changePassphrase(current: string, next: string): Promise<void> {
   const vault = await readVault()
   if (!vault) throw new NoWalletError()
+  await assertStrongPassphrase(next)
   const resealed = await resealVault(vault, current, next, vaultOptions)
   if (!(await replaceVault(vault, resealed))) throw new ConcurrentChangeError()
 }
