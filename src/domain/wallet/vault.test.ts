@@ -31,7 +31,10 @@ const flipByte = (bytes: Uint8Array, index: number) => {
   return copy
 }
 
-describe('vault (Argon2id, format 2)', () => {
+// A few tests derive at the production cost (64 MiB), a few hundred milliseconds each.
+const REAL_KDF = { timeout: 30_000 }
+
+describe('vault (Argon2id, format 2)', REAL_KDF, () => {
   it('round-trips the phrase under the right passphrase', async () => {
     const vault = await sealVault(phrase, passphrase, cheap)
     expect(await openVault(vault, passphrase)).toBe(phrase)
@@ -159,7 +162,7 @@ describe('vault (Argon2id, format 2)', () => {
   })
 })
 
-describe('vault written before Argon2id (PBKDF2, format 1)', () => {
+describe('vault written before Argon2id (PBKDF2, format 1)', REAL_KDF, () => {
   it('still opens, and is reported as needing re-sealing', async () => {
     const vault = parseStoredVault(pbkdf2VaultRecord())
     expect(vault.format).toBe(PBKDF2_VAULT_FORMAT)

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { GuessablePassphraseError } from '../../domain/wallet/passphraseStrength.ts'
 import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { VAULT_KDF_COST, VaultDamagedError, WrongPassphraseError } from '../../domain/wallet/vault.ts'
@@ -16,8 +16,13 @@ let n = 0
 beforeEach(async () => {
   await useDatabaseName(`wallet-actions-${++n}`)
 })
+afterEach(() => vi.restoreAllMocks())
 
-describe('wallet actions over IndexedDB', () => {
+// These tests seal and open vaults at the production cost (Argon2id, 64 MiB: storage refuses
+// less), a few hundred milliseconds each, several per test, on a machine that may be busy.
+const REAL_KDF = { timeout: 30_000 }
+
+describe('wallet actions over IndexedDB', REAL_KDF, () => {
   it('stores a new wallet encrypted and unlocks it; a new keyring (a reload) starts locked', async () => {
     const ring = createKeyring()
     await storeNewWallet(phrase, 'correct horse battery', ring)
@@ -87,7 +92,7 @@ describe('wallet actions over IndexedDB', () => {
   })
 })
 
-describe('a vault stored before Argon2id (PBKDF2)', () => {
+describe('a vault stored before Argon2id (PBKDF2)', REAL_KDF, () => {
   const storeOldVault = async () => (await openCareKeyDb()).put('vault', pbkdf2VaultRecord() as never, 'main')
 
   it('unlocks, and is re-sealed with Argon2id at today’s cost on the way', async () => {
