@@ -41,8 +41,11 @@ const vaultOptions = { derive: deriveArgon2idInWorker }
 export async function storeNewWallet(phrase: RecoveryPhrase, passphrase: string, ring: Keyring = keyring): Promise<void> {
   if (await hasStoredVault()) throw new WalletExistsError()
   await assertStrongPassphrase(passphrase)
-  const [{ deriveWalletKeys }, vault] = await Promise.all([loadKeys(), sealVault(phrase, passphrase, vaultOptions)])
-  const keys = await deriveWalletKeys(phrase)
+  // The account's keys are derived here while the worker runs Argon2id.
+  const [keys, vault] = await Promise.all([
+    loadKeys().then(({ deriveWalletKeys }) => deriveWalletKeys(phrase)),
+    sealVault(phrase, passphrase, vaultOptions),
+  ])
   await writeVault(vault)
   ring.set(keys)
 }
