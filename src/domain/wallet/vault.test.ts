@@ -105,6 +105,7 @@ describe('vault (Argon2id, format 2)', REAL_KDF, () => {
     const vault = await sealVault(phrase, passphrase, cheap)
     const { min, max } = ACCEPTED_ARGON2ID_COST
     expect(min).toEqual({ memoryKiB: 65_536, passes: 3, parallelism: 1 })
+    expect(max).toEqual({ memoryKiB: 1_048_576, passes: 16, parallelism: 8 })
     const withKdf = (kdf: Record<string, unknown>) => ({ ...vault, kdf: { ...vault.kdf, ...min, ...kdf } })
     // Within bounds: accepted.
     expect(parseStoredVault(withKdf({})).kdf).toMatchObject(min)
@@ -114,9 +115,11 @@ describe('vault (Argon2id, format 2)', REAL_KDF, () => {
       { memoryKiB: min.memoryKiB - 1 },
       { passes: 2 },
       { parallelism: 0 },
+      { memoryKiB: max.memoryKiB + 1 },
       { memoryKiB: 4 * 1024 * 1024 }, // 4 GiB: more than a tab can have
+      { passes: max.passes + 1 },
       { passes: 1_000_000 },
-      { parallelism: 255 },
+      { parallelism: max.parallelism + 1 },
       { memoryKiB: 65_536.5 },
       { passes: '3' },
       { memoryKiB: undefined },

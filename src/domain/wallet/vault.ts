@@ -65,7 +65,7 @@ export const VAULT_KDF_COST: Readonly<Argon2idCost> = Object.freeze({ memoryKiB:
  */
 export const ACCEPTED_ARGON2ID_COST = Object.freeze({
   min: Object.freeze({ memoryKiB: 64 * 1024, passes: 3, parallelism: 1 }),
-  max: Object.freeze({ memoryKiB: 1024 * 1024, passes: 64, parallelism: 16 }),
+  max: Object.freeze({ memoryKiB: 1024 * 1024, passes: 16, parallelism: 8 }),
 })
 
 /** Format 1 vaults: below this they are refused as damaged rather than trusted. */
