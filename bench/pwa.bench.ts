@@ -17,7 +17,7 @@ const LIGHTHOUSE_RUNS = 3
  * every service worker and opens CareKey in a new tab. The figure is the sum of:
  *   - pwa.offline_first_screen_ms: navigation start → the unlock form ready for input
  *     (served by the service worker from its precache);
- *   - pressing Unlock (600,000 PBKDF2 iterations) → the records list shown ("Showing 100 of
+ *   - pressing Unlock (Argon2id, 64 MiB, 3 passes) → the records list shown ("Showing 100 of
  *     N records", decrypted from IndexedDB).
  * Typing the passphrase is not counted. Median of several runs.
  */

@@ -7,7 +7,10 @@ const RUNS = 7
 
 /**
  * vault.unlock_ms: from pressing Unlock to the unlocked account screen, in headless Chromium,
- * at the full KDF cost (PBKDF2-SHA256, 600,000 iterations). Median of several unlocks.
+ * at the full KDF cost (Argon2id, 64 MiB, 3 passes, 1 lane, in a worker). Median of several
+ * unlocks; it must stay under 500 ms.
+ * vault.kdf_ms: the part of it spent waiting for the Argon2id derivation (the worker's
+ * 'carekey:vault-kdf' User Timing measure), median over the same unlocks.
  */
 export const walletSuite: BenchSuite = {
   name: 'vault',
@@ -21,6 +24,7 @@ export const walletSuite: BenchSuite = {
     await page.getByRole('heading', { name: 'Account' }).waitFor()
 
     const times: number[] = []
+    await page.evaluate(() => performance.clearMeasures('carekey:vault-kdf'))
     for (let i = 0; i < RUNS; i++) {
       await page.getByRole('button', { name: 'Lock' }).click()
       await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
@@ -29,7 +33,12 @@ export const walletSuite: BenchSuite = {
       await page.getByRole('heading', { name: 'Account' }).waitFor()
       times.push(performance.now() - start)
     }
+    const derivations = await page.evaluate(() => performance.getEntriesByName('carekey:vault-kdf').map((entry) => entry.duration))
     await page.context().close()
-    return [{ name: 'vault.unlock_ms', value: median(times), unit: 'ms' }]
+    if (derivations.length !== RUNS) throw new Error(`expected ${RUNS} key derivations, the page measured ${derivations.length}`)
+    return [
+      { name: 'vault.unlock_ms', value: median(times), unit: 'ms' },
+      { name: 'vault.kdf_ms', value: median(derivations), unit: 'ms' },
+    ]
   },
 }

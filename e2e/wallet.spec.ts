@@ -2,6 +2,7 @@ import { bytesToHex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 import { dumpOriginStorage, truncateStoredVault } from './support/storage.ts'
+import { PBKDF2_VAULT_PASSPHRASE, pbkdf2VaultRecord } from '../src/test/pbkdf2VaultFixture.ts'
 
 test.describe('patient wallet', () => {
   test('create → confirm words → passphrase → address → reload locked → wrong passphrase refused → unlock', async ({ page, wallet, checkA11y }) => {
@@ -71,7 +72,7 @@ test.describe('patient wallet', () => {
     await submit.click()
     await expect(page.getByRole('alert')).toContainText('checksum does not match')
 
-    expect(await dumpOriginStorage(page)).not.toContain('PBKDF2')
+    expect(await dumpOriginStorage(page)).not.toContain('Argon2id')
     await page.reload()
     await expect(page.getByRole('heading', { name: 'Restore your wallet' })).toBeVisible()
   })
@@ -85,7 +86,7 @@ test.describe('patient wallet', () => {
     if (!privateKey) throw new Error('no private key')
     const stored = await dumpOriginStorage(page)
 
-    expect(stored).toContain('PBKDF2-SHA256') // the dump did read the vault
+    expect(stored).toContain('Argon2id') // the dump did read the vault
     expect(stored).not.toContain(phrase)
     expect(stored).not.toContain(words.slice(0, 3).join(' '))
     expect(stored.toLowerCase()).not.toContain(bytesToHex(privateKey).slice(2))
@@ -124,6 +125,51 @@ test.describe('patient wallet', () => {
     await unlockedWallet.unlock('a new passphrase')
     // Unlocking returns the patient to where they were.
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
+  })
+
+  test('refuses a passphrase that is too easy to guess, saying why, and stores nothing until a strong one is chosen', async ({ page, wallet }) => {
+    await wallet.open()
+    await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
+    await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(KNOWN_PHRASE)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await wallet.choosePassphrase('Password2024!', 'Restore wallet')
+    const field = page.getByLabel('New passphrase', { exact: true })
+    await expect(field).toHaveAccessibleDescription(/This passphrase is too easy to guess\. This is similar to a commonly used password\. Add more words that are less common\./)
+    await expect(field).toHaveAttribute('aria-invalid', 'true')
+    await expect(page.getByRole('heading', { name: 'Choose a passphrase' })).toBeVisible()
+    expect(await dumpOriginStorage(page)).not.toContain('Argon2id')
+
+    await wallet.choosePassphrase(PASSPHRASE, 'Restore wallet')
+    await wallet.expectAccount(KNOWN_ADDRESS)
+  })
+
+  test('a wallet stored before Argon2id (PBKDF2) unlocks and is sealed again with Argon2id', async ({ page, wallet }) => {
+    await wallet.open()
+    await expect(page.getByRole('heading', { name: 'Welcome to CareKey' })).toBeVisible()
+    // The vault exactly as the PBKDF2 version of CareKey stored it, put where it kept it.
+    await page.evaluate(async (record) => {
+      const done = <T,>(request: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'))
+        })
+      const db = await done(indexedDB.open('carekey'))
+      await done(db.transaction('vault', 'readwrite').objectStore('vault').put(record, 'main'))
+      db.close()
+    }, pbkdf2VaultRecord())
+    await page.reload()
+    await wallet.expectLocked()
+    expect(await dumpOriginStorage(page)).toContain('PBKDF2-SHA256')
+
+    await wallet.unlock(PBKDF2_VAULT_PASSPHRASE)
+    await wallet.expectAccount(KNOWN_ADDRESS)
+    const stored = await dumpOriginStorage(page)
+    expect(stored).toContain('Argon2id')
+    expect(stored).not.toContain('PBKDF2')
+
+    await page.reload()
+    await wallet.unlock(PBKDF2_VAULT_PASSPHRASE)
+    await wallet.expectAccount(KNOWN_ADDRESS)
   })
 
   test('removes the wallet only after the typed confirmation', async ({ page, unlockedWallet, checkA11y }) => {

@@ -16,6 +16,8 @@ vi.mock('./pwa/index.ts', () => ({ InstallButton: () => null, PwaBanners: () => 
 
 const phrase = parseRecoveryPhrase('test test test test test test test test test test test junk')
 let n = 0
+// Storing a wallet checks the passphrase (zxcvbn) and seals it with Argon2id at 64 MiB.
+const STORES_A_WALLET = 30_000
 
 function openAt(path: string) {
   const history = createMemoryHistory({ initialEntries: [path] })
@@ -42,7 +44,7 @@ describe('route table', () => {
     expect(await screen.findByLabelText('Passphrase')).toBeTruthy()
     expect(screen.queryByRole('heading', { name: 'My consents' })).toBeNull()
     expect(history.location.pathname).toBe('/consent')
-  })
+  }, STORES_A_WALLET)
 
   it('welcomes a visitor without a wallet at any wallet address, and opens create at /create', async () => {
     openAt('/records/some-record')
@@ -64,7 +66,7 @@ describe('route table', () => {
     } finally {
       keyring.clear()
     }
-  })
+  }, STORES_A_WALLET)
 
   it('opens the viewer with the link from the fragment, takes the link out of the address at once, and follows a new one', async () => {
     const first = plainLink('Shared by Alex')

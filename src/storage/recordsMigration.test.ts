@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto'
 import { openDB, type IDBPDatabase } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sealVault } from '../domain/wallet/vault.ts'
+import { parseStoredVault } from '../domain/wallet/vault.ts'
+import { pbkdf2VaultRecord } from '../test/pbkdf2VaultFixture.ts'
 import { closeCareKeyDb, DB_VERSION, migrations, openCareKeyDb, useDatabaseName, type CareKeyDB } from './db.ts'
 import { readVault } from './vaultRepository.ts'
 import { readSetting } from './settingsRepository.ts'
@@ -12,7 +13,7 @@ describe('schema migration 2 (records)', () => {
   it('upgrades a database written by schema version 1 and reads its data back', async () => {
     const name = 'migration-v1-to-records'
     await useDatabaseName(name)
-    const vault = await sealVault('test test test test test test test test test test test junk', 'correct horse battery', { iterations: 10_000 })
+    const vault = parseStoredVault(pbkdf2VaultRecord())
     // A database exactly as version 1 of the app wrote it.
     const v1: IDBPDatabase<CareKeyDB> = await openDB<CareKeyDB>(name, 1, {
       upgrade: (db, _old, _new, tx) => migrations[1]?.(db, tx),

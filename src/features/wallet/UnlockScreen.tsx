@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
 import { Page } from '../../ui/Page.tsx'
 import { useUnlockWallet } from './hooks.ts'
+import { prepareVaultKdfWorker } from './vaultKdfWorker.ts'
 
 /** The locked wallet: a passphrase unlocks it. */
 export function UnlockScreen({ onUnlockStart }: { onUnlockStart?: () => void }) {
@@ -25,7 +26,12 @@ export function UnlockScreen({ onUnlockStart }: { onUnlockStart?: () => void }) 
           type="password"
           autoComplete="current-password"
           value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
+          // The key derivation's worker starts while the patient types, not when they press Unlock.
+          onFocus={prepareVaultKdfWorker}
+          onChange={(e) => {
+            prepareVaultKdfWorker()
+            setPassphrase(e.target.value)
+          }}
           required
         />
         <ErrorMessage error={unlock.error} />

@@ -1,9 +1,11 @@
 import { CareKeyError } from '../../domain/errors.ts'
 import { parseRecoveryPhrase, type RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
+import { assertStrongPassphrase } from '../../domain/wallet/passphraseStrength.ts'
 import { openVault, resealVault, sealVault, vaultNeedsUpgrade, VaultDamagedError } from '../../domain/wallet/vault.ts'
 import { deleteCareKeyDb } from '../../storage/db.ts'
 import { hasStoredVault, readVault, replaceVault, writeVault } from '../../storage/vaultRepository.ts'
 import { keyring, type Keyring } from './keyring.ts'
+import { deriveArgon2idInWorker } from './vaultKdfWorker.ts'
 
 export class NoWalletError extends CareKeyError {
   constructor() {
@@ -29,23 +31,34 @@ export class ConcurrentChangeError extends CareKeyError {
 // Deriving the account needs viem's HD key code; load it only when a wallet is opened.
 const loadKeys = () => import('../../domain/wallet/keys.ts')
 
-/** Encrypts and stores a new or restored wallet, then unlocks it. Nothing is stored on failure. */
+// Argon2id runs in a worker: the page stays responsive during the derivation.
+const vaultOptions = { derive: deriveArgon2idInWorker }
+
+/**
+ * Encrypts and stores a new or restored wallet, then unlocks it. Refuses a passphrase that is
+ * too short or too easy to guess (GuessablePassphraseError). Nothing is stored on failure.
+ */
 export async function storeNewWallet(phrase: RecoveryPhrase, passphrase: string, ring: Keyring = keyring): Promise<void> {
   if (await hasStoredVault()) throw new WalletExistsError()
-  const [{ deriveWalletKeys }, vault] = await Promise.all([loadKeys(), sealVault(phrase, passphrase)])
-  const keys = await deriveWalletKeys(phrase)
+  await assertStrongPassphrase(passphrase)
+  // The account's keys are derived here while the worker runs Argon2id.
+  const [keys, vault] = await Promise.all([
+    loadKeys().then(({ deriveWalletKeys }) => deriveWalletKeys(phrase)),
+    sealVault(phrase, passphrase, vaultOptions),
+  ])
   await writeVault(vault)
   ring.set(keys)
 }
 
 /**
  * Opens the stored wallet with the passphrase and puts its keys in the keyring. A vault sealed
- * with weaker KDF parameters than recommended today is re-sealed on the way.
+ * with an older KDF (PBKDF2, format 1) or a lower Argon2id cost than today's is re-sealed on the
+ * way, replacing the stored one in one transaction only once the new one is sealed.
  */
 export async function unlockWallet(passphrase: string, ring: Keyring = keyring): Promise<void> {
   const vault = await readVault()
   if (!vault) throw new NoWalletError()
-  const [{ deriveWalletKeys }, secret] = await Promise.all([loadKeys(), openVault(vault, passphrase)])
+  const [{ deriveWalletKeys }, secret] = await Promise.all([loadKeys(), openVault(vault, passphrase, vaultOptions)])
   let phrase: RecoveryPhrase
   try {
     phrase = parseRecoveryPhrase(secret)
@@ -56,7 +69,9 @@ export async function unlockWallet(passphrase: string, ring: Keyring = keyring):
   if (vaultNeedsUpgrade(vault)) {
     // Raising the KDF cost is an improvement, not a condition of unlocking: when it cannot be
     // written now (another tab changed the vault, storage full) the next unlock tries again.
-    await replaceVault(vault, await resealVault(vault, passphrase, passphrase)).catch(() => false)
+    // The phrase is already open: seal it again rather than opening the old vault twice.
+    const upgraded = await sealVault(secret, passphrase, { ...vaultOptions, createdAt: vault.createdAt })
+    await replaceVault(vault, upgraded).catch(() => false)
   }
   ring.set(keys)
 }
@@ -66,11 +81,15 @@ export function lockWallet(ring: Keyring = keyring): void {
   ring.clear()
 }
 
-/** Re-encrypts the stored phrase under a new passphrase, in one transaction. */
+/**
+ * Re-encrypts the stored phrase under a new passphrase, in one transaction. The new one must be
+ * strong enough, as for a new wallet.
+ */
 export async function changePassphrase(current: string, next: string): Promise<void> {
   const vault = await readVault()
   if (!vault) throw new NoWalletError()
-  const resealed = await resealVault(vault, current, next)
+  await assertStrongPassphrase(next)
+  const resealed = await resealVault(vault, current, next, vaultOptions)
   if (!(await replaceVault(vault, resealed))) throw new ConcurrentChangeError()
 }
 
