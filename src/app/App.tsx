@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { QueryClientProvider } from '@tanstack/react-query'
 import { RouterProvider, type RouterHistory } from '@tanstack/react-router'
+import { ChangedInAnotherTabScreen, useChangedInAnotherTab } from './ChangedInAnotherTab.tsx'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { createAppQueryClient } from './queryClient.ts'
 import { createAppRouter } from './router.tsx'
@@ -12,6 +13,8 @@ import { createAppRouter } from './router.tsx'
 export function App({ history }: { history?: RouterHistory }) {
   const [queryClient] = useState(createAppQueryClient)
   const [router] = useState(() => createAppRouter(history))
+  const changedInAnotherTab = useChangedInAnotherTab(queryClient)
+  if (changedInAnotherTab) return <ChangedInAnotherTabScreen />
   return (
     <ErrorBoundary>
       <QueryClientProvider client={queryClient}>

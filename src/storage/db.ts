@@ -2,7 +2,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransactio
 import type { EncryptedAttachment, EncryptedChunk } from '../domain/records/attachments.ts'
 import type { EncryptedRecord } from '../domain/records/records.ts'
 import type { EncryptedVault } from '../domain/wallet/vault.ts'
-import { StorageUnavailableError, storageCall } from './errors.ts'
+import { StorageChangedInAnotherTabError, StorageUnavailableError, storageCall } from './errors.ts'
 import type { ConsentRow, ShareRow } from './rows.ts'
 
 /**
@@ -52,9 +52,21 @@ export const DB_VERSION = Math.max(...Object.keys(migrations).map(Number))
 
 let databaseName = 'carekey'
 let connection: Promise<IDBPDatabase<CareKeyDB>> | undefined
+/** Set once another tab took the database away (see openCareKeyDb); only a reload clears it. */
+let changedInAnotherTab = false
+const changedInAnotherTabListeners = new Set<() => void>()
 
-/** Opens (once) and returns the database, running any pending migrations. */
+/**
+ * Opens (once) and returns the database, running any pending migrations.
+ *
+ * When another tab deletes the database (the wallet was removed there) or upgrades it (a newer
+ * CareKey), this tab's connection is closed at once so the other tab is not blocked, and from
+ * then on every open here fails with StorageChangedInAnotherTabError: what this tab holds in
+ * memory no longer matches what is stored, and a write would recreate the database behind the
+ * other tab's back (records without a wallet, or an old schema). The page must be reloaded.
+ */
 export function openCareKeyDb(): Promise<IDBPDatabase<CareKeyDB>> {
+  if (changedInAnotherTab) return Promise.reject(new StorageChangedInAnotherTabError())
   connection ??= storageCall(async () => {
     if (typeof indexedDB === 'undefined') throw new StorageUnavailableError()
     const db = await openDB<CareKeyDB>(databaseName, DB_VERSION, {
@@ -62,11 +74,13 @@ export function openCareKeyDb(): Promise<IDBPDatabase<CareKeyDB>> {
         for (let v = oldVersion + 1; v <= (newVersion ?? DB_VERSION); v++) migrations[v]?.(db, tx)
       },
       blocking() {
-        // A newer version of the app wants to upgrade the schema in another tab: let it.
         db.close()
         connection = undefined
+        changedInAnotherTab = true
+        for (const listener of changedInAnotherTabListeners) listener()
       },
       terminated() {
+        // The browser closed the connection (storage cleared, disk error): the next open retries.
         connection = undefined
       },
     })
@@ -76,6 +90,18 @@ export function openCareKeyDb(): Promise<IDBPDatabase<CareKeyDB>> {
     throw error
   })
   return connection
+}
+
+/**
+ * Calls `listener` when another tab deletes or upgrades the database (see openCareKeyDb), so the
+ * app can lock and ask for a reload. Returns the function that stops listening.
+ *
+ * @example
+ * useEffect(() => onChangedInAnotherTab(() => setStale(true)), [])
+ */
+export function onChangedInAnotherTab(listener: () => void): () => void {
+  changedInAnotherTabListeners.add(listener)
+  return () => changedInAnotherTabListeners.delete(listener)
 }
 
 /** Closes the connection and deletes every CareKey store on this device. */
@@ -94,4 +120,5 @@ export async function closeCareKeyDb(): Promise<void> {
 export async function useDatabaseName(name: string): Promise<void> {
   await closeCareKeyDb()
   databaseName = name
+  changedInAnotherTab = false
 }

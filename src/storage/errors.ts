@@ -30,6 +30,16 @@ export class StorageVersionError extends CareKeyError {
   }
 }
 
+export class StorageChangedInAnotherTabError extends CareKeyError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'CareKey was changed in another tab (the wallet was removed there, or a newer version updated your data), so this tab stopped using it.',
+      'Reload this page to go on. Nothing was saved from this tab since then.',
+      options,
+    )
+  }
+}
+
 /** Maps the browser's storage failures to errors people can act on; other errors pass through. */
 export function toStorageError(error: unknown): unknown {
   if (error instanceof CareKeyError) return error

@@ -2,14 +2,28 @@ import { useEffect, useRef, type ReactNode } from 'react'
 
 /**
  * A screen: its heading receives focus when the screen opens, so keyboard and screen reader
- * users land at the top of the new content, and the document title follows.
+ * users land at the top of the new content, and the document title follows. The browser keeps
+ * document titles on disk in plaintext (history, session restore): a screen whose title holds
+ * health data or a name gives a generic `documentTitle` instead.
  */
-export function Page({ title, description, children, actions }: { title: string; description?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+export function Page({
+  title,
+  documentTitle = title,
+  description,
+  children,
+  actions,
+}: {
+  title: string
+  documentTitle?: string
+  description?: ReactNode
+  children: ReactNode
+  actions?: ReactNode
+}) {
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
-    document.title = `${title} · CareKey`
+    document.title = `${documentTitle} · CareKey`
     heading.current?.focus({ preventScroll: true })
-  }, [title])
+  }, [documentTitle, title])
   return (
     <section aria-labelledby="page-title" className="mx-auto w-full max-w-2xl space-y-5 px-4 py-6">
       <header className="flex flex-wrap items-start justify-between gap-3">

@@ -53,7 +53,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
   const neverRecorded = status.view.kind === 'not-recorded' || status.view.kind === 'unknown'
 
   return (
-    <Page title={title} description={`${scopeText(scope)} · ${purposeText(terms.purpose)}`}>
+    <Page title={title} documentTitle="Consent" description={`${scopeText(scope)} · ${purposeText(terms.purpose)}`}>
       <GrantProgress consent={consent} />
       <Card title="Status">
         <div className="flex flex-wrap items-center gap-3">

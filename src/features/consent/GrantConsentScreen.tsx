@@ -131,6 +131,8 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
       <form
         className="space-y-6"
         noValidate
+        // Names, labels and passcodes typed here must not land in the browser's autofill store.
+        autoComplete="off"
         onSubmit={(e) => {
           e.preventDefault()
           review()

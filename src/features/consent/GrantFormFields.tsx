@@ -260,6 +260,7 @@ export function ShareFields({ form, change, errors }: FieldsProps) {
             maxLength={MAX_LABEL_LENGTH}
             onChange={(e) => change({ label: e.target.value })}
             error={errors.label}
+            autoComplete="off"
           />
         </div>
       )}

@@ -27,7 +27,7 @@ export function AddDocumentScreen() {
   }
   return (
     <Page title="Add document" description={`A PDF or an image (PNG, JPEG, GIF, WebP) up to ${formatBytes(MAX_ATTACHMENT_BYTES)}, encrypted on this device.`}>
-      <form onSubmit={submit} noValidate className="space-y-4">
+      <form onSubmit={submit} noValidate autoComplete="off" className="space-y-4">
         <FileField
           label="File"
           accept=".pdf,application/pdf,image/png,image/jpeg,image/gif,image/webp"

@@ -49,7 +49,7 @@ function RecordDetail({ summary, resource }: { summary: RecordSummary; resource:
   const json = useMemo(() => JSON.stringify(resource, null, 2), [resource])
 
   return (
-    <Page title={description.title} description={[categoryLabel(summary.category), date].filter(Boolean).join(' · ')}>
+    <Page title={description.title} documentTitle="Record" description={[categoryLabel(summary.category), date].filter(Boolean).join(' · ')}>
       <Card label="Record details">
         <FactList facts={description.facts} />
         {description.facts.length === 0 && <p>This record has no details CareKey can show in words. Its FHIR JSON is below.</p>}

@@ -75,7 +75,7 @@ function RecordFormPage({ form, id, original }: { form: RecordForm; id?: string;
 
   return (
     <Page title={title}>
-      <form onSubmit={submit} noValidate className="space-y-4">
+      <form onSubmit={submit} noValidate autoComplete="off" className="space-y-4">
         {form.fields.map((field) => (
           <Field
             key={field.name}
