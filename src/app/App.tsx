@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { QueryClientProvider } from '@tanstack/react-query'
 import { RouterProvider, type RouterHistory } from '@tanstack/react-router'
+import { AppQueryProvider } from './AppQueryProvider.tsx'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { createAppQueryClient } from './queryClient.ts'
 import { createAppRouter } from './router.tsx'
@@ -14,9 +14,9 @@ export function App({ history }: { history?: RouterHistory }) {
   const [router] = useState(() => createAppRouter(history))
   return (
     <ErrorBoundary>
-      <QueryClientProvider client={queryClient}>
+      <AppQueryProvider client={queryClient}>
         <RouterProvider router={router} />
-      </QueryClientProvider>
+      </AppQueryProvider>
     </ErrorBoundary>
   )
 }
