@@ -15,7 +15,8 @@ import { registry, usePrepareGrant } from '../features/consent/hooks.ts'
 import { EMPTY_GRANT_FORM, readGrantForm } from '../features/consent/grantForm.ts'
 import { readShareRecords } from '../features/consent/shareRecords.ts'
 import { useRecordSummaries, useSaveRecord } from '../features/records/hooks.ts'
-import { useChangePassphrase, useStoreNewWallet, useUnlockWallet, useWalletKeys, useWalletPresence } from '../features/wallet/hooks.ts'
+import { useChangePassphrase, useRemoveWallet, useStoreNewWallet, useUnlockWallet, useWalletKeys, useWalletPresence } from '../features/wallet/hooks.ts'
+import { walletKeys } from '../features/wallet/queries.ts'
 import { keyring } from '../features/wallet/keyring.ts'
 import { lockWallet } from '../features/wallet/walletActions.ts'
 import { AppQueryProvider } from './AppQueryProvider.tsx'
@@ -96,95 +97,119 @@ afterEach(async () => {
   await closeCareKeyDb()
 })
 
+/**
+ * An unlocked wallet whose caches hold private data, as the screens leave them: the wallet
+ * created and its passphrase changed, locked and unlocked again; a record with a distinctive text
+ * shown in the timeline; a grant to "whoever I show this QR code to" with a passcode, prepared for
+ * review. `found` names the secrets a text holds.
+ */
+async function unlockedWithPrivateData() {
+  const phrase = createRecoveryPhrase()
+  const firstPassphrase = 'harbour violet 8841 lantern'
+  const passphrase = 'quartz meadow 5127 ember'
+  const recordText = 'Zephyrine sensitivity 9d41c7'
+  const passcode = 'kiwi-passcode-4821'
+  const queryClient = createAppQueryClient()
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <AppQueryProvider client={queryClient}>
+      <WagmiProvider config={wagmiConfig} reconnectOnMount={false}>
+        {children}
+      </WagmiProvider>
+    </AppQueryProvider>
+  )
+  const { result } = renderHook(
+    () => ({
+      presence: useWalletPresence(),
+      keys: useWalletKeys(),
+      store: useStoreNewWallet(phrase),
+      unlock: useUnlockWallet(),
+      change: useChangePassphrase(),
+      save: useSaveRecord(),
+      records: useRecordSummaries(),
+      prepare: usePrepareGrant(),
+      remove: useRemoveWallet(),
+    }),
+    { wrapper },
+  )
+
+  await act(() => result.current.store.mutateAsync(firstPassphrase))
+  await act(() => result.current.change.mutateAsync({ current: firstPassphrase, next: passphrase }))
+  act(() => lockWallet())
+  await act(() => result.current.unlock.mutateAsync(passphrase))
+  const keys = result.current.keys
+  if (!keys) throw new Error('the wallet did not unlock')
+
+  const saved = await act(() =>
+    result.current.save.mutateAsync({
+      resource: { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: recordText } },
+    }),
+  )
+  await waitFor(() => expect(result.current.records.data?.map((r) => r.title)).toContain(recordText))
+
+  const choices = readGrantForm(
+    { ...EMPTY_GRANT_FORM, granteeMode: 'bearer', share: true, passcode, scopeMode: 'records', recordIds: [saved.id] },
+    { patient: keys.account.address, now: new Date() },
+  )
+  const prepared = await act(() =>
+    result.current.prepare.mutateAsync({
+      choices,
+      registry,
+      hostUrl: appConfig.shareHostUrl,
+      now: new Date(),
+      readRecords: () => readShareRecords(keys, [saved.id]),
+    }),
+  )
+  const share = prepared.share
+  if (!share || prepared.consent.grantee.kind !== 'bearer') throw new Error('the grant was prepared without its share or bearer secret')
+
+  const secrets = {
+    phrase,
+    'the first passphrase': firstPassphrase,
+    passphrase,
+    'the record text': recordText,
+    passcode,
+    'the share key': share.key,
+    "the share's id at the host": share.hostShareId,
+    'the bearer secret': prepared.consent.grantee.secret,
+    'the bearer secret without 0x': prepared.consent.grantee.secret.slice(2),
+  }
+  const found = async () => {
+    const cached = await everythingCached(queryClient)
+    return Object.entries(secrets).flatMap(([name, secret]) => (cached.includes(secret) ? [name] : []))
+  }
+
+  // Unlocked, the caches hold what the screens show (so the walk can see them), but never what
+  // the patient typed to open the wallet.
+  const unlocked = await found()
+  expect(unlocked).toEqual(expect.arrayContaining(['the record text', 'passcode', 'the share key', 'the bearer secret']))
+  expect(unlocked).not.toContain('phrase')
+  expect(unlocked).not.toContain('the first passphrase')
+  expect(unlocked).not.toContain('passphrase')
+  return { queryClient, result, found }
+}
+
 describe('locking the wallet', () => {
   it('leaves no phrase, passphrase, record text, passcode or share key in any query or mutation, and keeps what the lock screen needs', async () => {
-    const phrase = createRecoveryPhrase()
-    const firstPassphrase = 'harbour violet 8841 lantern'
-    const passphrase = 'quartz meadow 5127 ember'
-    const recordText = 'Zephyrine sensitivity 9d41c7'
-    const passcode = 'kiwi-passcode-4821'
-    const queryClient = createAppQueryClient()
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <AppQueryProvider client={queryClient}>
-        <WagmiProvider config={wagmiConfig} reconnectOnMount={false}>
-          {children}
-        </WagmiProvider>
-      </AppQueryProvider>
-    )
-    const { result } = renderHook(
-      () => ({
-        presence: useWalletPresence(),
-        keys: useWalletKeys(),
-        store: useStoreNewWallet(phrase),
-        unlock: useUnlockWallet(),
-        change: useChangePassphrase(),
-        save: useSaveRecord(),
-        records: useRecordSummaries(),
-        prepare: usePrepareGrant(),
-      }),
-      { wrapper },
-    )
-
-    // Create the wallet, change its passphrase, lock it and unlock it, as the screens do.
-    await act(() => result.current.store.mutateAsync(firstPassphrase))
-    await act(() => result.current.change.mutateAsync({ current: firstPassphrase, next: passphrase }))
-    act(() => lockWallet())
-    await act(() => result.current.unlock.mutateAsync(passphrase))
-    const keys = result.current.keys
-    if (!keys) throw new Error('the wallet did not unlock')
-
-    // A record with a distinctive text, shown in the timeline.
-    const saved = await act(() =>
-      result.current.save.mutateAsync({
-        resource: { resourceType: 'AllergyIntolerance', patient: { display: 'Me' }, code: { text: recordText } },
-      }),
-    )
-    await waitFor(() => expect(result.current.records.data?.map((r) => r.title)).toContain(recordText))
-
-    // A grant to "whoever I show this QR code to" with a passcode, prepared for review.
-    const choices = readGrantForm(
-      { ...EMPTY_GRANT_FORM, granteeMode: 'bearer', share: true, passcode, scopeMode: 'records', recordIds: [saved.id] },
-      { patient: keys.account.address, now: new Date() },
-    )
-    const prepared = await act(() =>
-      result.current.prepare.mutateAsync({
-        choices,
-        registry,
-        hostUrl: appConfig.shareHostUrl,
-        now: new Date(),
-        readRecords: () => readShareRecords(keys, [saved.id]),
-      }),
-    )
-    const share = prepared.share
-    if (!share || prepared.consent.grantee.kind !== 'bearer') throw new Error('the grant was prepared without its share or bearer secret')
-
-    const secrets = {
-      phrase,
-      'the first passphrase': firstPassphrase,
-      passphrase,
-      'the record text': recordText,
-      passcode,
-      'the share key': share.key,
-      "the share's id at the host": share.hostShareId,
-      'the bearer secret': prepared.consent.grantee.secret,
-      'the bearer secret without 0x': prepared.consent.grantee.secret.slice(2),
-    }
-    const found = (cached: string) => Object.entries(secrets).flatMap(([name, secret]) => (cached.includes(secret) ? [name] : []))
-
-    // Unlocked, the caches hold what the screens show (so the walk below can see them), but
-    // never what the patient typed to open the wallet.
-    const unlocked = found(await everythingCached(queryClient))
-    expect(unlocked).toEqual(expect.arrayContaining(['the record text', 'passcode', 'the share key', 'the bearer secret']))
-    expect(unlocked).not.toContain('phrase')
-    expect(unlocked).not.toContain('the first passphrase')
-    expect(unlocked).not.toContain('passphrase')
+    const { queryClient, result, found } = await unlockedWithPrivateData()
 
     act(() => lockWallet())
 
-    expect(found(await everythingCached(queryClient))).toEqual([])
+    expect(await found()).toEqual([])
     expect(queryClient.getMutationCache().getAll()).toEqual([])
     // The lock screen still knows that a wallet is stored here.
     expect(result.current.presence.data).toBe('present')
-    expect(queryClient.getQueryData(['wallet', 'presence'])).toBe('present')
+    expect(queryClient.getQueryData(walletKeys.presence())).toBe('present')
+  }, 60_000)
+})
+
+describe('removing the wallet', () => {
+  it('leaves nothing private in any query or mutation, and the lock screen learns that no wallet is left', async () => {
+    const { queryClient, result, found } = await unlockedWithPrivateData()
+
+    await act(() => result.current.remove.mutateAsync())
+
+    expect(await found()).toEqual([])
+    expect(queryClient.getMutationCache().getAll()).toEqual([])
+    await waitFor(() => expect(result.current.presence.data).toBe('absent'))
   }, 60_000)
 })
