@@ -115,8 +115,10 @@ test.describe('offline', () => {
     await expect(page.getByTestId('last-read')).toContainText('Read at')
     const balanceOnline = (await balance.textContent()) ?? ''
     await serviceWorkerReady(page)
-    // The balance read is kept on the device for the next start.
-    await expect.poll(() => dumpOriginStorage(page)).toContain('lastKnownChainReads')
+    // The balance read is kept on the device for the next start, encrypted: the address it was
+    // read for is nowhere in plain text.
+    await expect.poll(() => dumpOriginStorage(page)).toContain('lastKnownChainReads.sealed')
+    expect((await dumpOriginStorage(page)).toLowerCase()).not.toContain(KNOWN_ADDRESS.slice(2).toLowerCase())
 
     await context.setOffline(true)
     await page.reload()

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { QueryClientProvider } from '@tanstack/react-query'
 import { RouterProvider, type RouterHistory } from '@tanstack/react-router'
+import { AppQueryProvider } from './AppQueryProvider.tsx'
 import { ChangedInAnotherTabScreen, useChangedInAnotherTab } from './ChangedInAnotherTab.tsx'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { createAppQueryClient } from './queryClient.ts'
@@ -17,9 +17,9 @@ export function App({ history }: { history?: RouterHistory }) {
   if (changedInAnotherTab) return <ChangedInAnotherTabScreen />
   return (
     <ErrorBoundary>
-      <QueryClientProvider client={queryClient}>
+      <AppQueryProvider client={queryClient}>
         <RouterProvider router={router} />
-      </QueryClientProvider>
+      </AppQueryProvider>
     </ErrorBoundary>
   )
 }

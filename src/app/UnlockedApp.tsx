@@ -2,10 +2,10 @@ import { Suspense, use, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
 import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
-import { keyring, lockWallet, useAutoLock, useAutoLockMinutes } from '../features/wallet/index.ts'
+import { keyring, lockWallet, useAutoLock, useAutoLockMinutes, useWalletKeys } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
-import { appConfig, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
-import { lastKnownReadsStore } from './lastKnownReadsStore.ts'
+import { appConfig, keepLastKnownReads, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
+import { lastKnownReadsStoreFor } from './lastKnownReadsStore.ts'
 import { Layout } from './Layout.tsx'
 import { Navigate, Outlet, useMatchRoute } from '@tanstack/react-router'
 import { HOME_PATH, unlockedNav } from './nav.ts'
@@ -18,8 +18,17 @@ const wagmiConfig = createCareKeyWagmiConfig(appConfig.chain, keyring)
  * only after the wallet is unlocked, so the first screen stays small.
  */
 export default function UnlockedApp() {
-  // Chain reads start from their last known values (shown offline with the time they were read).
-  use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStore))
+  const queryClient = useQueryClient()
+  const keys = useWalletKeys()
+  const lastKnownReads = keys && lastKnownReadsStoreFor(keys)
+  // Chain reads start from their last known values (shown offline with the time they were read),
+  // decrypted with the wallet, and each new read is kept, encrypted, while it stays unlocked.
+  if (lastKnownReads) use(restoreLastKnownReads(queryClient, lastKnownReads))
+  useEffect(() => {
+    if (!keys || !lastKnownReads) return
+    const stop = keepLastKnownReads(queryClient, { store: lastKnownReads, isUnlocked: () => keyring.get() === keys })
+    return () => void stop()
+  }, [queryClient, keys, lastKnownReads])
   const autoLock = useAutoLockMinutes()
   useAutoLock(autoLock.data)
   return (

@@ -1,12 +1,11 @@
 import { lazy, Suspense, useEffect } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
 import { Outlet, useMatchRoute } from '@tanstack/react-router'
-import { keyring, UnlockScreen, useWalletKeys, useWalletPresence, WelcomeScreen } from '../features/wallet/index.ts'
+import { UnlockScreen, useWalletKeys, useWalletPresence, WelcomeScreen } from '../features/wallet/index.ts'
 import { ErrorMessage } from '../ui/ErrorMessage.tsx'
 import { Page } from '../ui/Page.tsx'
-import { appConfigError, keepLastKnownReads, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
+import { appConfigError, ScreenLoading } from '../platform/index.ts'
 import { Link } from '../platform/router.tsx'
-import { lastKnownReadsStore } from './lastKnownReadsStore.ts'
+import { forgetUnencryptedLastKnownReads } from './lastKnownReadsStore.ts'
 import { Layout } from './Layout.tsx'
 
 const loadUnlockedApp = () => import('./UnlockedApp.tsx')
@@ -36,16 +35,12 @@ export function PublicArea() {
 }
 
 /**
- * Brings last known chain values back from the previous visit while the patient unlocks, and
- * keeps them. Rendered only in the wallet's area: public screens never touch its storage.
+ * Deletes the last known chain values an older version kept unencrypted (they are encrypted
+ * with the wallet now, and restored by the unlocked app). Rendered only in the wallet's area:
+ * public screens never touch its storage.
  */
-function LastKnownReads() {
-  const queryClient = useQueryClient()
-  useEffect(() => {
-    void restoreLastKnownReads(queryClient, lastKnownReadsStore)
-    const stop = keepLastKnownReads(queryClient, { store: lastKnownReadsStore, isUnlocked: () => keyring.get() !== undefined })
-    return () => void stop()
-  }, [queryClient])
+function ForgetUnencryptedReads() {
+  useEffect(() => void forgetUnencryptedLastKnownReads(), [])
   return null
 }
 
@@ -57,7 +52,7 @@ function LastKnownReads() {
 export function WalletArea() {
   return (
     <>
-      <LastKnownReads />
+      <ForgetUnencryptedReads />
       <WalletGate />
     </>
   )

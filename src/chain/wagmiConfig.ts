@@ -38,10 +38,31 @@ export function createCareKeyWagmiConfig(chain: ChainSettings, accounts: LocalAc
     connectors: [localWallet(accounts), injected()],
     multiInjectedProviderDiscovery: true,
     storage: createStorage({
-      key: 'carekey.wallet-connection',
-      storage: typeof window === 'undefined' ? undefined : window.localStorage,
+      key: CONNECTION_STORAGE_KEY,
+      storage: typeof window === 'undefined' ? undefined : connectionChoiceStorage(window.localStorage),
     }),
   })
+}
+
+const CONNECTION_STORAGE_KEY = 'carekey.wallet-connection'
+/** wagmi's own state: the connections with their accounts' addresses. */
+const CONNECTION_STATE_ITEM = `${CONNECTION_STORAGE_KEY}.store`
+
+/**
+ * What wagmi may keep in localStorage, unencrypted and readable while the wallet is locked: which
+ * connector the patient chose and a browser wallet's "disconnected" mark, never its state, which
+ * names the connected addresses (wagmi reconnects without it). The state older versions kept is
+ * deleted.
+ */
+function connectionChoiceStorage(storage: Storage): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> {
+  storage.removeItem(CONNECTION_STATE_ITEM)
+  return {
+    getItem: (key: string) => (key === CONNECTION_STATE_ITEM ? null : storage.getItem(key)),
+    setItem: (key: string, value: string) => {
+      if (key !== CONNECTION_STATE_ITEM) storage.setItem(key, value)
+    },
+    removeItem: (key: string) => storage.removeItem(key),
+  }
 }
 
 /**

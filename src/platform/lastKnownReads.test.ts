@@ -18,7 +18,7 @@ let stop: (() => Promise<void>) | undefined
 let unlocked = true
 const isUnlocked = () => unlocked
 
-// The store the app uses, over the real settings table (fake IndexedDB).
+// A plain store over the real settings table (fake IndexedDB); the app's encrypts (app/lastKnownReadsStore.ts).
 const storedReads = () => readSetting('lastKnownChainReads', parseLastKnownReads)
 const store: LastKnownReadsStore = { read: storedReads, write: (reads) => writeSetting('lastKnownChainReads', reads) }
 

@@ -2,8 +2,10 @@ import { hydrate, type Query, type QueryClient, type QueryKey, type QueryState }
 
 /**
  * Chain reads that should show their last known value after a reload with no network (the
- * Account balance, later grant statuses). Only public chain data opts in: never anything
- * secret or about health, since this is stored unencrypted.
+ * Account balance, grants' statuses). Only public chain data opts in: never anything secret or
+ * about health. Together they still name the wallet's addresses and grants, so the app's store
+ * keeps them encrypted with the wallet: they come back after the unlock, and a lock wipes them
+ * from the cache with everything else (wipePrivateCaches).
  *
  * @example
  * useBalance({ address, query: { meta: LAST_KNOWN_META } })
@@ -12,7 +14,10 @@ export const LAST_KNOWN_META = { keepLastKnown: true } as const
 
 export type LastKnownRead = { queryHash: string; queryKey: QueryKey; data: unknown; dataUpdatedAt: number }
 
-/** Where the reads are kept on the device; the app passes one backed by its storage. */
+/**
+ * Where the reads are kept on the device; the app passes one backed by its storage, bound to
+ * the unlocked wallet whose key encrypts them.
+ */
 export type LastKnownReadsStore = {
   /** The stored reads, already parsed with `parseLastKnownReads`. */
   read: () => Promise<LastKnownRead[]>
@@ -51,19 +56,25 @@ function restoredState(read: LastKnownRead): QueryState {
   }
 }
 
-const restoring = new WeakMap<QueryClient, Promise<void>>()
+const restoring = new WeakMap<QueryClient, WeakMap<LastKnownReadsStore, Promise<void>>>()
 
 /**
  * Puts the last known chain reads stored on this device back into the query cache, once per
- * client. Resolves when done; never rejects (without them the app only shows fewer values
- * offline). A value read since then is kept: only older cache entries are replaced.
+ * client and store (the app makes a store per unlock, so each unlock restores them once).
+ * Resolves when done; never rejects (without them the app only shows fewer values offline). A
+ * value read since then is kept: only older cache entries are replaced.
  *
  * @example
  * // Before showing chain values (suspends until restored):
- * use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStore))
+ * use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStoreFor(keys)))
  */
 export function restoreLastKnownReads(client: QueryClient, store: LastKnownReadsStore): Promise<void> {
-  let done = restoring.get(client)
+  let byStore = restoring.get(client)
+  if (!byStore) {
+    byStore = new WeakMap()
+    restoring.set(client, byStore)
+  }
+  let done = byStore.get(store)
   if (!done) {
     done = store
       .read()
@@ -80,29 +91,29 @@ export function restoreLastKnownReads(client: QueryClient, store: LastKnownReads
               meta: LAST_KNOWN_META,
             })),
           },
-          // Kept while the wallet is locked, however long the patient takes to unlock.
+          // Kept until a screen reads them, however long that takes; the lock wipes them.
           { defaultOptions: { queries: { gcTime: Infinity } } },
         )
       })
       .catch((error: unknown) => {
         console.warn('CareKey could not read its last known chain values:', error instanceof Error ? error.name : typeof error)
       })
-    restoring.set(client, done)
+    byStore.set(store, done)
   }
   return done
 }
 
 /**
  * Stores the last value of every query marked with LAST_KNOWN_META each time one is read
- * successfully, while `isUnlocked()` says the wallet is unlocked (so nothing is written back
- * after a removal). Returns a function that stops it and resolves once the writes already
- * under way have landed.
+ * successfully, while `isUnlocked()` says the wallet whose store this is is unlocked (so nothing
+ * is written after a lock or a removal). Returns a function that stops it and resolves once the
+ * writes already under way have landed.
  *
  * @example
  * useEffect(() => {
- *   const stop = keepLastKnownReads(queryClient, { store: lastKnownReadsStore, isUnlocked: () => keyring.get() !== undefined })
+ *   const stop = keepLastKnownReads(queryClient, { store: lastKnownReadsStoreFor(keys), isUnlocked: () => keyring.get() === keys })
  *   return () => void stop()
- * }, [queryClient])
+ * }, [queryClient, keys])
  */
 export function keepLastKnownReads(
   client: QueryClient,

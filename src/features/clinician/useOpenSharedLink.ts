@@ -29,6 +29,8 @@ export function useOpenSharedLink(
 
   return useMutation({
     mutationFn: () => openSharedLink({ connectRecipient, reachableOrigins: [window.location.origin, ...connectOrigins(appConfig)] }, request),
+    // The result is the decrypted share: gone from the query cache as soon as the form is.
+    gcTime: 0,
     onSuccess: (opened) => {
       // From the QR decode (marked by the scanner screen) when the link was scanned here.
       if (performance.getEntriesByName(QR_DECODED_MARK).length > 0) performance.measure(SHARE_VERIFIED_MEASURE, QR_DECODED_MARK)

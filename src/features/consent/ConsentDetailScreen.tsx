@@ -145,7 +145,7 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           <Button
             variant="secondary"
             busy={discard.isPending}
-            onClick={() => discard.mutate(consent, { onSuccess: () => void navigate({ to: '/consent', replace: true }) })}
+            onClick={() => discard.mutate({ id: consent.id, shareId: consent.shareId }, { onSuccess: () => void navigate({ to: '/consent', replace: true }) })}
           >
             Remove from this device
           </Button>

@@ -3,6 +3,7 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { isAddressEqual, type Address, type Hex, type PublicClient } from 'viem'
 import { useConfig, useConnection, usePublicClient, useWaitForTransactionReceipt } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
+import { usePrivateMutation } from '../../platform/privateMutation.ts'
 import { consentRegistryOf } from '../../chain/consentRegistry.ts'
 import { ConsentTransactionFailedError } from '../../chain/consentRegistryErrors.ts'
 import { NetworkUnreachableError } from '../../chain/errors.ts'
@@ -200,7 +201,9 @@ export function usePrepareGrant() {
       return 0
     }
   }
-  return useMutation({
+  // The choices hold the passcode, and the result the share key and bearer secret: the choices
+  // stay out of the query cache; the result is wiped with every other mutation at the lock.
+  return usePrivateMutation({
     mutationFn: async (preparation: Omit<GrantPreparation, 'grantKeyIndex'>) => prepareGrantWithFreshKey(keys, preparation, await usedOnChain()),
   })
 }

@@ -139,7 +139,7 @@ function ExportFhirCard() {
       <Button
         variant="secondary"
         busy={exporting.isPending}
-        onClick={() => exporting.mutate(undefined, { onSuccess: ({ file, fileName }) => saveFile(file, fileName) })}
+        onClick={() => exporting.mutate()}
       >
         Download FHIR file (not encrypted)
       </Button>

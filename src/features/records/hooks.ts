@@ -16,6 +16,7 @@ import {
   saveRecord,
   undoDelete,
 } from './recordsActions.ts'
+import { usePrivateMutation } from '../../platform/privateMutation.ts'
 import { saveFile } from '../../ui/saveFile.ts'
 import { useSessionScope } from '../wallet/index.ts'
 import { recordsSession } from './session.ts'
@@ -30,17 +31,29 @@ export function useAttachmentFile(attachmentId: string, contentType: string, ena
 
 export { useRecordsIndex, useRecordSummaries, type RecordSummaryView } from './summaries.ts'
 
-/** Invalidates the records' queries after a write. */
-function useRecordsWrite<A, R>(mutationFn: (args: A) => Promise<R>) {
+function useInvalidateRecords() {
   const queryClient = useQueryClient()
-  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: recordKeys.all }) })
+  return () => queryClient.invalidateQueries({ queryKey: recordKeys.all })
+}
+
+/**
+ * A write of records, then the records' queries invalidated. Its input (a record, a file, a
+ * title) is health data: it never becomes the mutation's variables in the query cache.
+ */
+function useRecordsWrite<A, R>(mutationFn: (args: A) => Promise<R>) {
+  return usePrivateMutation({ mutationFn, onSuccess: useInvalidateRecords() })
+}
+
+/** A write of records that takes no input, then the records' queries invalidated. */
+function useRecordsChange<R>(mutationFn: () => Promise<R>) {
+  return useMutation({ mutationFn, onSuccess: useInvalidateRecords() })
 }
 
 export const useImportRecords = () => useRecordsWrite(async (file: Blob) => importRecords(await readImportFile(file)))
-export const useLoadSamplePatient = () => useRecordsWrite(() => loadSamplePatient())
+export const useLoadSamplePatient = () => useRecordsChange(() => loadSamplePatient())
 export const useSaveRecord = () => useRecordsWrite(({ resource, id }: { resource: Resource; id?: string }) => saveRecord(resource, id))
 export const useDeleteRecord = () => useRecordsWrite((id: string) => deleteRecord(id))
-export const useUndoDelete = () => useRecordsWrite(() => undoDelete())
+export const useUndoDelete = () => useRecordsChange(() => undoDelete())
 export const useAddDocument = () => useRecordsWrite(({ file, title }: { file: File; title: string }) => addDocument(file, title))
 export const useRestoreBackup = () => useRecordsWrite((file: Blob) => restoreBackup(file))
 
@@ -53,13 +66,19 @@ export function useExportBackup() {
   return useMutation({ mutationFn: () => exportBackup() })
 }
 
+/** Exports every record as a plain FHIR file and hands it to the browser as a download; the file is not kept. */
 export function useExportFhirBundle() {
-  return useMutation({ mutationFn: () => exportFhirBundle() })
+  return useMutation({
+    mutationFn: async () => {
+      const { file, fileName } = await exportFhirBundle()
+      saveFile(file, fileName)
+    },
+  })
 }
 
-/** Decrypts a stored file and hands it to the browser as a download. */
+/** Decrypts a stored file and hands it to the browser as a download (its name stays out of the query cache). */
 export function useDownloadAttachment() {
-  return useMutation({
+  return usePrivateMutation({
     mutationFn: async ({ attachmentId, contentType, fileName }: { attachmentId: string; contentType: string; fileName: string }) =>
       saveFile(await readAttachmentFile(attachmentId, contentType), fileName),
   })

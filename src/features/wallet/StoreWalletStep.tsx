@@ -7,7 +7,7 @@ import { NewPassphraseFields } from './PassphraseForm.tsx'
 
 /** The last step of creating or restoring a wallet: choose a passphrase, then encrypt and store the phrase. */
 export function StoreWalletStep({ phrase, description, submitLabel }: { phrase: RecoveryPhrase; description: string; submitLabel: string }) {
-  const store = useStoreNewWallet()
+  const store = useStoreNewWallet(phrase)
   const navigate = useNavigate()
   return (
     <Page title="Choose a passphrase" description={description}>
@@ -15,7 +15,7 @@ export function StoreWalletStep({ phrase, description, submitLabel }: { phrase: 
         submitLabel={submitLabel}
         busyLabel="Encrypting your wallet…"
         busy={store.isPending}
-        onSubmit={(passphrase) => store.mutate({ phrase, passphrase }, { onSuccess: () => void navigate({ to: '/', replace: true }) })}
+        onSubmit={(passphrase) => store.mutate(passphrase, { onSuccess: () => void navigate({ to: '/', replace: true }) })}
       />
       <ErrorMessage error={store.error} />
     </Page>

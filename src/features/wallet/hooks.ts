@@ -2,6 +2,8 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
+import { usePrivateMutation } from '../../platform/privateMutation.ts'
+import { wipePrivateCaches } from '../../platform/privateCaches.ts'
 import { keyring } from './keyring.ts'
 import { sessionScope } from './session.ts'
 import { autoLockQueryOptions, walletKeys, walletPresenceQueryOptions } from './queries.ts'
@@ -20,28 +22,39 @@ export function useSessionScope(): number {
 
 export const useWalletPresence = () => useQuery(walletPresenceQueryOptions())
 
-export function useStoreNewWallet() {
+/**
+ * Encrypts and stores a new or restored wallet (storeNewWallet): `mutate(passphrase)`. The
+ * phrase is held by the closure and the passphrase by usePrivateMutation: neither is ever a
+ * mutation's variables in the query cache.
+ */
+export function useStoreNewWallet(phrase: RecoveryPhrase) {
   const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: ({ phrase, passphrase }: { phrase: RecoveryPhrase; passphrase: string }) => storeNewWallet(phrase, passphrase),
+  return usePrivateMutation({
+    mutationFn: (passphrase: string) => storeNewWallet(phrase, passphrase),
     onSettled: () => queryClient.invalidateQueries({ queryKey: walletKeys.all }),
   })
 }
 
+/** Unlocks the stored wallet (unlockWallet): `mutate(passphrase)`, the passphrase never in the query cache. */
 export function useUnlockWallet() {
-  return useMutation({ mutationFn: (passphrase: string) => unlockWallet(passphrase) })
+  return usePrivateMutation({ mutationFn: (passphrase: string) => unlockWallet(passphrase) })
 }
 
+/** Re-encrypts the phrase under a new passphrase: `mutate({ current, next })`, neither in the query cache. */
 export function useChangePassphrase() {
-  return useMutation({ mutationFn: ({ current, next }: { current: string; next: string }) => changePassphrase(current, next) })
+  return usePrivateMutation({ mutationFn: ({ current, next }: { current: string; next: string }) => changePassphrase(current, next) })
 }
 
 export function useRemoveWallet() {
   const queryClient = useQueryClient()
   return useMutation({
     mutationFn: () => removeWallet(),
-    // Every cached query may hold data of the removed wallet.
-    onSuccess: () => queryClient.resetQueries(),
+    // Every cached query and mutation may hold data of the removed wallet (a wallet removed
+    // while locked was wiped at the lock already); the lock screen's own queries start afresh.
+    onSuccess: () => {
+      wipePrivateCaches(queryClient)
+      return queryClient.resetQueries()
+    },
   })
 }
 

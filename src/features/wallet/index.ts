@@ -8,6 +8,7 @@ export { keyring } from './keyring.ts'
 export { useAutoLock, useAutoLockMinutes, useSessionScope, useWalletKeys, useWalletPresence } from './hooks.ts'
 export { sessionScope } from './session.ts'
 export { lockWallet } from './walletActions.ts'
+export { wipeCachesOnLock } from './wipeOnLock.ts'
 export { WelcomeScreen } from './WelcomeScreen.tsx'
 export { UnlockScreen } from './UnlockScreen.tsx'
 
