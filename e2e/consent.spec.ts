@@ -3,9 +3,10 @@ import type { Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { parseEther } from 'viem'
-import { accountOnChain, chainTime, freshPatient, grantKeyAddress, increaseChainTime, statusOfGrant } from './pages/ConsentChain.ts'
+import { accountOnChain, freshPatient, grantKeyAddress, statusOfGrant } from './pages/ConsentChain.ts'
 import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
+import { test as ownChainTest } from './support/ownChain.ts'
 
 // anvil's second development account stands in for a clinician.
 const CLINICIAN = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -69,13 +70,13 @@ test('the patient grants Allergies and Medications to a clinician for treatment 
   await expect(consent.status(consent.item('Dr. Ada Lee'))).toHaveText('Revoked')
 })
 
-test('a grant whose end passes on chain shows as expired', async ({ page }) => {
-  const patient = await freshPatient()
+ownChainTest('a grant whose end passes on chain shows as expired', async ({ page, ownChain }) => {
+  const patient = await freshPatient({ rpcUrl: ownChain.stack.rpcUrl })
   const consent = new ConsentPage(page)
   await consent.setUpPatient(patient.phrase)
 
-  // Other tests may have moved the shared chain's clock: end ten minutes after the later of both clocks.
-  const start = Math.max(Date.now(), Number(await chainTime()) * 1000)
+  // Ten minutes from now (this test's own chain starts on the wall clock).
+  const start = Math.max(Date.now(), Number(await ownChain.clock.now()) * 1000)
   const end = new Date(start + 10 * 60_000)
   await consent.startGrant()
   await consent.fill({ categories: ['Conditions'], grantee: CLINICIAN, name: 'Dr. Short', duration: { endsOn: localInput(end) } })
@@ -83,7 +84,7 @@ test('a grant whose end passes on chain shows as expired', async ({ page }) => {
   await consent.grantAndConfirm()
   await expect(consent.status()).toHaveText('Active')
 
-  await increaseChainTime(Math.ceil((end.getTime() - Number(await chainTime()) * 1000) / 1000) + 60)
+  await ownChain.clock.advance(Math.ceil((end.getTime() - Number(await ownChain.clock.now()) * 1000) / 1000) + 60)
   await consent.open()
   await expect(consent.status(consent.item('Dr. Short'))).toHaveText('Expired', { timeout: 20_000 })
   await consent.item('Dr. Short').click()

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import type { Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
-import { expect, test } from './support/fixtures.ts'
+import { expect, test, type OwnChromium } from './support/fixtures.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
+import { PHONE_CAMERA_FRAMES, qrFrame, sampleConsentLink, writeY4m } from '../scripts/lib/qrFrames.ts'
 import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
 
 const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
@@ -74,4 +75,116 @@ test('a picture without a code, a link that is not a share, and no camera are ex
   await writeFile(blank, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==', 'base64'))
   await page.getByLabel('Choose a picture of the code').setInputFiles(blank)
   await expect(page.getByRole('alert').filter({ hasText: 'No QR code was found in that picture.' })).toBeVisible()
+})
+
+/** What the scanner's user-timing entries say of each frame it read (see QR_DECODE_MEASURE). */
+type FrameRead = { engine: 'native' | 'wasm'; variant: 'as-seen' | 'enhanced'; found: boolean }
+const framesRead = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByName('carekey:qr-decode').map((entry) => (entry as PerformanceMeasure).detail as FrameRead))
+
+/** The scanner found a code in a frame read this way, and the viewer opened with the link. */
+async function expectScanned(page: Page, read: Partial<FrameRead>) {
+  await expect.poll(() => framesRead(page)).toContainEqual(expect.objectContaining({ ...read, found: true }))
+  await expect(page).toHaveURL(/\/view(#|$)/)
+  expect(await page.evaluate(() => performance.getEntriesByName('carekey:qr-decoded').length)).toBe(1)
+}
+
+test('the scanner reads degraded camera frames: turned, blurred, with glare and noise; and a dim, noisy screen once enhanced', async ({ ownChromium }) => {
+  const link = sampleConsentLink(`${baseURL}/view`)
+  const videos = [
+    { name: 'phone', frame: qrFrame(link, PHONE_CAMERA_FRAMES['all at once, at 1280×720']), read: {} },
+    // As seen, the decoder finds nothing in this one (src/features/scan/degradedFrames.test.ts).
+    { name: 'dim', frame: qrFrame(link, PHONE_CAMERA_FRAMES['low contrast and sensor noise']), read: { variant: 'enhanced' } as const },
+  ]
+  for (const { name, frame, read } of videos) {
+    const video = test.info().outputPath(`${name}.y4m`)
+    await writeY4m([frame, frame, frame], video)
+    const browser = await ownChromium.launch({ args: cameraShowing(video) })
+    try {
+      const page = await browser.newPage({ baseURL })
+      await page.goto('/scan')
+      await expectScanned(page, { engine: 'wasm', ...read })
+    } finally {
+      await browser.close()
+    }
+  }
+})
+
+test.describe('the browser’s own BarcodeDetector (Chrome on Android and macOS, Safari)', () => {
+  /**
+   * A page whose browser has a BarcodeDetector (Chromium on Linux has none): it lists `formats`
+   * and answers every camera frame with `answer`, or fails as a platform service can. No service
+   * worker, so every request the page makes for the WebAssembly decoder is seen here.
+   */
+  async function pageWithNativeDetector(ownChromium: OwnChromium, native: { formats: string[]; answer: string; fails: boolean }) {
+    const video = test.info().outputPath('consent-qr.y4m')
+    await writeQrVideo(LINK, video)
+    const browser = await ownChromium.launch({ args: cameraShowing(video) })
+    const context = await browser.newContext({ baseURL, serviceWorkers: 'block' })
+    await context.addInitScript((options) => {
+      type Source = HTMLVideoElement | { width: number; height: number }
+      const calls = { constructed: [] as unknown[], frames: [] as string[] }
+      Object.assign(window, { barcodeDetectorCalls: calls })
+      class FakeBarcodeDetector {
+        static getSupportedFormats() {
+          return Promise.resolve(options.formats)
+        }
+        constructor(settings: unknown) {
+          calls.constructed.push(settings)
+        }
+        detect(source: Source) {
+          const [width, height] = source instanceof HTMLVideoElement ? [source.videoWidth, source.videoHeight] : [source.width, source.height]
+          calls.frames.push(`${source.constructor.name} ${width}×${height}`)
+          if (options.fails) return Promise.reject(new DOMException('Barcode detection service unavailable.', 'NotSupportedError'))
+          return Promise.resolve(width > 0 ? [{ rawValue: options.answer, format: 'qr_code', boundingBox: new DOMRectReadOnly(), cornerPoints: [] }] : [])
+        }
+      }
+      Object.defineProperty(window, 'BarcodeDetector', { value: FakeBarcodeDetector, configurable: true })
+    }, native)
+    const page = await context.newPage()
+    const wasmRequests: string[] = []
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.endsWith('.wasm')) wasmRequests.push(request.url())
+    })
+    const calls = () => page.evaluate(() => (window as unknown as { barcodeDetectorCalls: { constructed: unknown[]; frames: string[] } }).barcodeDetectorCalls)
+    return { page, calls, wasmRequests, close: () => context.close() }
+  }
+
+  test('is used when it reads QR codes, on the camera’s frames, and the code it reads opens the viewer; the bundled decoder is never fetched', async ({ ownChromium }) => {
+    const native = await pageWithNativeDetector(ownChromium, { formats: ['ean_13', 'qr_code'], answer: LINK, fails: false })
+    try {
+      await native.page.goto('/scan')
+      await expectScanned(native.page, { engine: 'native' })
+      const calls = await native.calls()
+      expect(calls.constructed).toEqual([{ formats: ['qr_code'] }])
+      expect(calls.frames[0]).toBe('HTMLVideoElement 640×480')
+      expect(native.wasmRequests).toEqual([])
+    } finally {
+      await native.close()
+    }
+  })
+
+  test('is passed over when it does not list qr_code: the bundled decoder reads the code', async ({ ownChromium }) => {
+    const native = await pageWithNativeDetector(ownChromium, { formats: ['ean_13', 'code_128'], answer: 'not this', fails: false })
+    try {
+      await native.page.goto('/scan')
+      await expectScanned(native.page, { engine: 'wasm' })
+      expect((await native.calls()).frames).toEqual([])
+      expect(native.wasmRequests).toHaveLength(1)
+    } finally {
+      await native.close()
+    }
+  })
+
+  test('hands over to the bundled decoder, for good, when its detect fails', async ({ ownChromium }) => {
+    const native = await pageWithNativeDetector(ownChromium, { formats: ['qr_code'], answer: 'not this', fails: true })
+    try {
+      await native.page.goto('/scan')
+      await expectScanned(native.page, { engine: 'wasm' })
+      expect((await native.calls()).frames).toEqual(['HTMLVideoElement 640×480'])
+      expect(native.wasmRequests).toHaveLength(1)
+    } finally {
+      await native.close()
+    }
+  })
 })

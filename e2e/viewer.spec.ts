@@ -1,6 +1,8 @@
 import type { Page } from '@playwright/test'
+import { createPublicClient, http } from 'viem'
 import { installStandInWallet } from './support/browserWallet.ts'
 import { expect, test } from './support/fixtures.ts'
+import { test as ownChainTest } from './support/ownChain.ts'
 import { createTestShare, e2eStack, sampleAllergy, sampleLab, sampleMedication } from '../scripts/lib/shares.ts'
 import { decodeShlink } from '../src/domain/shl/index.ts'
 
@@ -153,15 +155,17 @@ test.describe('the clinician opens a shared record', () => {
     await expect(page.getByText('Pollen')).toHaveCount(0)
   })
 
-  test('an expired consent is shown as expired', async ({ page }) => {
-    const share = await createTestShare({ hours: 1 })
-    // Move the chain's clock past the end (a short grant, so other tests' grants are unaffected).
-    const { rpcUrl } = e2eStack()
-    for (const [method, params] of [['evm_increaseTime', [3_700]], ['evm_mine', []]] as const) {
-      await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-    }
+  ownChainTest('an expired consent is shown as expired', async ({ page, ownChain }) => {
+    const share = await createTestShare({ hours: 1 }, ownChain.stack)
     await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+    // Past the grant's end, on this test's own chain.
+    const moved = await ownChain.clock.advance(3_700)
+    await page.reload()
     await expect(page.getByRole('heading', { name: 'Consent expired' })).toBeVisible()
+    // The chain the other tests share kept its time.
+    const shared = createPublicClient({ transport: http(e2eStack().rpcUrl) })
+    expect((await shared.getBlock()).timestamp).toBeLessThan(moved - 3_600n)
   })
 
   test('a link whose terms were changed is unknown on chain', async ({ page }) => {

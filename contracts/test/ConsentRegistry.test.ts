@@ -4,7 +4,6 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   createPublicClient,
-  createTestClient,
   decodeFunctionData,
   encodeAbiParameters,
   getAddress,
@@ -230,11 +229,7 @@ describe('ConsentRegistry: statusOf', () => {
   })
 
   it('is Pending before validFrom, Active from validFrom, Expired from validUntil, to the second', async () => {
-    const testClient = createTestClient({ chain: { ...foundry, rpcUrls: { default: { http: [local.chain.rpcUrl] } } }, mode: 'anvil', transport: http(local.chain.rpcUrl) })
-    const mineAt = async (timestamp: bigint) => {
-      await testClient.setNextBlockTimestamp({ timestamp })
-      await testClient.mine({ blocks: 1 })
-    }
+    const { mineAt } = local.clock
     const now = await local.now()
     const terms = makeTerms(patientOf(1), { validFrom: now + HOUR, validUntil: now + 3n * HOUR })
     await registry.grant(1, registry.commitment(terms), terms.validUntil)
@@ -259,7 +254,7 @@ describe('ConsentRegistry: revoking', () => {
     expect(registry.events(receipt)).toEqual([{ eventName: 'ConsentRevoked', args: { patient: patientOf(1), commitment } }])
     expect(await registry.statusOf(terms)).toBe(Status.Revoked)
     expect(await registry.statusOfCommitment(terms.patient, commitment)).toEqual([Status.Revoked, terms.validUntil])
-    await local.increaseTime(48 * 3600)
+    await local.clock.advance(48 * 3600)
     expect(await registry.statusOf(terms)).toBe(Status.Revoked)
   })
 
@@ -288,7 +283,7 @@ describe('ConsentRegistry: revoking', () => {
 
   it('never lets an expired grant become active again, though it can still be revoked', async () => {
     const { terms, commitment } = await freshGrant(1n)
-    await local.increaseTime(3 * 3600)
+    await local.clock.advance(3 * 3600)
     expect(await registry.statusOf(terms)).toBe(Status.Expired)
     expect(await revertOf(registry.grant(1, commitment, (await local.now()) + HOUR))).toEqual({ name: 'GrantAlreadyRecorded', args: [commitment] })
     await registry.revoke(1, commitment)
@@ -466,19 +461,18 @@ describe('ConsentRegistry: grants and revokes signed by a per-grant key, submitt
   })
 
   it('accepts a signature up to its deadline, to the second, and refuses it after', async () => {
-    const testClient = createTestClient({ chain: { ...foundry, rpcUrls: { default: { http: [local.chain.rpcUrl] } } }, mode: 'anvil', transport: http(local.chain.rpcUrl) })
     const key = perGrantKey()
     const now = await local.now()
     const late = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: now + 100n }
-    await testClient.setNextBlockTimestamp({ timestamp: late.deadline + 1n })
+    await local.clock.nextBlockAt(late.deadline + 1n)
     expect(await revertOf(registry.grantBySig(SPONSOR, late, await signGrant(key, late)))).toEqual({ name: 'SignatureExpired', args: [late.deadline] })
     const onTime = { commitment: random32(), validUntil: now + 24n * HOUR, deadline: (await local.now()) + 10n }
-    await testClient.setNextBlockTimestamp({ timestamp: onTime.deadline })
+    await local.clock.nextBlockAt(onTime.deadline)
     await registry.grantBySig(SPONSOR, onTime, await signGrant(key, onTime))
     expect((await registry.statusOfCommitment(key.address, onTime.commitment))[0]).toBe(Status.Active)
 
     const revoke = { commitment: onTime.commitment, deadline: (await local.now()) + 10n }
-    await testClient.setNextBlockTimestamp({ timestamp: revoke.deadline + 1n })
+    await local.clock.nextBlockAt(revoke.deadline + 1n)
     expect(await revertOf(registry.revokeBySig(SPONSOR, revoke, await signRevoke(key, revoke)))).toEqual({ name: 'SignatureExpired', args: [revoke.deadline] })
     expect((await registry.statusOfCommitment(key.address, onTime.commitment))[0]).toBe(Status.Active)
   })
@@ -689,12 +683,11 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
     const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } }
     // Many reads per step: one batched HTTP request each time, with receipts polled quickly.
     const reader: PublicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }), pollingInterval: 20 })
-    const testClient = createTestClient({ chain, mode: 'anvil', transport: http(rpcUrl) })
     let time = await local.now()
     /** Every block is mined at a time the model chooses, so its predictions are exact. */
     const nextBlockAt = async (at: bigint) => {
       time = at > time ? at : time + 1n
-      await testClient.setNextBlockTimestamp({ timestamp: time })
+      await local.clock.nextBlockAt(time)
     }
 
     await fc.assert(
@@ -793,7 +786,7 @@ describe('ConsentRegistry: invariants over random sequences (fast-check)', () =>
             const target =
               action.kind === 'travel' ? time + BigInt(action.seconds) : termAt(action.term).terms[action.edge] + BigInt(action.delta)
             await nextBlockAt(target)
-            await testClient.mine({ blocks: 1 })
+            await local.clock.mineBlock()
             blockNumber = await reader.getBlockNumber({ cacheTime: 0 })
           } else if (action.kind === 'revoke') {
             const by = (actor = resolve(action.by, action.term))

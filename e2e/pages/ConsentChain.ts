@@ -8,8 +8,9 @@ import { GRANT_KEYS_PATH } from '../../src/domain/wallet/keys.ts'
 
 /**
  * The end-to-end tests' direct line to the local chain (CAREKEY_E2E_RPC_URL): read the
- * ConsentRegistry as any verifier would, fund a fresh patient account, and move the chain's
- * clock. Tests share one chain, so each patient test uses its own fresh account.
+ * ConsentRegistry as any verifier would, and fund a fresh patient account. Tests share one
+ * chain, so each patient test uses its own fresh account; a test that moves the chain's clock
+ * does it on a chain of its own (e2e/support/ownChain.ts).
  */
 const rpcUrl = () => {
   const url = process.env.CAREKEY_E2E_RPC_URL
@@ -23,16 +24,19 @@ export const registryAddress = (): Address => {
 }
 
 const publicClient = () => createPublicClient({ chain: foundry, transport: http(rpcUrl()) })
-const testClient = () => createTestClient({ chain: foundry, mode: 'anvil', transport: http(rpcUrl()) })
+const testClient = (url = rpcUrl()) => createTestClient({ chain: foundry, mode: 'anvil', transport: http(url) })
 
 /** The ConsentRegistry's `Status` enum, in order. */
 export const REGISTRY_STATUS = ['unknown', 'active', 'revoked', 'expired', 'pending'] as const
 
-/** A fresh recovery phrase and its account (m/44'/60'/0'/0/0), funded on the local chain unless told not to. */
-export async function freshPatient(options: { funded?: boolean } = {}): Promise<{ phrase: string; address: Address }> {
+/**
+ * A fresh recovery phrase and its account (m/44'/60'/0'/0/0), funded on the local chain (or on
+ * the chain at `rpcUrl`, a test's own) unless told not to.
+ */
+export async function freshPatient(options: { funded?: boolean; rpcUrl?: string } = {}): Promise<{ phrase: string; address: Address }> {
   const phrase = generateMnemonic(wordlist)
   const { address } = mnemonicToAccount(phrase)
-  if (options.funded ?? true) await testClient().setBalance({ address, value: parseEther('10') })
+  if (options.funded ?? true) await testClient(options.rpcUrl).setBalance({ address, value: parseEther('10') })
   return { phrase, address }
 }
 
@@ -65,14 +69,3 @@ export async function statusOfGrant(patient: Address, commitment: Hex, validFrom
   return REGISTRY_STATUS[raw]
 }
 
-/** The chain's current time (the latest block's timestamp), in unix seconds. */
-export async function chainTime(): Promise<bigint> {
-  return (await publicClient().getBlock()).timestamp
-}
-
-/** Moves the chain's clock forward and mines a block at the new time (evm_increaseTime + evm_mine). */
-export async function increaseChainTime(seconds: number): Promise<void> {
-  const client = testClient()
-  await client.increaseTime({ seconds })
-  await client.mine({ blocks: 1 })
-}

@@ -88,4 +88,7 @@ export const test = base.extend<Fixtures>({
   },
 })
 
+/** The `ownChromium` fixture, for helpers that start a browser on a test's behalf. */
+export type OwnChromium = Fixtures['ownChromium']
+
 export { expect }

@@ -3,6 +3,7 @@ import { createWalletClient, http, type Account, type PublicClient, type WalletC
 import { mnemonicToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { ANVIL_DEPLOYER_KEY, startAnvil, type LocalChain } from './anvil.ts'
+import { withOwnClock, type OwnClock } from './chainClock.ts'
 import { deployContracts, type Deployment } from './deploy.ts'
 
 /** anvil's default accounts come from this public test phrase. */
@@ -14,8 +15,8 @@ export type ChainFixture = {
   publicClient: PublicClient
   /** Wallet clients for anvil's funded accounts 0..9 (0 deployed the contracts). */
   wallets: WalletClient<Transport, Chain, Account>[]
-  /** Moves the chain's clock forward and mines a block. */
-  increaseTime(seconds: number): Promise<void>
+  /** This file's chain's clock and mining (the file's tests run one after another, on its own chain). */
+  clock: OwnClock
   /** The timestamp of the latest block. */
   now(): Promise<bigint>
 }
@@ -27,6 +28,7 @@ export type ChainFixture = {
  * @example
  * const local = startLocalChainForTests()
  * it('...', async () => { await local.wallets[1].writeContract(...) })
+ * it('expires', async () => { await local.clock.advance(3_600) })
  */
 export function startLocalChainForTests(): ChainFixture {
   const fixture = {} as ChainFixture
@@ -45,10 +47,7 @@ export function startLocalChainForTests(): ChainFixture {
           transport: http(chain.rpcUrl),
         }),
       ),
-      async increaseTime(seconds: number) {
-        await chain.client.request({ method: 'evm_increaseTime' as never, params: [seconds] as never })
-        await chain.client.request({ method: 'evm_mine' as never, params: [] as never })
-      },
+      clock: withOwnClock(chain),
       async now() {
         return (await chain.client.getBlock()).timestamp
       },

@@ -3,7 +3,7 @@ import { createPublicClient, createTestClient, createWalletClient, http, parseEt
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
-import { createShare, readShareAccessLog } from '../../src/shareHost/client.ts'
+import { createShare, readShareAccessLog, type FetchLike } from '../../src/shareHost/client.ts'
 import {
   buildConsentResource,
   createGrantTerms,
@@ -25,8 +25,18 @@ import {
   type ShlFlag,
 } from '../../src/domain/shl/index.ts'
 
+/** Where the end-to-end tests' app, chain and share host are. */
+export type E2eStack = {
+  baseUrl: string
+  rpcUrl: string
+  registry: Address
+  shareHostUrl: string
+  /** How Node reaches the share host, when not at shareHostUrl itself (a test's own chain: e2e/support/ownChain.ts). */
+  shareHostFetch?: FetchLike
+}
+
 /** The local stack the end-to-end global setup started. */
-export function e2eStack() {
+export function e2eStack(): E2eStack {
   const env = (name: string) => {
     const value = process.env[name]
     if (!value) throw new Error(`${name} is not set: run the tests through playwright.config.ts`)
@@ -90,10 +100,10 @@ export type TestShare = {
  * fresh funded patient account sending a direct `grant` (which the viewer and the share host
  * must keep honouring) on the real chain, committing to the exact bytes shared, the Bundle (records +
  * Consent) encrypted and uploaded to the real share host, and the viewer link with CareKey's
- * `_ck` part. For testing the clinician's side on its own.
+ * `_ck` part. For testing the clinician's side on its own. On the global setup's stack, or on
+ * `stack` (a test's own chain, e2e/support/ownChain.ts).
  */
-export async function createTestShare(options: TestShareOptions = {}): Promise<TestShare> {
-  const stack = e2eStack()
+export async function createTestShare(options: TestShareOptions = {}, stack: E2eStack = e2eStack()): Promise<TestShare> {
   const chain = { ...foundry, rpcUrls: { default: { http: [stack.rpcUrl] } } }
   const patient = privateKeyToAccount(generatePrivateKey())
   const publicClient = createPublicClient({ chain, transport: http(stack.rpcUrl) })
@@ -124,7 +134,7 @@ export async function createTestShare(options: TestShareOptions = {}): Promise<T
   const key = newShareKey()
   const shareId = newShareId()
   const shared = options.tamper ? new TextEncoder().encode(JSON.stringify(bundle).replace('Peanut', 'Pollen')) : bytes
-  const target = { hostUrl: stack.shareHostUrl, chainId: chain.id, registry: stack.registry }
+  const target = { hostUrl: stack.shareHostUrl, chainId: chain.id, registry: stack.registry, ...(stack.shareHostFetch && { fetch: stack.shareHostFetch }) }
   const signer = { address: patient.address, signTypedData: (typedData: Parameters<typeof patient.signTypedData>[0]) => patient.signTypedData(typedData) }
   await createShare(target, signer, {
     id: shareId,

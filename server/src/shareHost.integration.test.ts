@@ -136,7 +136,7 @@ describe('share host on a real chain', () => {
   it('answers 404 once the grant has expired on chain', async () => {
     const share = await grantedShare({ seconds: 600 })
     expect(await manifestStatus(share.manifestUrl)).toBe(200)
-    await local.increaseTime(601)
+    await local.clock.advance(601)
     expect(await manifestStatus(share.manifestUrl)).toBe(404)
   })
 

@@ -278,18 +278,17 @@ describe('sponsor relay: limits and failures', () => {
     const sponsorKey = keyOf(6)
     const address = privateKeyToAccount(sponsorKey).address
     const resending = await inProcessRelay({ CAREKEY_SPONSOR_PRIVATE_KEY: sponsorKey, CAREKEY_RELAY_RESEND_AFTER_MS: '400' })
-    const anvil = testClient()
     const nonce = await nonceOf(address)
     const { key, message, request } = await signedGrant()
-    await anvil.setAutomine(false)
+    await local.clock.automine(false)
     let pending: Promise<unknown> | undefined
     try {
       pending = relayGrant(resending, request)
       await until(async () => (await nonceOf(address)) === nonce + 1)
-      await local.publicClient.request({ method: 'anvil_dropAllTransactions' as never, params: [] as never })
+      await local.clock.dropPendingTransactions()
       expect(await nonceOf(address)).toBe(nonce)
     } finally {
-      await anvil.setAutomine(true)
+      await local.clock.automine(true)
     }
     const reply = (await pending) as { transactionHash: Hex }
     const receipt = await local.publicClient.getTransactionReceipt({ hash: reply.transactionHash })
@@ -307,7 +306,7 @@ describe('sponsor relay: limits and failures', () => {
     const anvil = testClient()
     const nonce = await nonceOf(address)
     const { key, message, request } = await signedGrant()
-    await anvil.setAutomine(false)
+    await local.clock.automine(false)
     let pending: Promise<unknown> | undefined
     let firstFee = 0n
     try {
@@ -316,9 +315,9 @@ describe('sponsor relay: limits and failures', () => {
       await until(async () => (await pooled()).length === 1)
       firstFee = BigInt((await pooled())[0]?.maxFeePerGas ?? 0)
       await until(async () => BigInt((await pooled())[0]?.maxFeePerGas ?? 0) > firstFee)
-      await anvil.mine({ blocks: 1 })
+      await local.clock.mineBlock()
     } finally {
-      await anvil.setAutomine(true)
+      await local.clock.automine(true)
     }
     const reply = (await pending) as { transactionHash: Hex }
     const tx = await local.publicClient.getTransaction({ hash: reply.transactionHash })

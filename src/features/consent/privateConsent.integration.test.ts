@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { bytesToHex, defineChain, hexToBytes, toEventSelector, type Address, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConfig, http } from 'wagmi'
+import { withOwnClock } from '../../../scripts/lib/chainClock.ts'
 import { startBackend, type BackendStack } from '../../../scripts/lib/stack.ts'
 import { discoverGrantKeys, readCommitmentStatus, type ConsentRegistryDeployment } from '../../chain/consentRegistry.ts'
 import { deriveWalletKeys, type WalletKeys } from '../../domain/wallet/keys.ts'
@@ -88,11 +89,6 @@ async function valuesOf(hash: Hex): Promise<Set<string>> {
   return values
 }
 
-async function increaseTime(seconds: number) {
-  await stack.chain.client.request({ method: 'evm_increaseTime' as never, params: [seconds] as never })
-  await stack.chain.client.request({ method: 'evm_mine' as never, params: [] as never })
-}
-
 const pad32 = (address: Address) => `0x${'0'.repeat(24)}${address.slice(2).toLowerCase()}`
 
 describe('five grants of one patient through the sponsor', () => {
@@ -100,7 +96,7 @@ describe('five grants of one patient through the sponsor', () => {
     for (let i = 0; i < 5; i++) {
       // A patient makes grants minutes apart at least. Signature deadlines are the signing time
       // plus up to five random minutes: two grants signed in the same minutes may share one.
-      if (i > 0) await increaseTime(600)
+      if (i > 0) await withOwnClock(stack.chain).advance(600)
       chainNow = new Date(Number((await stack.chain.client.getBlock()).timestamp) * 1000)
       const prepared = await prepareGrantWithFreshKey(keys, {
         choices: choicesFor(i, chainNow),

@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { HOPELESS_FRAMES, PHONE_CAMERA_FRAMES, nodeQrDecoder, qrFrame, sampleConsentLink, toImageData } from '../../../scripts/lib/qrFrames.ts'
+import { readQrPicture, readQrVariant, type QrDecoder } from './qrDecoder.ts'
+
+/**
+ * The scanner's decoding on frames a phone camera gives: drawn in code (perspective, lighting,
+ * glare, blur, noise; see scripts/lib/qrFrames.ts) and read with the app's own WebAssembly
+ * decoder and frame variants, in Node. The browser path is in e2e/scan.spec.ts.
+ */
+const LINK = sampleConsentLink()
+const samePixels = (source: unknown) => {
+  if (!(source instanceof ImageData)) throw new TypeError('these tests read pixels only')
+  return source
+}
+// Drawing and decoding a frame takes a few hundred milliseconds, more on a busy machine.
+const SLOW = 60_000
+
+let decoder: QrDecoder
+beforeAll(async () => {
+  decoder = await nodeQrDecoder()
+}, SLOW)
+
+describe('the scanner reads a consent QR code from a phone camera', () => {
+  it.each(Object.entries(PHONE_CAMERA_FRAMES))('%s', async (_name, options) => {
+    expect(await readQrPicture(decoder, toImageData(qrFrame(LINK, options)), samePixels)).toBe(LINK)
+  }, SLOW)
+
+  it('reads a dim, noisy code only once the frame is enhanced: as seen, the decoder finds nothing', async () => {
+    // If a newer decoder reads this as seen, the enhancement may no longer be needed: see the bench (scan.degraded_*).
+    const frame = toImageData(qrFrame(LINK, PHONE_CAMERA_FRAMES['low contrast and sensor noise']))
+    expect(await readQrVariant(decoder, frame, 'as-seen', samePixels)).toBeUndefined()
+    expect(await readQrVariant(decoder, frame, 'enhanced', samePixels)).toBe(LINK)
+  }, SLOW)
+})
+
+describe('a frame in which no code can be read is "no code found", not an error', () => {
+  it.each(Object.entries(HOPELESS_FRAMES))('%s', async (_name, options) => {
+    await expect(readQrPicture(decoder, toImageData(qrFrame(LINK, options)), samePixels)).resolves.toBeUndefined()
+  }, SLOW)
+
+  it('a blank frame and a frame of pure noise', async () => {
+    const blank = { width: 64, height: 48, data: new Uint8ClampedArray(64 * 48).fill(200) }
+    const noise = { width: 64, height: 48, data: new Uint8ClampedArray(64 * 48).map((_, i) => (i * 7919) % 251) }
+    await expect(readQrPicture(decoder, toImageData(blank), samePixels)).resolves.toBeUndefined()
+    await expect(readQrPicture(decoder, toImageData(noise), samePixels)).resolves.toBeUndefined()
+  }, SLOW)
+})
