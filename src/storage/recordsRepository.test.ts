@@ -80,17 +80,50 @@ describe('record rows at rest', () => {
     expect(manifest.generation).toBe(4)
   })
 
-  it('report a manifest that is missing or damaged, so that no format 2 row is trusted unchecked', async () => {
+  it('report a manifest that is missing or damaged, and a write then rebuilds it from every row stored, so none becomes hidden', async () => {
     expect((await readAllRecordRows(manifestKey)).manifest).toEqual({ kind: 'missing' })
-    await writeRecordsChange({ putRecords: [await row('HbA1c')] }, manifestKey)
+    const [a, b] = await Promise.all([row('HbA1c'), row('Ferritin', 2)])
+    await writeRecordsChange({ putRecords: [a, b] }, manifestKey)
     const db = await openCareKeyDb()
     const stored: unknown = await db.get('settings', RECORDS_MANIFEST_SETTING)
     await db.put('settings', { ...(stored as object), generation: 9 }, RECORDS_MANIFEST_SETTING)
     expect((await readAllRecordRows(manifestKey)).manifest).toEqual({ kind: 'damaged' })
-    // The next change starts a new manifest, listing what it writes.
-    const next = await row('Ferritin')
+    // Unchecked, but not left out of a backup either.
+    expect((await readEverything(manifestKey)).records.map((r) => r.id).sort()).toEqual([a.id, b.id].sort())
+
+    const next = await row('Lipids')
     await writeRecordsChange({ putRecords: [next] }, manifestKey)
-    expect(await storedManifest()).toMatchObject({ generation: 10, versions: new Map([[next.id, 1]]) })
+    expect(await storedManifest()).toEqual({
+      generation: 10,
+      versions: new Map([
+        [a.id, 1],
+        [b.id, 2],
+        [next.id, 1],
+      ]),
+      deleted: new Set(),
+    })
+
+    await db.delete('settings', RECORDS_MANIFEST_SETTING)
+    expect((await readAllRecordRows(manifestKey)).manifest).toEqual({ kind: 'missing' })
+    await writeRecordsChange({ deleteRecordIds: [next.id] }, manifestKey)
+    expect(await storedManifest()).toEqual({
+      generation: 1,
+      versions: new Map([
+        [a.id, 1],
+        [b.id, 2],
+      ]),
+      deleted: new Set([next.id]),
+    })
+  })
+
+  it('rebuild a missing manifest on top of what another tab wrote meanwhile', async () => {
+    const a = await row('HbA1c')
+    await (await openCareKeyDb()).put('records', a)
+    const rows = await Promise.all(['B', 'C', 'D'].map((t) => row(t)))
+    await Promise.all(rows.map((r) => writeRecordsChange({ putRecords: [r] }, manifestKey)))
+    const manifest = await storedManifest()
+    expect([...manifest.versions.keys()].sort()).toEqual([a, ...rows].map((r) => r.id).sort())
+    expect(manifest.generation).toBe(3)
   })
 
   it('in format 1 are replaced by their upgrade only while they are exactly as read', async () => {

@@ -1,4 +1,4 @@
-import type { IDBPTransaction } from 'idb'
+import type { IDBPDatabase, IDBPTransaction } from 'idb'
 import { bytesEqual } from '../domain/crypto/bytes.ts'
 import {
   parseStoredAttachment,
@@ -10,8 +10,8 @@ import {
 } from '../domain/records/attachments.ts'
 import {
   changeRecordsManifest,
-  EMPTY_RECORDS_MANIFEST,
   manifestGeneration,
+  manifestOfStoredRows,
   openRecordsManifest,
   RecordsManifestDamagedError,
   rollbackProblem,
@@ -243,8 +243,9 @@ function sameRecordRow(value: unknown, expected: EncryptedRecord): boolean {
  * seals the next one (outside the transaction), then in one transaction checks that no other
  * tab wrote the manifest since (its generation) and that `precondition` holds, and writes both.
  * Another tab's write in between starts it again with the newer manifest. A manifest that is
- * damaged is replaced by a new one listing what this change writes (the records it no longer
- * vouches for stay unlisted, and so are not shown, until a backup restores them).
+ * missing or damaged is rebuilt from every record row stored now (`manifestOfStoredRows`), read
+ * in one transaction with the manifest, and the change goes on top: no stored record becomes
+ * unlisted, and so hidden.
  */
 async function writeWithManifest(
   manifestKey: CryptoKey,
@@ -257,7 +258,9 @@ async function writeWithManifest(
     const stored: unknown = await storageCall(() => db.get('settings', RECORDS_MANIFEST_SETTING))
     const expected = manifestGeneration(stored)
     const state = await manifestState(stored, manifestKey)
-    const current = state.kind === 'found' ? state.manifest : { ...EMPTY_RECORDS_MANIFEST, generation: expected ?? 0 }
+    const current = state.kind === 'found' ? state.manifest : await manifestOfRowsStoredNow(db, expected)
+    // Another tab wrote the manifest while the rows were read: start again with it.
+    if (current === undefined) continue
     const sealed = await sealRecordsManifest(next(current), manifestKey)
     const outcome = await storageCall(async () => {
       const tx = db.transaction([...STORES, 'settings'], 'readwrite')
@@ -280,6 +283,18 @@ async function writeWithManifest(
     if (outcome !== 'again') return outcome === 'written'
   }
   throw new RecordsBusyError()
+}
+
+/** The manifest rebuilt from the rows stored now; undefined when the manifest is no longer the one found (generation `expected`). */
+async function manifestOfRowsStoredNow(db: IDBPDatabase<CareKeyDB>, expected: number | undefined): Promise<RecordsManifest | undefined> {
+  const [raw, stored] = await storageCall(async () => {
+    const tx = db.transaction(['records', 'settings'])
+    const [records, manifest] = await Promise.all([tx.objectStore('records').getAll(), tx.objectStore('settings').get(RECORDS_MANIFEST_SETTING), tx.done])
+    const values: unknown[] = records
+    return [values, manifest] as const
+  })
+  if (manifestGeneration(stored) !== expected) return undefined
+  return manifestOfStoredRows(keepReadable(raw, parseStoredRecord), expected ?? 0)
 }
 
 /**

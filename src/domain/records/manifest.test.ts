@@ -3,10 +3,12 @@ import {
   changeRecordsManifest,
   EMPTY_RECORDS_MANIFEST,
   manifestGeneration,
+  manifestOfStoredRows,
   openRecordsManifest,
   RecordsManifestDamagedError,
   rollbackProblem,
   sealRecordsManifest,
+  versionsUnchecked,
   type ManifestState,
 } from './manifest.ts'
 import type { EncryptedRecord } from './records.ts'
@@ -59,12 +61,33 @@ describe('the records manifest', () => {
     expect(rollbackProblem(row('a', 3), state)).toMatch(/older than this record/)
   })
 
-  it('accepts format 1 rows it does not list (stored before it existed); without a manifest, checks none of format 2', () => {
+  it('accepts format 1 rows it does not list (stored before it existed)', () => {
     expect(rollbackProblem(legacy('x'), found([{ id: 'a', version: 1 }]))).toBeUndefined()
-    expect(rollbackProblem(legacy('x'), { kind: 'missing' })).toBeUndefined()
-    expect(rollbackProblem(legacy('x'), { kind: 'damaged' })).toBeUndefined()
-    expect(rollbackProblem(row('a', 1), { kind: 'missing' })).toMatch(/is missing/)
-    expect(rollbackProblem(row('a', 1), { kind: 'damaged' })).toMatch(/is damaged/)
+  })
+
+  it('when missing or damaged, hides no record but says that their versions were not checked', () => {
+    for (const kind of ['missing', 'damaged'] as const) {
+      expect(rollbackProblem(row('a', 1), { kind })).toBeUndefined()
+      expect(rollbackProblem(legacy('x'), { kind })).toBeUndefined()
+      expect(versionsUnchecked([legacy('x'), row('a', 1)], { kind })).toBe(true)
+    }
+    expect(versionsUnchecked([row('a', 1)], found([{ id: 'a', version: 1 }]))).toBe(false)
+    // A wallet that never wrote a manifest: nothing to say.
+    expect(versionsUnchecked([], { kind: 'missing' })).toBe(false)
+    expect(versionsUnchecked([legacy('x')], { kind: 'missing' })).toBe(false)
+    // A damaged one is itself a sign of trouble while anything is stored.
+    expect(versionsUnchecked([legacy('x')], { kind: 'damaged' })).toBe(true)
+    expect(versionsUnchecked([], { kind: 'damaged' })).toBe(false)
+  })
+
+  it('is rebuilt from the rows stored: format 2 rows with their versions, format 1 rows unlisted, nothing known as deleted', () => {
+    const rebuilt = manifestOfStoredRows([row('a', 3), legacy('x'), row('b', 0)], 7)
+    expect(rebuilt).toEqual({ generation: 7, versions: new Map([['a', 3], ['b', 0]]), deleted: new Set() })
+    const state: ManifestState = { kind: 'found', manifest: changeRecordsManifest(rebuilt, { put: [{ id: 'c', version: 1 }] }) }
+    expect(state.manifest.generation).toBe(8)
+    for (const r of [row('a', 3), row('b', 0), row('c', 1), legacy('x')]) expect(rollbackProblem(r, state)).toBeUndefined()
+    // From then on an older copy is noticed again.
+    expect(rollbackProblem(row('a', 2), state)).toBe('it is an older copy than the one last saved')
   })
 
   it('lists a record again when it is written after being deleted (undo, restore)', () => {

@@ -20,9 +20,14 @@ import { LEGACY_RECORD_FORMAT, type EncryptedRecord } from './records.ts'
  *   that has been re-sealed since);
  * - a deleted record put back (its id is among the deleted);
  * - a format 2 record the manifest does not list (put here from elsewhere);
- * - the manifest replaced by an older copy: every record changed since then no longer matches;
- * - the manifest removed or damaged: no format 2 record can be checked, so none is shown (a
- *   backup restores them, and the next change starts a new manifest with what it writes).
+ * - the manifest replaced by an older copy: every record changed since then no longer matches.
+ *
+ * The manifest removed or damaged (a partial restore, storage cleared in part, a bug): the
+ * records cannot be checked, but hiding them would look to the patient as if all their records
+ * had vanished. So the records that open are shown, with a notice that CareKey could not check
+ * that they are the newest copies (`versionsUnchecked`), and the next change rebuilds the manifest
+ * from every row then stored, plus the change (`manifestOfStoredRows`): nothing becomes hidden,
+ * and from then on rollbacks are noticed again. Which ids were deleted is forgotten then.
  *
  * Not noticed:
  * - the records and the manifest put back together as they were at some earlier moment (for
@@ -157,10 +162,8 @@ export type ManifestState = { kind: 'found'; manifest: RecordsManifest } | { kin
  * if (problem) damaged++
  */
 export function rollbackProblem(row: EncryptedRecord, state: ManifestState): string | undefined {
-  if (state.kind !== 'found') {
-    if (row.format === LEGACY_RECORD_FORMAT) return undefined
-    return `the list of your records’ versions is ${state.kind}, so this copy cannot be checked`
-  }
+  // Without a manifest nothing can be checked: shown, with a notice (see `versionsUnchecked`).
+  if (state.kind !== 'found') return undefined
   const { versions, deleted } = state.manifest
   const expected = versions.get(row.id)
   if (expected === undefined) {
@@ -172,4 +175,33 @@ export function rollbackProblem(row: EncryptedRecord, state: ManifestState): str
   if (row.version < expected) return 'it is an older copy than the one last saved'
   if (row.version > expected) return 'the list of your records’ versions is older than this record: it was put back from an older copy'
   return undefined
+}
+
+/**
+ * Whether the records read could not be checked against a manifest: it is missing while format 2
+ * rows are stored (a wallet that never wrote one has only format 1 rows, or none), or it is
+ * damaged while any row is stored. The records screen then says so.
+ *
+ * @example
+ * buildRecordsIndex(summaries, damaged, versionsUnchecked(rows, manifest))
+ */
+export function versionsUnchecked(rows: readonly EncryptedRecord[], state: ManifestState): boolean {
+  if (state.kind === 'found') return false
+  if (state.kind === 'damaged') return rows.length > 0
+  return rows.some((row) => row.format !== LEGACY_RECORD_FORMAT)
+}
+
+/**
+ * The manifest rebuilt from the rows stored now, for a write that finds none (or a damaged one):
+ * every format 2 row with its version (format 1 rows stay unlisted, as they are accepted so),
+ * nothing known as deleted, and the generation the stored value had (0 when there was none), so
+ * that the change on top of it counts one more.
+ *
+ * @example
+ * const base = state.kind === 'found' ? state.manifest : manifestOfStoredRows(rows, manifestGeneration(stored) ?? 0)
+ */
+export function manifestOfStoredRows(rows: readonly EncryptedRecord[], generation: number): RecordsManifest {
+  const versions = new Map<string, number>()
+  for (const row of rows) if (row.format !== LEGACY_RECORD_FORMAT) versions.set(row.id, row.version)
+  return { generation, versions, deleted: new Set() }
 }

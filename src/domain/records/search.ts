@@ -15,25 +15,27 @@ export type RecordsIndex = {
   byDuplicateKey: ReadonlyMap<string, string>
   /** Stored rows that could not be read. */
   damaged: number
+  /** The records manifest was missing or damaged, so CareKey could not check that these are the newest copies (domain/records/manifest.ts). */
+  versionsUnchecked: boolean
 }
 
 /**
  * @example
  * const index = buildRecordsIndex(summaries, 0)
  */
-export function buildRecordsIndex(summaries: readonly RecordSummary[], damaged = 0): RecordsIndex {
+export function buildRecordsIndex(summaries: readonly RecordSummary[], damaged = 0, versionsUnchecked = false): RecordsIndex {
   const records = [...summaries].sort(newestFirst)
   const byId = new Map(records.map((r) => [r.id, r]))
   const byDuplicateKey = new Map<string, string>()
   for (const r of records) for (const key of r.duplicateKeys) if (!byDuplicateKey.has(key)) byDuplicateKey.set(key, r.id)
-  return { records, byId, byDuplicateKey, damaged }
+  return { records, byId, byDuplicateKey, damaged, versionsUnchecked }
 }
 
 /** The index after adding or replacing some records and removing others. */
 export function changeRecordsIndex(index: RecordsIndex, change: { upsert?: readonly RecordSummary[]; remove?: readonly string[] }): RecordsIndex {
   const gone = new Set([...(change.remove ?? []), ...(change.upsert ?? []).map((r) => r.id)])
   const kept = index.records.filter((r) => !gone.has(r.id))
-  return buildRecordsIndex([...kept, ...(change.upsert ?? [])], index.damaged)
+  return buildRecordsIndex([...kept, ...(change.upsert ?? [])], index.damaged, index.versionsUnchecked)
 }
 
 /** The first stored record that is a duplicate of one with these keys, if any. */

@@ -38,7 +38,7 @@ export function RecordTimeline() {
       ) : index.isError ? (
         <ErrorMessage error={index.error} />
       ) : index.data.records.length === 0 ? (
-        <EmptyRecords damaged={index.data.damaged} />
+        <EmptyRecords index={index.data} />
       ) : (
         <Timeline index={index.data} />
       )}
@@ -66,11 +66,11 @@ function UndoDeletion() {
   )
 }
 
-function EmptyRecords({ damaged }: { damaged: number }) {
+function EmptyRecords({ index }: { index: RecordsIndex }) {
   const sample = useLoadSamplePatient()
   return (
     <Card title="No records yet">
-      {damaged > 0 && <DamagedNotice damaged={damaged} />}
+      <RecordsNotices index={index} />
       <p className="text-slate-700 dark:text-slate-300">
         Add your records by hand, import a FHIR file from your patient portal, or restore a backup. To look around first, load a made-up sample patient.
       </p>
@@ -91,6 +91,30 @@ function EmptyRecords({ damaged }: { damaged: number }) {
       <ErrorMessage error={sample.error} />
       {sample.data && <ImportSummaryView summary={sample.data} />}
     </Card>
+  )
+}
+
+/** What the records screen must say about what it shows: rows that could not be read, versions that could not be checked. */
+export function RecordsNotices({ index }: { index: Pick<RecordsIndex, 'damaged' | 'versionsUnchecked'> }) {
+  return (
+    <>
+      {index.versionsUnchecked && <VersionsUncheckedNotice />}
+      {index.damaged > 0 && <DamagedNotice damaged={index.damaged} />}
+    </>
+  )
+}
+
+function VersionsUncheckedNotice() {
+  return (
+    <div role="status">
+      <Notice tone="warning">
+        <p className="font-semibold">CareKey could not check that these are the newest copies of your records.</p>
+        <p className="mt-1 text-sm">
+          The list of your records’ versions is missing or damaged. If you did not move or restore CareKey’s data yourself, restore your records from a backup.
+          When you next change a record, CareKey makes a new list from the records stored here.
+        </p>
+      </Notice>
+    </div>
   )
 }
 
@@ -121,7 +145,7 @@ function Timeline({ index }: { index: RecordsIndex }) {
 
   return (
     <div className="space-y-4">
-      {index.damaged > 0 && <DamagedNotice damaged={index.damaged} />}
+      <RecordsNotices index={index} />
       <div className="space-y-1">
         <label htmlFor={searchId} className="block font-medium">
           Search records

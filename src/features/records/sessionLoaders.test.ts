@@ -97,11 +97,38 @@ describe('the records index at unlock', () => {
     expect((await readRecord(kept.id, session)).resource).toMatchObject({ code: { text: 'Ferritin' } })
   })
 
-  it('shows no format 2 record unchecked once the manifest is gone', async () => {
-    await writeRecordsChange({ putRecords: [await row('HbA1c'), await row('Ferritin')] }, keys.manifest)
-    await (await openCareKeyDb()).delete('settings', RECORDS_MANIFEST_SETTING)
-    expect(await titles()).toEqual([])
-    expect(await damaged()).toBe(2)
+  it('shows the records that open when the manifest is removed or damaged, says their versions were not checked, and checks again after the next write', async () => {
+    const session = new RecordsSession(keyring)
+    const saved = await saveRecord(lab('HbA1c 5.4 %'), undefined, session)
+    const older = await readRecordRow(saved.id)
+    await saveRecord(lab('HbA1c 5.6 %'), saved.id, session)
+    await saveRecord(lab('Ferritin'), undefined, session)
+    const db = await openCareKeyDb()
+    if (!older) throw new Error('the first copy expected')
+    expect((await loadRecordsIndex(keys)).index.versionsUnchecked).toBe(false)
+
+    await db.delete('settings', RECORDS_MANIFEST_SETTING)
+    let { index } = await loadRecordsIndex(keys)
+    expect(index.records.map((r) => r.title).sort()).toEqual(['Ferritin', 'HbA1c 5.6 %'])
+    expect(index).toMatchObject({ damaged: 0, versionsUnchecked: true })
+
+    await db.put('settings', { format: 1, generation: 3, sealed: { iv: new Uint8Array(12), ciphertext: new Uint8Array(32) } }, RECORDS_MANIFEST_SETTING)
+    ;({ index } = await loadRecordsIndex(keys))
+    expect(index.records.map((r) => r.title).sort()).toEqual(['Ferritin', 'HbA1c 5.6 %'])
+    expect(index).toMatchObject({ damaged: 0, versionsUnchecked: true })
+
+    // The next write lists every row stored: nothing hidden, the notice gone, rollbacks noticed again.
+    await saveRecord(lab('Lipids'), undefined, session)
+    ;({ index } = await loadRecordsIndex(keys))
+    expect(index.records.map((r) => r.title).sort()).toEqual(['Ferritin', 'HbA1c 5.6 %', 'Lipids'])
+    expect(index).toMatchObject({ damaged: 0, versionsUnchecked: false })
+    await db.put('records', older)
+    expect(await titles()).toEqual(['Ferritin', 'Lipids'])
+    expect(await damaged()).toBe(1)
+  })
+
+  it('says nothing about versions for a wallet with no records and no manifest', async () => {
+    expect((await loadRecordsIndex(keys)).index).toMatchObject({ records: [], damaged: 0, versionsUnchecked: false })
   })
 })
 

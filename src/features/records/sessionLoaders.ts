@@ -1,7 +1,7 @@
 import { KeyUnwrapError } from '../../domain/crypto/envelope.ts'
 import { LEGACY_ATTACHMENT_FORMAT, upgradeLegacyAttachment } from '../../domain/records/attachments.ts'
 import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
-import { rollbackProblem } from '../../domain/records/manifest.ts'
+import { rollbackProblem, versionsUnchecked } from '../../domain/records/manifest.ts'
 import { decryptSummary, LEGACY_RECORD_FORMAT, RecordDamagedError, upgradeLegacyRecord, type LegacyEncryptedRecord } from '../../domain/records/records.ts'
 import type { RecordSummary } from '../../domain/records/summary.ts'
 import { buildRecordsIndex, type RecordsIndex } from '../../domain/records/search.ts'
@@ -15,7 +15,8 @@ export type LoadedRecords = { index: RecordsIndex; legacy: LegacyEncryptedRecord
 /**
  * Reads and decrypts every record's summary into the in-memory index. A row that cannot be read,
  * or that is not the copy the records manifest lists (an older copy put back, see
- * domain/records/manifest.ts), is counted as damaged and left out.
+ * domain/records/manifest.ts), is counted as damaged and left out. Without a readable manifest
+ * the records that open are shown, and the index says their versions were not checked.
  *
  * @example
  * const { index } = await loadRecordsIndex(await deriveRecordsKeys(keys.root))
@@ -43,6 +44,7 @@ export async function loadRecordsIndex(keys: RecordsKeys): Promise<LoadedRecords
     index: buildRecordsIndex(
       summaries.filter((s): s is RecordSummary => s !== undefined),
       unreadable,
+      versionsUnchecked(rows, manifest),
     ),
     legacy,
   }
