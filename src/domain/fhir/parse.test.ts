@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { EmptyImportError, MalformedJsonError, NotFhirError, UnsupportedBundleTypeError, UnsupportedFhirVersionError } from './errors.ts'
+import { jsonText, nested, parseOutcome } from '../../test/fuzz.ts'
 import { IMPORTABLE_BUNDLE_TYPES, parseFhirImport } from './parse.ts'
+import { MAX_RESOURCE_DEPTH } from './validate.ts'
 
 const patientRef = { reference: 'Patient/p1' }
 const allergy = { resourceType: 'AllergyIntolerance', id: 'a1', patient: patientRef, code: { text: 'Peanut' } }
@@ -89,5 +91,31 @@ describe('reading FHIR R4 files', () => {
   it('keeps markup in strings as it is (rendering treats it as text)', () => {
     const script = { ...allergy, code: { text: '<img src=x onerror=alert(1)><script>alert(1)</script>' } }
     expect(parseFhirImport(JSON.stringify(script)).items[0]?.resource).toEqual(script)
+  })
+
+  // Found by parse.fuzz.test.ts: zod wrote its error report with JSON.stringify, which overflows
+  // the stack on values nested thousands deep, and accepted records as deep could not be
+  // encrypted or shown (JSON.stringify again).
+  it('refuses a record nested deeper than any FHIR record, instead of failing on it later', () => {
+    const deep = (depth: number) => nested(depth, 'array')
+    const file = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: allergy }, { resource: { ...lab, note: deep(5_000) } }, { resource: { ...lab, extension: deep(5_000) } }] }
+    const parsed = parseFhirImport(jsonText(file)) // JSON.stringify itself cannot write it
+    expect(parsed.items).toHaveLength(1)
+    expect(parsed.rejected.map((r) => r.reason)).toEqual([
+      `Observation nests lists and objects more than ${MAX_RESOURCE_DEPTH} levels deep, which no FHIR record does`,
+      `Observation nests lists and objects more than ${MAX_RESOURCE_DEPTH} levels deep, which no FHIR record does`,
+    ])
+    // The resource is the first level: as deep as the limit allows is kept, one more is not.
+    expect(parseFhirImport(JSON.stringify({ ...lab, extension: deep(MAX_RESOURCE_DEPTH - 1) })).items).toHaveLength(1)
+    expect(parseFhirImport(JSON.stringify({ ...lab, extension: deep(MAX_RESOURCE_DEPTH) })).items).toHaveLength(0)
+  })
+
+  // Found by parse.fuzz.test.ts: the base64 check backtracked quadratically on a long run of
+  // spaces (64 000 of them took about ten seconds), freezing the tab that imported the file.
+  it('checks attachment data that is a long run of spaces without backtracking', () => {
+    const report = (data: string) => ({ resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'text/plain', data } }] })
+    const outcome = parseOutcome(() => parseFhirImport(JSON.stringify(report(`${' '.repeat(200_000)}!`))))
+    expect(outcome.ok && outcome.value.rejected.map((r) => r.reason)).toEqual(['DocumentReference.content[0].attachment.data must be base64'])
+    expect(parseFhirImport(JSON.stringify(report('SGVs bG8=\n'))).items).toHaveLength(1)
   })
 })

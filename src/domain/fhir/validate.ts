@@ -12,7 +12,15 @@ import { isR4ResourceType } from './resourceTypes.ts'
 /** FHIR date, dateTime or instant: a year, a month, a day, or a day and time (zone optional). */
 export const FHIR_DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:([0-5]\d|60)(\.\d{1,9})?)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))?)?)?)?$/
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/
+// Whitespace after the padding only: with `\s*` after `={0,2}` as well as in the class, a long
+// run of spaces would be split every possible way before failing (quadratic backtracking).
+const BASE64 = /^[A-Za-z0-9+/\s]*(?:==?\s*)?$/
+/**
+ * How deep lists and objects may nest in one resource. Real records stay far below (nested
+ * questionnaire items and extensions reach a few dozen); what is deeper cannot be written back
+ * as JSON (to encrypt, share or show it) and is refused here rather than failing later.
+ */
+export const MAX_RESOURCE_DEPTH = 100
 
 const text = z.string()
 const dateTime = z.string().regex(FHIR_DATE_TIME, 'must be a FHIR date or date-time (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss)')
@@ -305,10 +313,24 @@ export function checkR4Resource(value: unknown): ResourceCheck {
   const type: unknown = Reflect.get(value, 'resourceType')
   if (typeof type !== 'string' || type === '') return { ok: false, reason: 'it has no resourceType' }
   if (!isR4ResourceType(type)) return { ok: false, reason: `“${type.slice(0, 64)}” is not a FHIR R4 resource type` }
+  if (nestsDeeperThan(value, MAX_RESOURCE_DEPTH)) {
+    return { ok: false, reason: `${type} nests lists and objects more than ${MAX_RESOURCE_DEPTH} levels deep, which no FHIR record does` }
+  }
   const schema = schemas[type] ?? genericSchema
   const result = schema.safeParse(value, { reportInput: true })
   if (!result.success) return { ok: false, reason: describeIssue(type, result.error.issues[0]) }
   return isCheckedResource(value, result.success) ? { ok: true, resource: value } : { ok: false, reason: 'it is not a resource' }
+}
+
+/** Whether `value` nests arrays and objects more than `limit` levels deep; stops as soon as it does. */
+function nestsDeeperThan(value: object, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue
+    if (item.depth > limit) return true
+    for (const child of Object.values(item.value)) if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: item.depth + 1 })
+  }
+  return false
 }
 
 /** The schema above has accepted `value`: from here on it is read as the R4 resource it claims to be. */

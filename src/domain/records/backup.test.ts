@@ -106,6 +106,25 @@ describe('backup file', () => {
     await expect(openBackup(new Uint8Array([...file, 0]), backupKey)).rejects.toBeInstanceOf(BackupDamagedError)
   })
 
+  // Found by backup.fuzz.test.ts: the header is read before its integrity is checked, and a
+  // changed character in its key text threw a TypeError instead of saying the file was damaged.
+  it('refuses a backup whose header key text was changed into something that is not base64url', async () => {
+    const backupKey = await kek()
+    const file = await sealBackup({ createdAt: 1, records: [], attachments: [] }, backupKey)
+    const headerLength = new DataView(file.buffer).getUint32(9)
+    const header = new TextDecoder().decode(file.subarray(13, 13 + headerLength))
+    const withHeader = (text: string) => {
+      const bytes = new TextEncoder().encode(text)
+      const changed = new Uint8Array([...file.subarray(0, 13), ...bytes, ...file.subarray(13 + headerLength)])
+      new DataView(changed.buffer).setUint32(9, bytes.length)
+      return changed
+    }
+    const at = header.indexOf('"wrappedKey":"') + 14
+    for (const changed of [`${header.slice(0, at)}!${header.slice(at + 1)}`, `${header.slice(0, at)}${header.slice(at + 1)}`]) {
+      await expect(openBackup(withHeader(changed), backupKey)).rejects.toThrow(/changed or damaged.*header is not readable/)
+    }
+  })
+
   it('says plainly when a file is not a backup at all', async () => {
     await expect(openBackup(new TextEncoder().encode('{"resourceType":"Bundle"}'), await kek())).rejects.toBeInstanceOf(NotABackupError)
     await expect(openBackup(new Uint8Array(), await kek())).rejects.toBeInstanceOf(NotABackupError)

@@ -154,7 +154,7 @@ export async function openBackup(file: Uint8Array, backupKey: CryptoKey): Promis
 
   let fileKey: CryptoKey
   try {
-    fileKey = await unwrapDataKey(fromBase64Url(header.wrappedKey), backupKey)
+    fileKey = await unwrapDataKey(header.wrappedKey, backupKey)
   } catch (cause) {
     if (cause instanceof KeyUnwrapError) throw new BackupFromAnotherWalletError({ cause })
     throw cause
@@ -163,7 +163,7 @@ export async function openBackup(file: Uint8Array, backupKey: CryptoKey): Promis
   try {
     payload = new Uint8Array(
       await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: fromBase64Url(header.iv).slice(), additionalData: prefix },
+        { name: 'AES-GCM', iv: header.iv.slice(), additionalData: prefix },
         fileKey,
         file.slice(prefix.length),
       ),
@@ -188,7 +188,10 @@ function encodePrefix(header: Uint8Array): Uint8Array<ArrayBuffer> {
   return prefix
 }
 
-function parseHeader(bytes: Uint8Array): Header {
+/** The header as read: its keys decoded. It is authenticated only later, with the payload. */
+type ReadHeader = { wrappedKey: Uint8Array; iv: Uint8Array; payloadLength: number; createdAt: number }
+
+function parseHeader(bytes: Uint8Array): ReadHeader {
   let value: unknown
   try {
     value = JSON.parse(utf8.decode(bytes))
@@ -211,7 +214,15 @@ function parseHeader(bytes: Uint8Array): Header {
   ) {
     throw new BackupDamagedError('its header is incomplete')
   }
-  return { wrappedKey, iv, payloadLength, createdAt }
+  // Decoded here, before anything else reads them: a changed character must not throw a TypeError.
+  const decode = (text: string) => {
+    try {
+      return fromBase64Url(text)
+    } catch (cause) {
+      throw new BackupDamagedError('its header is not readable', { cause })
+    }
+  }
+  return { wrappedKey: decode(wrappedKey), iv: decode(iv), payloadLength, createdAt }
 }
 
 type ManifestChunk = { iv: string; offset: number; length: number }

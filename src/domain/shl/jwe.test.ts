@@ -69,6 +69,17 @@ describe('share files (JWE)', () => {
     expect(() => inspectShareFile(a128)).toThrow(/alg "dir" and enc "A256GCM"/)
   })
 
+  // Found by jwe.fuzz.test.ts: a character deleted from the IV left a length no base64url text
+  // has (5 characters), and decoding it threw a TypeError instead of refusing the file.
+  it('refuses an IV or tag of a length no base64url text has, as an unreadable file', async () => {
+    const key = newShareKey()
+    const parts = (await encryptShareFile('{}', key)).split('.')
+    for (const changed of [[parts[0], '', 'AAAAA', parts[3], parts[4]], [parts[0], '', parts[2], parts[3], (parts[4] ?? '').slice(0, 21)]]) {
+      expect(() => inspectShareFile(changed.join('.'))).toThrow(ShareFileUnreadableError)
+      await expect(decryptShareFile(changed.join('.'), key)).rejects.toThrow(/IV or tag has the wrong length/)
+    }
+  })
+
   it('reads files made by an independent SMART Health Links implementation, and they read ours', async () => {
     const key = newShareKey()
     const theirs = await encryptSHLFile({ content: JSON.stringify(bundle), key, contentType: 'application/fhir+json', enableCompression: true })

@@ -114,8 +114,17 @@ export function inspectShareFile(jwe: string): ShareFileHeader {
   if (h.alg !== 'dir' || h.enc !== 'A256GCM') throw new ShareFileUnreadableError('it is not encrypted with alg "dir" and enc "A256GCM"')
   if (h.zip !== undefined && h.zip !== 'DEF') throw new ShareFileUnreadableError('it is compressed with something other than DEFLATE')
   if (h.cty !== undefined && typeof h.cty !== 'string') throw new ShareFileUnreadableError('its content type is not text')
-  if (fromBase64Url(iv).length !== 12 || fromBase64Url(tag).length !== 16) throw new ShareFileUnreadableError('its IV or tag has the wrong length')
+  if (decodedLength(iv) !== 12 || decodedLength(tag) !== 16) throw new ShareFileUnreadableError('its IV or tag has the wrong length')
   return { alg: 'dir', enc: 'A256GCM', cty: h.cty, zip: h.zip === 'DEF' ? 'DEF' : undefined }
+}
+
+/** Bytes in a base64url part, or -1 when its length is impossible for base64url (5, 9, … characters). */
+function decodedLength(part: string): number {
+  try {
+    return fromBase64Url(part).length
+  } catch {
+    return -1
+  }
 }
 
 function keyBytes(key: string): Uint8Array {

@@ -130,6 +130,19 @@ describe('decoding a share link', () => {
     expect(payload.extensions).toEqual({ _ck: 'abc', _other: { n: 1 } })
     expect(payload).not.toHaveProperty('somethingNew')
   })
+
+  // Found by link.fuzz.test.ts: a `__proto__` property became the prototype of the extensions,
+  // so `_ck` was read through it while the payload itself had none (and a null one broke them).
+  it('keeps a __proto__ property as an extension of its own, never as the prototype `_ck` is read through', () => {
+    const json = `{"url":${JSON.stringify(url)},"key":"${key}","__proto__":{"_ck":"AQ"}}`
+    const { payload } = decodeShlink(`shlink:/${toBase64Url(utf8.encode(json))}`)
+    expect(Object.getPrototypeOf(payload.extensions)).toBe(Object.prototype)
+    expect(Object.keys(payload.extensions)).toEqual(['__proto__'])
+    expect(payload.extensions._ck).toBeUndefined()
+    expect(decodeShlink(encodeShlink(payload)).payload).toEqual(payload)
+    const withNull = decodeShlink(`shlink:/${toBase64Url(utf8.encode(`{"url":${JSON.stringify(url)},"key":"${key}","__proto__":null}`))}`)
+    expect(Object.getPrototypeOf(withNull.payload.extensions)).toBe(Object.prototype)
+  })
 })
 
 describe('encoding a share link', () => {

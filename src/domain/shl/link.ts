@@ -52,7 +52,7 @@ export const SUPPORTED_SHL_VERSION = 1
 export const MIN_URL_ENTROPY_BITS = 256
 
 /** Longer text is not a link anyone would show in a QR code; refuse it before decoding. */
-const MAX_LINK_LENGTH = 16_384
+export const MAX_LINK_LENGTH = 16_384
 const KNOWN_FLAGS: readonly ShlFlag[] = ['L', 'P', 'U']
 
 /**
@@ -135,8 +135,8 @@ function toJson(payload: ShlPayloadInput | ShlPayload): Record<string, unknown> 
   if (flags.length > 0) json.flag = [...new Set(flags)].sort().join('')
   if (payload.label !== undefined) json.label = payload.label
   if (payload.v !== undefined) json.v = payload.v
-  for (const [name, value] of Object.entries(payload.extensions ?? {})) json[name] = value
-  return json
+  // fromEntries defines own properties: an extension named `__proto__` stays one, not a prototype.
+  return { ...json, ...Object.fromEntries(Object.entries(payload.extensions ?? {})) }
 }
 
 function validatePayload(json: unknown): ShlPayload {
@@ -191,8 +191,10 @@ function validatePayload(json: unknown): ShlPayload {
     if (length > MAX_LABEL_LENGTH) throw new InvalidShareLinkError('label', `must be at most ${MAX_LABEL_LENGTH} characters, it has ${length}`)
   }
 
-  const extensions: Record<ShlExtensionName, unknown> = {}
-  for (const [name, value] of Object.entries(raw)) if (isExtensionName(name)) extensions[name] = value
+  // Own properties, as found: assigning `extensions[name] = value` would turn a `__proto__`
+  // property (JSON.parse makes it an own one) into the object's prototype, and `_ck` read
+  // through it.
+  const extensions: Record<ShlExtensionName, unknown> = Object.fromEntries(Object.entries(raw).filter(([name]) => isExtensionName(name)))
 
   return {
     url,
