@@ -27,7 +27,7 @@ beforeAll(async () => {
     createdAt: 1_700_000_000_000,
     records: [await encryptRecord({ summary, resource }, recordsKey)],
     attachments: [await encryptAttachment(crypto.randomUUID(), crypto.getRandomValues(new Uint8Array(1_500)), recordsKey)],
-    sealedRows: { consents: [{ id: crypto.randomUUID(), sealed: { iv: new Uint8Array(12), ciphertext: new Uint8Array(40) }, createdAt: 1, updatedAt: 2 }] },
+    sealedRows: { consents: [{ format: 2, id: crypto.randomUUID(), sealed: { iv: new Uint8Array(12), ciphertext: new Uint8Array(40) }, createdAt: 1, updatedAt: 2 }] },
   }
   genuine = await sealBackup(contents, backupKey)
   const payload = await openPayload(genuine)
