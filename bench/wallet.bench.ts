@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test'
 import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
@@ -8,7 +9,9 @@ const RUNS = 7
 /**
  * vault.unlock_ms: from pressing Unlock to the unlocked account screen, in headless Chromium,
  * at the full KDF cost (Argon2id, 64 MiB, 3 passes, 1 lane, in a worker). Median of several
- * unlocks; it must stay under 500 ms.
+ * unlocks; it must stay under 500 ms. Timed by the page's own clock, from the click to the
+ * first frame after the Account heading is in the document: Playwright's waits poll at
+ * growing intervals (up to 500 ms) and would add their own delay.
  * vault.kdf_ms: the part of it spent waiting for the Argon2id derivation (the worker's
  * 'carekey:vault-kdf' User Timing measure), median over the same unlocks.
  */
@@ -28,10 +31,10 @@ export const walletSuite: BenchSuite = {
     for (let i = 0; i < RUNS; i++) {
       await page.getByRole('button', { name: 'Lock' }).click()
       await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
-      const start = performance.now()
+      await watchForHeading(page, 'Account')
       await page.getByRole('button', { name: 'Unlock' }).click()
-      await page.getByRole('heading', { name: 'Account' }).waitFor()
-      times.push(performance.now() - start)
+      await page.waitForFunction(() => !Number.isNaN((globalThis as unknown as WithTiming).__carekeyBenchTiming.duration))
+      times.push(await page.evaluate(() => (globalThis as unknown as WithTiming).__carekeyBenchTiming.duration))
     }
     const derivations = await page.evaluate(() => performance.getEntriesByName('carekey:vault-kdf').map((entry) => entry.duration))
     await page.context().close()
@@ -41,4 +44,21 @@ export const walletSuite: BenchSuite = {
       { name: 'vault.kdf_ms', value: median(derivations), unit: 'ms' },
     ]
   },
+}
+
+type WithTiming = { __carekeyBenchTiming: { clicked: number; duration: number } }
+
+/** Times, in the page, the next click until the frame after a level-1 heading with this text appears. */
+async function watchForHeading(page: Page, text: string): Promise<void> {
+  await page.evaluate((heading) => {
+    const timing = { clicked: 0, duration: Number.NaN }
+    ;(globalThis as unknown as WithTiming).__carekeyBenchTiming = timing
+    document.addEventListener('click', () => (timing.clicked = performance.now()), { capture: true, once: true })
+    const observer = new MutationObserver(() => {
+      if (timing.clicked === 0 || ![...document.querySelectorAll('h1')].some((h) => h.textContent === heading)) return
+      observer.disconnect()
+      requestAnimationFrame(() => (timing.duration = performance.now() - timing.clicked))
+    })
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+  }, text)
 }

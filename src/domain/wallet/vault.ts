@@ -52,9 +52,10 @@ export const VAULT_FORMAT = 2
 export const PBKDF2_VAULT_FORMAT = 1
 
 /**
- * The cost every new vault is sealed with: OWASP's first Argon2id choice raised to RFC 9106's
- * second recommendation (64 MiB, t=3, p=1). About 300 ms in headless Chromium on a 2-core
- * machine; `npm run bench -- vault` reports it. Vaults sealed cheaper are re-sealed at unlock.
+ * The cost every new vault is sealed with: RFC 9106's second recommended option (64 MiB, 3
+ * passes), with one lane (the WebAssembly build computes on one thread). About 350 ms in
+ * headless Chromium on a 2-core machine; `npm run bench -- vault` reports it. Vaults sealed
+ * cheaper are re-sealed at unlock.
  */
 export const VAULT_KDF_COST: Readonly<Argon2idCost> = Object.freeze({ memoryKiB: 64 * 1024, passes: 3, parallelism: 1 })
 

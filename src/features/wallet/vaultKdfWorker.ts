@@ -13,7 +13,7 @@ export class KeyDerivationError extends CareKeyError {
 }
 
 /**
- * Runs the vault's Argon2id (64 MiB, about 300 ms) in a module worker, so the page stays
+ * Runs the vault's Argon2id (64 MiB, about 350 ms) in a module worker, so the page stays
  * responsive meanwhile, and terminates it afterwards, so neither its memory nor the passphrase
  * stays behind. Uses the worker {@link prepareVaultKdfWorker} started, if any. Where there are
  * no workers (unit tests in Node) it runs in this thread.
