@@ -1,6 +1,7 @@
 import workerUrl from './vaultKdf.worker.ts?worker&url'
 import { CareKeyError } from '../../domain/errors.ts'
 import type { DeriveArgon2id } from '../../domain/wallet/vault.ts'
+import { trustedScriptUrl } from '../../platform/trustedTypes.ts'
 import type { VaultKdfReply, VaultKdfRequest } from './vaultKdf.worker.ts'
 
 export class KeyDerivationError extends CareKeyError {
@@ -57,7 +58,8 @@ export function prepareVaultKdfWorker(): void {
 }
 
 function startWorker(): KdfWorker {
-  const worker = new Worker(trustedWorkerUrl(workerUrl), { type: 'module', name: 'carekey-vault-kdf' })
+  // A TrustedScriptURL, which Worker accepts where a string is typed (TypeScript's DOM types lack Trusted Types).
+  const worker = new Worker(trustedScriptUrl(workerUrl) as string, { type: 'module', name: 'carekey-vault-kdf' })
   // From the start, so that a script that fails to load while the worker waits is not missed.
   const failed = new Promise<never>((_, reject) => {
     worker.onerror = (event) => {
@@ -70,25 +72,3 @@ function startWorker(): KdfWorker {
   return { worker, failed }
 }
 
-/** The Trusted Types policy that vouches for the worker's script (CareKey's own, same origin). */
-const TRUSTED_TYPES_POLICY = 'carekey-vault-kdf'
-
-type ScriptUrlPolicy = { createScriptURL(url: string): unknown }
-let policy: ScriptUrlPolicy | undefined
-
-/**
- * Under `require-trusted-types-for 'script'` a worker's URL must come from a policy; this one
- * accepts only same-origin URLs. Where the browser has no Trusted Types the URL is used as is.
- */
-function trustedWorkerUrl(url: string): string {
-  const factory = (globalThis as { trustedTypes?: { createPolicy(name: string, rules: ScriptUrlPolicy): ScriptUrlPolicy } }).trustedTypes
-  if (!factory) return url
-  policy ??= factory.createPolicy(TRUSTED_TYPES_POLICY, {
-    createScriptURL: (input) => {
-      if (new URL(input, location.href).origin !== location.origin) throw new TypeError('the vault worker must come from CareKey itself')
-      return input
-    },
-  })
-  // A TrustedScriptURL, which Worker accepts where a string is typed (TypeScript's DOM types lack Trusted Types).
-  return policy.createScriptURL(url) as string
-}
