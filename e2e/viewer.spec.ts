@@ -70,6 +70,8 @@ test.describe('the clinician opens a shared record', () => {
     })
     expect(stored).not.toContain('shlink')
     expect(stored).not.toContain(key)
+    // The browser keeps titles in its history on disk: the patient's label for the link stays out of it.
+    expect(await page.title()).toBe('Shared health records · CareKey')
 
     await page.goBack()
     expect(await page.evaluate(() => location.href)).toBe(`${baseUrl}/scan`)
@@ -161,7 +163,9 @@ test.describe('the clinician opens a shared record', () => {
     await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
     // Past the grant's end, on this test's own chain.
     const moved = await ownChain.clock.advance(3_700)
-    await page.reload()
+    // A reload forgets the link (it lives in the tab's memory only): the clinician opens it again.
+    await page.goto('/scan')
+    await page.goto(share.link)
     await expect(page.getByRole('heading', { name: 'Consent expired' })).toBeVisible()
     // The chain the other tests share kept its time.
     const shared = createPublicClient({ transport: http(e2eStack().rpcUrl) })

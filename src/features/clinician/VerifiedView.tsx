@@ -33,14 +33,14 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   if (info) {
     if (grant.isPending) {
       return (
-        <Page title={title}>
+        <Page title={title} documentTitle="Shared health records">
           <p role="status">Checking the consent on chain…</p>
         </Page>
       )
     }
     if (grant.isError && !grant.data) {
       return (
-        <Page title={title}>
+        <Page title={title} documentTitle="Shared health records">
           <Problem title="The consent could not be checked">
             <ErrorMessage error={toChainError(grant.error)} />
           </Problem>
@@ -52,7 +52,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
     }
     if (grant.data && grant.data.status !== 'active') {
       return (
-        <Page title={title}>
+        <Page title={title} documentTitle="Shared health records">
           <InactiveGrant grant={grant.data} info={info} openedBefore={opened !== undefined} />
           <ScanAgain />
         </Page>
@@ -62,7 +62,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
 
   if (opened?.data === 'mismatch') {
     return (
-      <Page title={title}>
+      <Page title={title} documentTitle="Shared health records">
         <Problem title="The shared data does not match the consent">
           <p>
             The records this link opens are not the ones the patient consented to share: they were changed or swapped after the consent
@@ -75,7 +75,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   }
 
   return (
-    <Page title={title} description={opened ? undefined : 'A patient shared these records with you.'}>
+    <Page title={title} documentTitle="Shared health records" description={opened ? undefined : 'A patient shared these records with you.'}>
       {info && grant.data ? (
         <GrantBanner info={info} grant={grant.data} opened={opened} readAt={grant.dataUpdatedAt} stale={grant.isError} />
       ) : (
