@@ -1,4 +1,4 @@
-import { Suspense, use, useEffect } from 'react'
+import { Suspense, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
 import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
@@ -22,8 +22,10 @@ export default function UnlockedApp() {
   const keys = useWalletKeys()
   const lastKnownReads = keys && lastKnownReadsStoreFor(keys)
   // Chain reads start from their last known values (shown offline with the time they were read),
-  // decrypted with the wallet, and each new read is kept, encrypted, while it stays unlocked.
-  if (lastKnownReads) use(restoreLastKnownReads(queryClient, lastKnownReads))
+  // decrypted with the wallet, and each new read is kept, encrypted, while it stays unlocked. The
+  // screens do not wait for them (waiting added about a third of a second to every unlock): they
+  // fill in as soon as they are decrypted, and a value read from the chain meanwhile is kept.
+  if (lastKnownReads) void restoreLastKnownReads(queryClient, lastKnownReads)
   useEffect(() => {
     if (!keys || !lastKnownReads) return
     const stop = keepLastKnownReads(queryClient, { store: lastKnownReads, isUnlocked: () => keyring.get() === keys })

@@ -39,7 +39,7 @@ const stores = new WeakMap<WalletKeys, LastKnownReadsStore>()
  * the keyring's keys): one per unlock, so each unlock restores the reads once.
  *
  * @example
- * use(restoreLastKnownReads(queryClient, lastKnownReadsStoreFor(keys)))
+ * void restoreLastKnownReads(queryClient, lastKnownReadsStoreFor(keys))
  */
 export function lastKnownReadsStoreFor(keys: WalletKeys): LastKnownReadsStore {
   let store = stores.get(keys)

@@ -65,8 +65,8 @@ const restoring = new WeakMap<QueryClient, WeakMap<LastKnownReadsStore, Promise<
  * value read since then is kept: only older cache entries are replaced.
  *
  * @example
- * // Before showing chain values (suspends until restored):
- * use(restoreLastKnownReads(useQueryClient(), lastKnownReadsStoreFor(keys)))
+ * // At unlock; screens fill in once they are decrypted:
+ * void restoreLastKnownReads(useQueryClient(), lastKnownReadsStoreFor(keys))
  */
 export function restoreLastKnownReads(client: QueryClient, store: LastKnownReadsStore): Promise<void> {
   let byStore = restoring.get(client)
