@@ -5,7 +5,7 @@ import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/in
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes, useWalletKeys } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
 import { appConfig, keepLastKnownReads, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
-import { lastKnownReadsStoreFor } from './lastKnownReadsStore.ts'
+import { forgetUnencryptedLastKnownReads, lastKnownReadsStoreFor } from './lastKnownReadsStore.ts'
 import { Layout } from './Layout.tsx'
 import { Navigate, Outlet, useMatchRoute } from '@tanstack/react-router'
 import { HOME_PATH, unlockedNav } from './nav.ts'
@@ -26,6 +26,9 @@ export default function UnlockedApp() {
   // screens do not wait for them (waiting added about a third of a second to every unlock): they
   // fill in as soon as they are decrypted, and a value read from the chain meanwhile is kept.
   if (lastKnownReads) void restoreLastKnownReads(queryClient, lastKnownReads)
+  // What an older version kept unencrypted goes at the first unlock (here, so that the first
+  // screen's code does not carry the wallet's storage and keys).
+  useEffect(() => void forgetUnencryptedLastKnownReads(), [])
   useEffect(() => {
     if (!keys || !lastKnownReads) return
     const stop = keepLastKnownReads(queryClient, { store: lastKnownReads, isUnlocked: () => keyring.get() === keys })

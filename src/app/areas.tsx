@@ -1,11 +1,10 @@
-import { lazy, Suspense, useEffect } from 'react'
+import { lazy, Suspense } from 'react'
 import { Outlet, useMatchRoute } from '@tanstack/react-router'
 import { UnlockScreen, useWalletKeys, useWalletPresence, WelcomeScreen } from '../features/wallet/index.ts'
 import { ErrorMessage } from '../ui/ErrorMessage.tsx'
 import { Page } from '../ui/Page.tsx'
 import { appConfigError, ScreenLoading } from '../platform/index.ts'
 import { Link } from '../platform/router.tsx'
-import { forgetUnencryptedLastKnownReads } from './lastKnownReadsStore.ts'
 import { Layout } from './Layout.tsx'
 
 const loadUnlockedApp = () => import('./UnlockedApp.tsx')
@@ -35,16 +34,6 @@ export function PublicArea() {
 }
 
 /**
- * Deletes the last known chain values an older version kept unencrypted (they are encrypted
- * with the wallet now, and restored by the unlocked app). Rendered only in the wallet's area:
- * public screens never touch its storage.
- */
-function ForgetUnencryptedReads() {
-  useEffect(() => void forgetUnencryptedLastKnownReads(), [])
-  return null
-}
-
-/**
  * The patient's side, the only area that opens the wallet's storage. While locked it shows
  * welcome (create and restore) without a wallet and unlock (or remove) with one, whatever the
  * address; the address's own screen follows the unlock. Unlocked, the unlocked app.
@@ -52,7 +41,7 @@ function ForgetUnencryptedReads() {
 export function WalletArea() {
   return (
     <>
-      <ForgetUnencryptedReads />
+      
       <WalletGate />
     </>
   )
