@@ -8,11 +8,11 @@ import { grantTermsToJson, parseGrantTerms, type GrantTerms } from '../domain/co
 import { utf8 } from '../domain/crypto/bytes.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { addressSchema, bytes32Schema, hexSchema } from '../domain/hex.ts'
-import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
 import { CONSENT_ROW_FORMAT, consentRowSchema, type ConsentRow } from './rows.ts'
 import { openRowPayload, readAllSealed, readOneSealed, sealRowPayload, type SealedRowKind } from './sealedRows.ts'
+import { storageKeyFor } from './appKeys.ts'
 
 /*
  * The patient's consent grants on this device. A row (ConsentRow, in rows.ts) holds a random id,
@@ -82,8 +82,6 @@ export class ConsentDamagedError extends CareKeyError {
   }
 }
 
-const keys = new WeakMap<CryptoKey, Promise<CryptoKey>>()
-
 /**
  * The AES-256-GCM key that seals consents and shares on this device, derived from the wallet's
  * root key material (HKDF label 'consents/v1'), once per unlocked wallet.
@@ -91,14 +89,7 @@ const keys = new WeakMap<CryptoKey, Promise<CryptoKey>>()
  * @example
  * const key = await consentsStorageKey(keys.root)
  */
-export function consentsStorageKey(root: CryptoKey): Promise<CryptoKey> {
-  let key = keys.get(root)
-  if (!key) {
-    key = deriveAppKey(root, 'consents/v1', ['encrypt', 'decrypt'], 'AES-GCM')
-    keys.set(root, key)
-  }
-  return key
-}
+export const consentsStorageKey = storageKeyFor('consents/v1')
 
 const blockSchema = z
   .string()

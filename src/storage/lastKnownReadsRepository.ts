@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { utf8 } from '../domain/crypto/bytes.ts'
 import { open, seal, sealedSchema, type Sealed } from '../domain/crypto/envelope.ts'
-import { deriveAppKey } from '../domain/wallet/keys.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { storageKeyFor } from './appKeys.ts'
 
 /*
  * The last known chain reads (the balance, grants' statuses), kept on this device so that they
@@ -25,8 +25,6 @@ export type SealedLastKnownReads = { format: typeof LAST_KNOWN_READS_FORMAT; sea
 
 const sealedReadsSchema = z.object({ format: z.literal(LAST_KNOWN_READS_FORMAT), sealed: sealedSchema })
 
-const keys = new WeakMap<CryptoKey, Promise<CryptoKey>>()
-
 /**
  * The AES-256-GCM key of the last known reads, derived from the wallet's root key material
  * (HKDF label 'last-known-reads/v1'), once per unlocked wallet.
@@ -34,14 +32,7 @@ const keys = new WeakMap<CryptoKey, Promise<CryptoKey>>()
  * @example
  * const key = await lastKnownReadsStorageKey(keys.root)
  */
-export function lastKnownReadsStorageKey(root: CryptoKey): Promise<CryptoKey> {
-  let key = keys.get(root)
-  if (!key) {
-    key = deriveAppKey(root, 'last-known-reads/v1', ['encrypt', 'decrypt'], 'AES-GCM')
-    keys.set(root, key)
-  }
-  return key
-}
+export const lastKnownReadsStorageKey = storageKeyFor('last-known-reads/v1')
 
 // Chain reads hold bigints (balances, block numbers), which JSON has no form for.
 const BIGINT_TAG = '$bigint'
