@@ -29,6 +29,8 @@ export default async function globalSetup() {
     CAREKEY_E2E_SHARE_HOST_URL: backend.shareHostUrl,
     // The share host's sponsor relay is at <share host>/api/relay; this account pays for it.
     CAREKEY_E2E_SPONSOR_ADDRESS: backend.sponsor,
+    // What the share host stores, on disk: tests scan it for anything that must never be there.
+    CAREKEY_E2E_SHARE_HOST_DATA_DIR: backend.shareHostDataDir,
   })
   return async () => {
     await backend.stop()

@@ -15,6 +15,8 @@ export type BackendStack = {
   shareHostUrl: string
   /** The account that pays for relayed grants (anvil's account 9). */
   sponsor: Address
+  /** Where the share host keeps its database (what it stores, for tests that read it raw). */
+  shareHostDataDir: string
   /** The CAREKEY_* variables an app build or a share host needs to use this stack. */
   env: Record<string, string>
   stop(): Promise<void>
@@ -78,7 +80,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       env,
     )
     stops.push(() => host.close())
-    return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, env, stop }
+    return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, shareHostDataDir: dataDir, env, stop }
   } catch (error) {
     await stop()
     throw error
