@@ -37,6 +37,7 @@ describe('the Safari seven-day notice', () => {
       'Choose Add to Home Screen (scroll down the list if you do not see it).',
       'From then on, open CareKey from its icon on your Home Screen.',
     ])
+    expect(text).toMatch(/CareKey on your Home Screen keeps its own data, apart from Safari’s\./)
     expect(text).toMatch(/If it opens without your wallet, restore it there with your recovery phrase and your backup\./)
     await userEvent.setup().click(within(notice()).getByRole('link', { name: 'Back up your records' }))
     expect(history.location.pathname).toBe('/records/backup')
@@ -47,6 +48,7 @@ describe('the Safari seven-day notice', () => {
     const steps = within(notice()).getAllByRole('listitem').map((li) => li.textContent)
     expect(steps).toEqual(['In Safari’s menu bar, choose File, then Add to Dock (macOS Sonoma or later).', 'From then on, open CareKey from the Dock.'])
     expect(notice().textContent).toMatch(/CareKey added to your Dock is not part of Safari/)
+    expect(notice().textContent).toMatch(/CareKey in your Dock keeps its own data/)
   })
 
   it('says to add CareKey before creating the wallet on the welcome screen, with no link into a wallet that does not exist', async () => {

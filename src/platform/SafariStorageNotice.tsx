@@ -39,6 +39,7 @@ export function SafariStorageNotice({ screen, env }: { screen: SafariNoticeScree
   const dismissible = screen !== 'backup'
   if (!device || (dismissible && dismissed)) return null
   const place = device === 'mac' ? 'Dock' : 'Home Screen'
+  const there = device === 'mac' ? 'in your Dock' : 'on your Home Screen'
   return (
     <Notice tone="warning">
       <section aria-labelledby={headingId} className="space-y-2">
@@ -51,7 +52,7 @@ export function SafariStorageNotice({ screen, env }: { screen: SafariNoticeScree
         </p>
         <Steps device={device} />
         <p>
-          CareKey in your {place} keeps its own data, apart from Safari’s.{' '}
+          CareKey {there} keeps its own data, apart from Safari’s.{' '}
           {screen === 'welcome'
             ? 'Add it first, then create or restore your wallet there.'
             : 'If it opens without your wallet, restore it there with your recovery phrase and your backup.'}
