@@ -1,7 +1,8 @@
 /**
  * What every feature needs and no feature owns: configuration, routing and links, screen
- * scaffolding, the online status, the dirty-form guard, the last known chain reads, and keeping
- * private data out of the query cache (private mutations, the wipe at the lock).
+ * scaffolding, the online status, the dirty-form guard, the last known chain reads, keeping
+ * private data out of the query cache (private mutations, the wipe at the lock), and storage that
+ * lasts (persistent storage, Safari's seven-day rule, the backup reminder).
  */
 export { appConfig, appConfigError, type AppConfig } from './config.ts'
 export { useDirtyForm, useHasDirtyForms } from './dirtyForms.ts'
@@ -18,3 +19,8 @@ export {
 export { LOCK_SCREEN_META, wipePrivateCaches } from './privateCaches.ts'
 export { usePrivateMutation, type PrivateInputTicket, type PrivateMutationResult } from './privateMutation.ts'
 export { ScreenLoading } from './ScreenLoading.tsx'
+export { persistenceState, requestPersistence, PersistentStorageError, type PersistenceState } from './persistentStorage.ts'
+export { StoragePersistenceNotice, type StoragePersistenceNoticeProps } from './StoragePersistenceNotice.tsx'
+export { currentBrowserEnvironment, isSafariOutsideHomeScreen, safariOutsideHomeScreen, type BrowserEnvironment, type SafariDevice } from './safariStorage.ts'
+export { SafariStorageNotice, type SafariNoticeScreen } from './SafariStorageNotice.tsx'
+export { BackupReminderBanner, useBackupReminder } from './BackupReminderBanner.tsx'

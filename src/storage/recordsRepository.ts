@@ -377,13 +377,3 @@ export async function estimateStorageUsage(): Promise<StorageUsage | undefined> 
   ])
   return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted }
 }
-
-/**
- * Asks the browser to keep CareKey's data even when space runs low (Safari otherwise clears a
- * site's storage after 7 days without use). Resolves to whether storage is now persistent.
- */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.persist) return false
-  if (navigator.storage.persisted && (await navigator.storage.persisted())) return true
-  return navigator.storage.persist()
-}

@@ -9,6 +9,7 @@ import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import type { RecordSelection } from './recordsActions.ts'
 
 export { useRecordSummaries, type RecordSummaryView } from './summaries.ts'
+export { useStoragePersistence } from './persistence.ts'
 export type { RecordSelection } from './recordsActions.ts'
 export type { RecordCategory } from '../../domain/fhir/categories.ts'
 export { RECORD_CATEGORIES, categoryLabel } from '../../domain/fhir/categories.ts'

@@ -1,4 +1,5 @@
 import { queryOptions } from '@tanstack/react-query'
+import { persistenceState } from '../../platform/persistentStorage.ts'
 import { recordsSession } from './session.ts'
 
 // Loaded with the first records screen, not with the app's first screen.
@@ -18,6 +19,7 @@ export const recordKeys = {
   detail: (session: number, id: string) => [...recordKeys.session(session), 'detail', id] as const,
   attachment: (session: number, attachmentId: string) => [...recordKeys.session(session), 'attachment', attachmentId] as const,
   storage: () => [...recordKeys.all, 'storage'] as const,
+  persistence: () => [...recordKeys.storage(), 'persistence'] as const,
 }
 
 /** The decrypted records index (local data: invalidated on write, never polled). */
@@ -40,3 +42,6 @@ export const attachmentQueryOptions = (session: number, attachmentId: string, co
 
 /** The browser's storage estimate: re-read whenever the screen shows it and after writes. */
 export const storageUsageQueryOptions = () => queryOptions({ queryKey: recordKeys.storage(), queryFn: async () => (await actions()).readStorageUsage(), staleTime: 0 })
+
+/** Whether the browser keeps CareKey's data: re-read whenever a screen shows it and after asking (under `storage`). */
+export const persistenceQueryOptions = () => queryOptions({ queryKey: recordKeys.persistence(), queryFn: () => persistenceState(), staleTime: 0, retry: false })

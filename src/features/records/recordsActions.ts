@@ -28,11 +28,11 @@ import {
   readAttachment,
   readEverything,
   readRecordRow,
-  requestPersistentStorage,
   writeRecordsChange,
   type StorageUsage,
   type StoredAttachment,
 } from '../../storage/recordsRepository.ts'
+import { requestPersistence } from '../../platform/persistentStorage.ts'
 import { recordsSession, type RecordsSession } from './session.ts'
 import { loadRecordsIndex } from './sessionLoaders.ts'
 
@@ -358,7 +358,9 @@ let persistenceAsked = false
 async function keepStoragePersistent(): Promise<void> {
   if (persistenceAsked) return
   persistenceAsked = true
-  await requestPersistentStorage().catch(() => false)
+  // A browser that cannot answer now is asked again from the Backup screen, which shows its state.
+  await requestPersistence().catch(() => 'not-granted')
 }
 
-export { requestPersistentStorage }
+/** Asks the browser to keep CareKey's data; resolves to whether it now does. */
+export const requestPersistentStorage = async (): Promise<boolean> => (await requestPersistence()) === 'granted'

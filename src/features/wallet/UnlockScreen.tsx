@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from '../../platform/router.tsx'
+import { SafariStorageNotice } from '../../platform/SafariStorageNotice.tsx'
 import { VaultDamagedError } from '../../domain/wallet/vault.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -46,6 +47,7 @@ export function UnlockScreen({ onUnlockStart }: { onUnlockStart?: () => void }) 
         </Link>
         .
       </p>
+      <SafariStorageNotice screen="unlock" />
     </Page>
   )
 }

@@ -1,4 +1,5 @@
 import { Link } from '../../platform/router.tsx'
+import { SafariStorageNotice } from '../../platform/SafariStorageNotice.tsx'
 import { buttonClassName } from '../../ui/Button.tsx'
 import { Page, Card } from '../../ui/Page.tsx'
 
@@ -13,6 +14,7 @@ export function WelcomeScreen() {
           <li>Every consent is recorded publicly so a clinician can check it is real. Your health data never is.</li>
         </ul>
       </Card>
+      <SafariStorageNotice screen="welcome" />
       <div className="flex flex-col gap-3 sm:flex-row">
         <Link to="/create" className={buttonClassName('primary')}>
           Create a new wallet
