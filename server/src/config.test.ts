@@ -91,7 +91,7 @@ describe('share host configuration', () => {
   })
 
   it('keeps three backup versions of up to 256 MiB by default, and refuses a limit it could not hold', () => {
-    expect(readShareHostConfig(required).backups).toEqual({ maxBytes: 268_435_456, versionsKept: 3, rateLimitPerMinute: 30 })
+    expect(readShareHostConfig(required).backups).toEqual({ maxBytes: 268_435_456, versionsKept: 3, rateLimitPerMinute: 60 })
     expect(
       readShareHostConfig({ ...required, CAREKEY_BACKUP_MAX_BYTES: '1048576', CAREKEY_BACKUP_VERSIONS_KEPT: '5', CAREKEY_BACKUP_RATE_LIMIT: '0' }).backups,
     ).toEqual({ maxBytes: 1_048_576, versionsKept: 5, rateLimitPerMinute: 0 })

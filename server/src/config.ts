@@ -140,7 +140,7 @@ const schema = z.object({
   CAREKEY_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   CAREKEY_BACKUP_MAX_BYTES: z.coerce.number().int().min(1024).max(MAX_BACKUP_BYTES_LIMIT).default(DEFAULT_MAX_BACKUP_BYTES),
   CAREKEY_BACKUP_VERSIONS_KEPT: z.coerce.number().int().min(1).max(100).default(DEFAULT_BACKUP_VERSIONS_KEPT),
-  CAREKEY_BACKUP_RATE_LIMIT: z.coerce.number().int().min(0).default(30),
+  CAREKEY_BACKUP_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
 })
 
 /**

@@ -96,7 +96,8 @@ export type BackupUpload = { bytes: Uint8Array; sha256: Hex }
 export type BackupPutResult = { kind: 'stored'; version: StoredBackupVersion } | { kind: 'conflict'; latest?: StoredBackupVersion }
 
 /**
- * Where the share host keeps shares, files, access logs, used nonces and its own secrets:
+ * Where the share host keeps shares, files, access logs, used nonces, its own secrets and
+ * wallets' online backups:
  * one SQL store (`sql/sqlShareStore.ts`) on PostgreSQL or on PGlite. Every method is one
  * statement or one transaction, so several hosts on one database keep every count exact and
  * a failure halfway leaves nothing half written.
