@@ -7,6 +7,7 @@ import { ChainUnavailableError, registryGrantStatusReader, type GrantStatusReade
 import type { ShareHostConfig } from './config.ts'
 import { fail, type HostContext } from './context.ts'
 import { FileLocations } from './fileLocations.ts'
+import { BACKUP_SHA256_HEADER, backupRoutes } from './http/backupRoutes.ts'
 import { managementRoutes } from './http/managementRoutes.ts'
 import { rateLimit } from './http/rateLimit.ts'
 import { relayRoutes } from './http/relayRoutes.ts'
@@ -29,7 +30,8 @@ export type ShareHostDeps = {
 
 /**
  * Builds the share host's HTTP application: the SMART Health Links routes (manifest, files),
- * the patient's signed management routes, the sponsor relay, and /health. See README, "Share host".
+ * the patient's signed management routes, the sponsor relay, wallets' online backups, and
+ * /health. See README, "Share host".
  */
 export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps = {}) {
   const clock = deps.clock ?? Date.now
@@ -66,7 +68,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
       origin: '*',
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization'],
-      exposeHeaders: ['Retry-After'],
+      exposeHeaders: ['Retry-After', BACKUP_SHA256_HEADER],
       maxAge: 600,
     }),
   )
@@ -82,6 +84,7 @@ export function createShareHostApp(config: ShareHostConfig, deps: ShareHostDeps 
   app.route('/', shlRoutes(ctx))
   app.route('/', managementRoutes(ctx))
   app.route('/', relayRoutes(ctx))
+  app.route('/', backupRoutes(ctx))
 
   app.notFound((c) => fail(c, 404, 'not_found'))
   app.onError((err, c) => {

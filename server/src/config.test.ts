@@ -89,4 +89,13 @@ describe('share host configuration', () => {
     expect(() => readShareHostConfig({ ...env, CAREKEY_CHAIN_ID: '31337' }, read)).toThrow(/disagrees with CAREKEY_CHAIN_ID/)
     expect(readShareHostConfig({ ...env, CAREKEY_CHAIN_ID: '84532' }, read).chainId).toBe(84532)
   })
+
+  it('keeps three backup versions of up to 256 MiB by default, and refuses a limit it could not hold', () => {
+    expect(readShareHostConfig(required).backups).toEqual({ maxBytes: 268_435_456, versionsKept: 3, rateLimitPerMinute: 60 })
+    expect(
+      readShareHostConfig({ ...required, CAREKEY_BACKUP_MAX_BYTES: '1048576', CAREKEY_BACKUP_VERSIONS_KEPT: '5', CAREKEY_BACKUP_RATE_LIMIT: '0' }).backups,
+    ).toEqual({ maxBytes: 1_048_576, versionsKept: 5, rateLimitPerMinute: 0 })
+    expect(() => readShareHostConfig({ ...required, CAREKEY_BACKUP_MAX_BYTES: String(1024 * 1_048_576) })).toThrow(/CAREKEY_BACKUP_MAX_BYTES:/)
+    expect(() => readShareHostConfig({ ...required, CAREKEY_BACKUP_VERSIONS_KEPT: '0' })).toThrow(/CAREKEY_BACKUP_VERSIONS_KEPT:/)
+  })
 })

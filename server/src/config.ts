@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isHex, type Address, type Hex } from 'viem'
 import { withDeployment, type DeploymentFile } from '../../contracts/deployment.ts'
+import { DEFAULT_BACKUP_VERSIONS_KEPT, DEFAULT_MAX_BACKUP_BYTES } from '../../src/domain/backup/hostBackup.ts'
 import { addressSchema } from '../../src/domain/hex.ts'
 import type { ShareQuota } from './storage/shareStore.ts'
 
@@ -41,6 +42,17 @@ export type ShareHostConfig = {
   /** One line per request (method, route pattern, status, time): never ids, bodies or addresses. */
   logRequests: boolean
   relay: RelayConfig
+  backups: BackupConfig
+}
+
+/** Wallets' encrypted online backups (`/api/backups/...`, see src/domain/backup/hostBackup.ts). */
+export type BackupConfig = {
+  /** The largest upload accepted; a larger one is refused (413) before a byte of it is read. */
+  maxBytes: number
+  /** Versions kept per backup; the oldest goes when a new one lands. */
+  versionsKept: number
+  /** Backup requests per minute per client address (on top of the host's own limit); 0 turns the limit off. */
+  rateLimitPerMinute: number
 }
 
 /** The sponsor relay (`/api/relay/...`): off without a sponsor key. */
@@ -66,6 +78,9 @@ export const MAX_FILE_URL_TTL_SECONDS = 3600
 
 const url = z.url({ protocol: /^https?$/ })
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+/** The largest CAREKEY_BACKUP_MAX_BYTES: each upload is held in memory once while it is stored. */
+export const MAX_BACKUP_BYTES_LIMIT = 512 * 1_048_576
+
 /** The most proxies in a row CAREKEY_SHARE_HOST_TRUST_PROXY may count. */
 export const MAX_TRUSTED_PROXY_HOPS = 10
 const proxyHops = z
@@ -123,6 +138,9 @@ const schema = z.object({
   CAREKEY_RELAY_RESEND_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
   CAREKEY_RELAY_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
   CAREKEY_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  CAREKEY_BACKUP_MAX_BYTES: z.coerce.number().int().min(1024).max(MAX_BACKUP_BYTES_LIMIT).default(DEFAULT_MAX_BACKUP_BYTES),
+  CAREKEY_BACKUP_VERSIONS_KEPT: z.coerce.number().int().min(1).max(100).default(DEFAULT_BACKUP_VERSIONS_KEPT),
+  CAREKEY_BACKUP_RATE_LIMIT: z.coerce.number().int().min(0).default(60),
 })
 
 /**
@@ -167,6 +185,11 @@ export function readShareHostConfig(env: Record<string, string | undefined>, rea
       resendAfterMs: e.CAREKEY_RELAY_RESEND_AFTER_MS,
       confirmTimeoutMs: e.CAREKEY_RELAY_CONFIRM_TIMEOUT_MS,
       pollingIntervalMs: e.CAREKEY_RELAY_POLL_MS,
+    },
+    backups: {
+      maxBytes: e.CAREKEY_BACKUP_MAX_BYTES,
+      versionsKept: e.CAREKEY_BACKUP_VERSIONS_KEPT,
+      rateLimitPerMinute: e.CAREKEY_BACKUP_RATE_LIMIT,
     },
   }
 }

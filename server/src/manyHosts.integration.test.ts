@@ -5,17 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keccak256, stringToHex, toHex, type Account, type Chain, type Hex, type Transport, type WalletClient } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import pg from 'pg'
 import { consentRegistryAbi } from '../../contracts/generated/ConsentRegistry.ts'
 import { startLocalChainForTests } from '../../scripts/lib/chainFixture.ts'
 import { startPostgres, type PostgresCluster } from '../../scripts/lib/postgres.ts'
 import { chainEnv, startShareHostProcess, type ShareHostProcess } from '../../scripts/lib/shareHostProcess.ts'
+import { backupListSchema } from '../../src/domain/backup/hostBackup.ts'
 import { newNonce, type ShareGrantTerms } from '../../src/domain/shl/index.ts'
 import { createShare, readShareAccessLog, type FetchLike, type ShareHostTarget } from '../../src/shareHost/client.ts'
 import { describeMigrations } from './storage/sql/migrationsContract.ts'
 import { MIGRATIONS } from './storage/sql/migrations.ts'
 import { pgDatabase } from './storage/sql/pgDatabase.ts'
 import { describeShareStore } from './storage/sql/shareStoreContract.ts'
+import { sendBackupRequest } from './testing/backupHost.ts'
 import { makeShare, postManifest, sampleBundle, signerOf, testAccount } from './testing/shareFixtures.ts'
 
 const local = startLocalChainForTests()
@@ -130,6 +133,24 @@ describe('several share hosts on one PostgreSQL database', () => {
     await postManifest(roundRobin([a]), share.manifestUrl, { recipient: 'Dr. A' })
     const log = await readShareAccessLog(targetFor(viaB), signerOf(patient), share.id)
     expect(log.entries.map((e) => e.recipient)).toEqual(['Dr. B', 'Dr. A'])
+  })
+
+  it('stores exactly one of eight backup uploads sent at once over two hosts with the same previous version; the others get 409', async () => {
+    const db = await cluster.newDatabase()
+    const pair = await startHosts(2, db)
+    const wallet = privateKeyToAccount(generatePrivateKey())
+    const via = (host: ShareHostProcess) => ({ hostUrl: PUBLIC_URL, clock: Date.now, fetch: roundRobin([host]) })
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const body = crypto.getRandomValues(new Uint8Array(64 * 1024))
+        return (await sendBackupRequest(via(pair[i % 2]!), wallet, { action: 'put-backup', body })).status
+      }),
+    )
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1)
+    expect(statuses.filter((s) => s === 409)).toHaveLength(7)
+    const listed = backupListSchema.parse(await (await sendBackupRequest(via(pair[1]!), wallet, { action: 'list-backups' })).json())
+    expect(listed.versions.map((v) => [v.version, v.size])).toEqual([[1, 64 * 1024]])
+    expect(await rows(db, 'SELECT count(*)::int AS n FROM backup_versions')).toEqual([{ n: 1 }])
   })
 
   it('migrates a fresh database once when two hosts start on it together', async () => {

@@ -7,6 +7,14 @@ import {
   type ShareAction,
   type ShareAuthorization,
 } from '../../../src/domain/shl/index.ts'
+import {
+  BACKUP_EIP712_NAME,
+  BACKUP_ID_PATTERN,
+  backupIdOf,
+  backupRequestTypedData,
+  type BackupAction,
+  type BackupAuthorization,
+} from '../../../src/domain/backup/hostBackup.ts'
 import type { ShareStore } from '../storage/shareStore.ts'
 
 /** Clocks differ a little between a phone and the host. */
@@ -75,6 +83,48 @@ export async function verifyRecipientProof(
     return { ok: false, detail: 'recipient proof: this proof was used before' }
   }
   return { ok: true, signer: proof.address }
+}
+
+/** 401: the request is stale or not for this host at all; 403: signed, but not by the backup's key. */
+export type VerifiedBackupRequest = { ok: true } | { ok: false; status: 401 | 403; detail: string }
+
+/**
+ * Checks a backup request's signature before its body is read: the Authorization header is
+ * fresh (the same window as share requests), and the key that signed this action, host,
+ * backup id, version and `previous` over the claimed body hash is the backup's own: a backup's
+ * id is its signing key's lowercase address. The nonce is claimed by the caller afterwards.
+ */
+export async function verifyBackupRequest(
+  ctx: SignatureContext,
+  auth: BackupAuthorization,
+  request: { action: BackupAction; backupId: string; version?: number },
+): Promise<VerifiedBackupRequest> {
+  const fresh = checkExpiry(auth.expiresAt, ctx.clock())
+  if (fresh !== undefined) return { ok: false, status: 401, detail: fresh }
+  const notTheBackupsKey = {
+    ok: false,
+    status: 403,
+    detail:
+      `the request is not signed by this backup's key: a backup's id is the lowercase address of the key that signs its requests ` +
+      `(EIP-712 "${BACKUP_EIP712_NAME}" for host ${ctx.host}, this action, version and body)`,
+  } as const
+  if (!BACKUP_ID_PATTERN.test(request.backupId)) return notTheBackupsKey
+  const typedData = backupRequestTypedData(ctx.host, {
+    action: request.action,
+    backupId: request.backupId,
+    ...(request.version !== undefined && { version: request.version }),
+    ...(request.action === 'put-backup' && auth.previous !== undefined && { previous: auth.previous }),
+    bodyHash: auth.bodyHash,
+    nonce: auth.nonce,
+    expiresAt: auth.expiresAt,
+  })
+  try {
+    const signer = await recoverTypedDataAddress({ ...typedData, signature: auth.signature })
+    return backupIdOf(signer) === request.backupId ? { ok: true } : notTheBackupsKey
+  } catch {
+    // A signature that does not even recover (bad v, not on the curve) is nobody's.
+    return notTheBackupsKey
+  }
 }
 
 function checkExpiry(expiresAt: number, now: number): string | undefined {

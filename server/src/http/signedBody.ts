@@ -4,6 +4,7 @@ import type { Hex } from 'viem'
 import { fail } from '../context.ts'
 
 export type SignedBody = { ok: true; text: string } | { ok: false; response: Response }
+export type SignedBytes = { ok: true; bytes: Uint8Array } | { ok: false; response: Response }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -19,9 +20,27 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * const request = parseJson(body.text)
  */
 export async function readSignedBody(c: Context, claimedHash: Hex, maxBytes: number): Promise<SignedBody> {
+  const body = await readSignedBytes(c, claimedHash, maxBytes)
+  if (!body.ok) return body
+  try {
+    return { ok: true, text: utf8.decode(body.bytes) }
+  } catch {
+    // The patient signed these bytes, but they are not text: nothing to parse.
+    return { ok: false, response: fail(c, 400, 'invalid_request', 'the request body is not UTF-8 text') }
+  }
+}
+
+/**
+ * The same for a binary body (a backup upload): its exact bytes, once they match the signed
+ * hash. A body cut off midway (the connection dropped) or shorter than signed is refused.
+ *
+ * @example
+ * const body = await readSignedBytes(c, authorized.bodyHash, ctx.config.backups.maxBytes)
+ * if (!body.ok) return body.response
+ */
+export async function readSignedBytes(c: Context, claimedHash: Hex, maxBytes: number): Promise<SignedBytes> {
   const tooLarge = () => ({ ok: false, response: fail(c, 413, 'payload_too_large', `the request body may be at most ${maxBytes} bytes`) }) as const
-  const declared = Number(c.req.header('content-length'))
-  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge()
+  if (declaredLength(c) > maxBytes) return tooLarge()
 
   const hash = createHash('sha256')
   const chunks: Uint8Array[] = []
@@ -30,24 +49,31 @@ export async function readSignedBody(c: Context, claimedHash: Hex, maxBytes: num
   if (stream) {
     const reader = stream.getReader()
     for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      length += value.byteLength
+      let chunk: ReadableStreamReadResult<Uint8Array>
+      try {
+        chunk = await reader.read()
+      } catch {
+        // The client went away mid-upload: nobody will read this answer, and nothing is stored.
+        return { ok: false, response: fail(c, 400, 'invalid_request', 'the request body ended before it was complete; nothing was stored') }
+      }
+      if (chunk.done) break
+      length += chunk.value.byteLength
       if (length > maxBytes) {
         await reader.cancel()
         return tooLarge()
       }
-      hash.update(value)
-      chunks.push(value)
+      hash.update(chunk.value)
+      chunks.push(chunk.value)
     }
   }
   if (`0x${hash.digest('hex')}` !== claimedHash.toLowerCase()) {
     return { ok: false, response: fail(c, 401, 'unauthenticated', 'the body does not match its signature') }
   }
-  try {
-    return { ok: true, text: utf8.decode(Buffer.concat(chunks, length)) }
-  } catch {
-    // The patient signed these bytes, but they are not text: nothing to parse.
-    return { ok: false, response: fail(c, 400, 'invalid_request', 'the request body is not UTF-8 text') }
-  }
+  return { ok: true, bytes: Buffer.concat(chunks, length) }
+}
+
+/** The Content-Length a request declares; 0 when it declares none (the stream is still capped). */
+export function declaredLength(c: Context): number {
+  const declared = Number(c.req.header('content-length'))
+  return Number.isFinite(declared) ? declared : 0
 }

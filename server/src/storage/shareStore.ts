@@ -78,8 +78,26 @@ export type ShareUsage = { patientShares: number; patientBytes: number; grantSha
 
 export type QuotaRefusal = { kind: 'over-quota'; detail: string }
 
+/** One stored version of a wallet's encrypted backup: all the host learns of it. */
+export type StoredBackupVersion = {
+  /** 1, 2, 3…: one more than the newest at the time of upload. */
+  version: number
+  /** Unix milliseconds, the host's time of upload. */
+  createdAt: number
+  size: number
+  /** SHA-256 of its bytes, lowercase hex. */
+  sha256: Hex
+}
+
+/** An upload's bytes and their SHA-256 (checked against the signed body hash as they arrived). */
+export type BackupUpload = { bytes: Uint8Array; sha256: Hex }
+
+/** A new version, or the newest one as it is when `previous` named another (none when it holds none). */
+export type BackupPutResult = { kind: 'stored'; version: StoredBackupVersion } | { kind: 'conflict'; latest?: StoredBackupVersion }
+
 /**
- * Where the share host keeps shares, files, access logs, used nonces and its own secrets:
+ * Where the share host keeps shares, files, access logs, used nonces, its own secrets and
+ * wallets' online backups:
  * one SQL store (`sql/sqlShareStore.ts`) on PostgreSQL or on PGlite. Every method is one
  * statement or one transaction, so several hosts on one database keep every count exact and
  * a failure halfway leaves nothing half written.
@@ -127,6 +145,19 @@ export interface ShareStore {
    * at once, so they never pick the same nonce.
    */
   leaseSponsor(sponsor: Address, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /** A backup's versions, newest first; none for an unknown id. */
+  listBackupVersions(backupId: string): Promise<StoredBackupVersion[]>
+  /** One version with its bytes; undefined once it is gone (pruned, deleted) or never was. */
+  readBackupVersion(backupId: string, version: number): Promise<{ version: StoredBackupVersion; bytes: Uint8Array<ArrayBuffer> } | undefined>
+  /**
+   * Stores the next version of a backup if `previous` is the SHA-256 of its newest version
+   * (NO_PREVIOUS_BACKUP when it holds none), and deletes the versions older than the newest
+   * `keep`, in one transaction: of two uploads with the same `previous`, on any hosts, exactly
+   * one is stored, and a failure stores nothing and deletes nothing.
+   */
+  putBackupVersion(backupId: string, upload: BackupUpload, options: { previous: Hex; now: number; keep: number }): Promise<BackupPutResult>
+  /** Deletes every version of a backup; resolves with how many there were. */
+  deleteBackup(backupId: string): Promise<number>
 }
 
 export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/

@@ -68,6 +68,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'online backups: the last few versions of each wallet’s encrypted backup',
+    // The key makes a version number one upload's: two hosts cannot both store version n+1.
+    // The bytes are ciphertext, which does not compress: stored out of line, uncompressed.
+    sql: `
+      CREATE TABLE backup_versions (
+        backup_id  text NOT NULL,
+        version    bigint NOT NULL CHECK (version >= 1),
+        created_at bigint NOT NULL,
+        size       bigint NOT NULL CHECK (size >= 0),
+        sha256     text NOT NULL,
+        bytes      bytea NOT NULL,
+        PRIMARY KEY (backup_id, version)
+      );
+      ALTER TABLE backup_versions ALTER COLUMN bytes SET STORAGE EXTERNAL;
+    `,
+  },
 ]
 
 /** Any number, the same for every host: the lock two hosts starting together queue on. */

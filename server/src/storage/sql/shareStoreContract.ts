@@ -2,12 +2,14 @@
  * What every share store must do, as tests run against each database the host supports: PGlite
  * in the unit tests, a real PostgreSQL cluster in the integration tests.
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { privateKeyToAddress, generatePrivateKey } from 'viem/accounts'
 import { keccak256, toHex, type Address, type Hex } from 'viem'
+import { NO_PREVIOUS_BACKUP } from '../../../../src/domain/backup/hostBackup.ts'
 import { newShareId } from '../../../../src/domain/shl/index.ts'
 import { newFileId } from '../../fileLocations.ts'
-import type { FileUpload, ShareQuota, StoredShare } from '../shareStore.ts'
+import type { BackupUpload, FileUpload, ShareQuota, StoredShare } from '../shareStore.ts'
 import type { SqlDatabase } from './database.ts'
 import { SqlShareStore } from './sqlShareStore.ts'
 
@@ -37,6 +39,15 @@ export function aFile(length = 100): FileUpload {
   const jwe = 'x'.repeat(length)
   return { meta: { id: newFileId(), contentType: 'application/fhir+json', length, lastUpdated: NOW }, jwe }
 }
+
+/** Bytes that stand for an encrypted backup file (random, with zero bytes in them). */
+export function aBackupUpload(length = 1_000): BackupUpload {
+  const bytes = new Uint8Array(randomBytes(length))
+  bytes[0] = 0
+  return { bytes, sha256: `0x${createHash('sha256').update(bytes).digest('hex')}` }
+}
+
+const aBackupId = () => randomAddress().toLowerCase()
 
 const withFiles = (share: StoredShare, files: FileUpload[]): StoredShare => ({ ...share, files: files.map((f) => f.meta) })
 
@@ -212,6 +223,106 @@ export function describeShareStore(name: string, openDatabase: () => Promise<Sql
       expect(first).toHaveLength(32)
       const other = new SqlShareStore(db, { quota: CONTRACT_QUOTA, accessLogCap: CONTRACT_LOG_CAP })
       expect(await other.secret(name)).toEqual(first)
+    })
+
+    describe('online backups', () => {
+      const KEEP = 3
+
+      it('keeps each upload with its time, size and hash, lists them newest first and reads back the exact bytes', async () => {
+        const id = aBackupId()
+        expect(await store.listBackupVersions(id)).toEqual([])
+        const first = aBackupUpload(1_500)
+        const second = aBackupUpload(10)
+        expect(await store.putBackupVersion(id, first, { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })).toEqual({
+          kind: 'stored',
+          version: { version: 1, createdAt: NOW, size: 1_500, sha256: first.sha256 },
+        })
+        await store.putBackupVersion(id, second, { previous: first.sha256, now: NOW + 5, keep: KEEP })
+        expect(await store.listBackupVersions(id)).toEqual([
+          { version: 2, createdAt: NOW + 5, size: 10, sha256: second.sha256 },
+          { version: 1, createdAt: NOW, size: 1_500, sha256: first.sha256 },
+        ])
+        const read = await store.readBackupVersion(id, 1)
+        expect(read?.version).toEqual({ version: 1, createdAt: NOW, size: 1_500, sha256: first.sha256 })
+        expect(Buffer.from(read?.bytes ?? []).equals(Buffer.from(first.bytes))).toBe(true)
+        expect(await store.readBackupVersion(id, 3)).toBeUndefined()
+        expect(await store.readBackupVersion(aBackupId(), 1)).toBeUndefined()
+      })
+
+      it('stores an upload only over the newest version, and otherwise answers with that version and changes nothing', async () => {
+        const id = aBackupId()
+        const first = aBackupUpload()
+        // Expecting a version where there is none.
+        expect(await store.putBackupVersion(id, first, { previous: first.sha256, now: NOW, keep: KEEP })).toEqual({ kind: 'conflict' })
+        await store.putBackupVersion(id, first, { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })
+        const second = aBackupUpload()
+        await store.putBackupVersion(id, second, { previous: first.sha256, now: NOW + 1, keep: KEEP })
+        const latest = { version: 2, createdAt: NOW + 1, size: second.bytes.length, sha256: second.sha256 }
+        // Out of date (the first version), expecting none, or replayed: refused, with the newest version.
+        for (const previous of [first.sha256, NO_PREVIOUS_BACKUP]) {
+          expect(await store.putBackupVersion(id, aBackupUpload(), { previous, now: NOW + 2, keep: KEEP })).toEqual({ kind: 'conflict', latest })
+        }
+        expect(await store.putBackupVersion(id, second, { previous: first.sha256, now: NOW + 3, keep: KEEP })).toEqual({ kind: 'conflict', latest })
+        expect((await store.listBackupVersions(id)).map((v) => v.version)).toEqual([2, 1])
+        // A previous in capitals is the same hash.
+        expect(await store.putBackupVersion(id, aBackupUpload(), { previous: `0x${second.sha256.slice(2).toUpperCase()}`, now: NOW + 4, keep: KEEP })).toMatchObject({
+          kind: 'stored',
+          version: { version: 3 },
+        })
+      })
+
+      it('keeps the newest versions only: the oldest goes when a new one lands, and version numbers keep counting', async () => {
+        const id = aBackupId()
+        let previous = NO_PREVIOUS_BACKUP
+        const uploads = Array.from({ length: 5 }, () => aBackupUpload(50))
+        for (const [i, upload] of uploads.entries()) {
+          expect(await store.putBackupVersion(id, upload, { previous, now: NOW + i, keep: KEEP })).toMatchObject({ kind: 'stored', version: { version: i + 1 } })
+          previous = upload.sha256
+        }
+        expect((await store.listBackupVersions(id)).map((v) => [v.version, v.sha256])).toEqual([
+          [5, uploads[4]!.sha256],
+          [4, uploads[3]!.sha256],
+          [3, uploads[2]!.sha256],
+        ])
+        expect(await store.readBackupVersion(id, 2)).toBeUndefined()
+        const [stored] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM backup_versions WHERE backup_id = $1', [id])
+        expect(stored?.n).toBe(KEEP)
+        // Keeping fewer from now on drops the surplus with the next upload.
+        await store.putBackupVersion(id, aBackupUpload(), { previous, now: NOW + 9, keep: 1 })
+        expect((await store.listBackupVersions(id)).map((v) => v.version)).toEqual([6])
+      })
+
+      it('stores exactly one of several uploads sent at once over the same version', async () => {
+        const id = aBackupId()
+        const racing = Array.from({ length: 6 }, () => aBackupUpload(2_000))
+        const firsts = await Promise.all(racing.map((u) => store.putBackupVersion(id, u, { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })))
+        const winner = firsts.find((r) => r.kind === 'stored')
+        expect(firsts.filter((r) => r.kind === 'stored')).toHaveLength(1)
+        if (winner?.kind !== 'stored') throw new Error('one upload is stored')
+        expect(firsts.filter((r) => r.kind === 'conflict')).toEqual(Array.from({ length: 5 }, () => ({ kind: 'conflict', latest: winner.version })))
+
+        const next = await Promise.all(
+          Array.from({ length: 6 }, () => store.putBackupVersion(id, aBackupUpload(2_000), { previous: winner.version.sha256, now: NOW + 1, keep: KEEP })),
+        )
+        expect(next.filter((r) => r.kind === 'stored')).toHaveLength(1)
+        expect((await store.listBackupVersions(id)).map((v) => v.version)).toEqual([2, 1])
+      })
+
+      it('deletes every version of one backup and no other’s; the next upload starts from none', async () => {
+        const id = aBackupId()
+        const other = aBackupId()
+        const first = aBackupUpload()
+        await store.putBackupVersion(id, first, { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })
+        await store.putBackupVersion(id, aBackupUpload(), { previous: first.sha256, now: NOW, keep: KEEP })
+        await store.putBackupVersion(other, aBackupUpload(), { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })
+        expect(await store.deleteBackup(id)).toBe(2)
+        expect(await store.listBackupVersions(id)).toEqual([])
+        expect(await store.readBackupVersion(id, 1)).toBeUndefined()
+        expect(await store.listBackupVersions(other)).toHaveLength(1)
+        expect(await store.deleteBackup(id)).toBe(0)
+        expect(await store.putBackupVersion(id, aBackupUpload(), { previous: first.sha256, now: NOW, keep: KEEP })).toEqual({ kind: 'conflict' })
+        expect(await store.putBackupVersion(id, aBackupUpload(), { previous: NO_PREVIOUS_BACKUP, now: NOW, keep: KEEP })).toMatchObject({ kind: 'stored' })
+      })
     })
 
     it('leases a sponsor account to one holder at a time, renewable by it, free again once it lapses', async () => {

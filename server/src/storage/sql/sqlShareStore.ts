@@ -3,18 +3,22 @@ import { getAddress, type Address, type Hex } from 'viem'
 import {
   checkQuota,
   type AccessLogPage,
+  type BackupPutResult,
+  type BackupUpload,
   type FileUpload,
   type QuotaRefusal,
   type ShareQuota,
   type ShareStore,
   type ShareUsage,
   type StoredAccess,
+  type StoredBackupVersion,
   type StoredFile,
   type StoredPasscode,
   type StoredShare,
 } from '../shareStore.ts'
 import type { SqlDatabase, SqlQueryable } from './database.ts'
 import { migrate } from './migrations.ts'
+import * as backups from './sqlBackupVersions.ts'
 
 export type SqlShareStoreOptions = {
   quota: ShareQuota
@@ -262,6 +266,22 @@ export class SqlShareStore implements ShareStore {
       [sponsor.toLowerCase(), holder, now + ttlMs, now],
     )
     return rows.length === 1
+  }
+
+  listBackupVersions(backupId: string): Promise<StoredBackupVersion[]> {
+    return backups.listBackupVersions(this.db, backupId)
+  }
+
+  readBackupVersion(backupId: string, version: number): Promise<{ version: StoredBackupVersion; bytes: Uint8Array<ArrayBuffer> } | undefined> {
+    return backups.readBackupVersion(this.db, backupId, version)
+  }
+
+  putBackupVersion(backupId: string, upload: BackupUpload, options: { previous: Hex; now: number; keep: number }): Promise<BackupPutResult> {
+    return backups.putBackupVersion(this.db, backupId, upload, options)
+  }
+
+  deleteBackup(backupId: string): Promise<number> {
+    return backups.deleteBackup(this.db, backupId)
   }
 
   private async readOrCreateSecret(name: string): Promise<Uint8Array> {
