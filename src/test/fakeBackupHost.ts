@@ -135,7 +135,14 @@ export function createFakeBackupHost(options: { url?: string; versionsKept?: num
       if (target.origin !== new URL(url).origin) throw new TypeError(`the fake host is not ${target.origin}`)
       const method = init.method ?? 'GET'
       const body = init.body === undefined || init.body === null ? new Uint8Array() : new Uint8Array(await new Response(init.body).arrayBuffer())
-      const response = await answer(method, target.pathname, new Headers(init.headers), body)
+      // Like a real fetch, it gives up when its signal aborts (the client's timeout, a lock).
+      const { signal } = init
+      const aborted = new Promise<never>((_resolve, reject) => {
+        if (signal?.aborted) reject(new DOMException('The request was aborted', 'AbortError'))
+        signal?.addEventListener('abort', () => reject(new DOMException('The request was aborted', 'AbortError')), { once: true })
+      })
+      aborted.catch(() => undefined)
+      const response = await Promise.race([answer(method, target.pathname, new Headers(init.headers), body), aborted])
       requests.push({ method, path: target.pathname, status: response.status })
       return response
     },
