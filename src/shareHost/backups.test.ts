@@ -12,7 +12,6 @@ import {
   isTransientBackupFailure,
   listBackups,
   uploadBackup,
-  type BackupSigner,
 } from './backups.ts'
 import { ShareHostBusyError, ShareHostReplyError, ShareHostUnreachableError, type FetchLike } from './client.ts'
 
@@ -116,7 +115,7 @@ describe('the online backup client, against a host that checks everything', () =
         init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
         asked()
       })
-    const pending = listBackups({ ...target, fetch: never, signal: lock.signal }, signer as BackupSigner)
+    const pending = listBackups({ ...target, fetch: never, signal: lock.signal }, signer)
     await sent
     lock.abort()
     await expect(pending).rejects.toBeInstanceOf(ShareHostUnreachableError)
