@@ -85,7 +85,7 @@ describe('the online backup client, against a host that checks everything', () =
     await expect(downloadBackup(target, signer, stored)).rejects.toBeInstanceOf(BackupDownloadDamagedError)
     await expect(downloadBackup(target, signer, { ...stored, size: 2 })).rejects.toThrow('longer than the 2 bytes')
     await expect(downloadBackup(target, signer, { ...stored, size: 4 })).rejects.toThrow('it has 3 bytes, not the 4 listed')
-    await expect(downloadBackup(target, signer, { ...stored, version: 7 })).rejects.toMatchObject({ status: 404 })
+    await expect(downloadBackup(target, signer, { ...stored, version: 7 })).rejects.toThrow('The share host no longer has this online backup')
   })
 
   it('tells a host that cannot be reached or is busy (try later) from one that answers nonsense', async () => {
@@ -99,6 +99,8 @@ describe('the online backup client, against a host that checks everything', () =
     await expect(busy).rejects.toBeInstanceOf(ShareHostBusyError)
     const html = listBackups({ ...target, fetch: answer(new Response('<html>', { headers: { 'content-type': 'text/html' } })) }, signer)
     await expect(html).rejects.toBeInstanceOf(ShareHostReplyError)
+    const older = listBackups({ ...target, fetch: answer(Response.json({ error: 'not_found' }, { status: 404 })) }, signer)
+    await expect(older).rejects.toThrow('This share host does not keep online backups.')
     const wrongShape = listBackups({ ...target, fetch: answer(Response.json({ versions: [{ version: 0 }] })) }, signer)
     await expect(wrongShape).rejects.toBeInstanceOf(ShareHostReplyError)
     expect(isTransientBackupFailure(await wrongShape.catch((e: unknown) => e))).toBe(false)

@@ -63,15 +63,15 @@ export class BackupRefusedError extends CareKeyError {
   readonly status: number
   readonly code: string
 
-  constructor(status: number, code: string, detail: string | undefined) {
-    const [message, hint] = refusalWords(status, detail)
+  constructor(status: number, code: string, detail: string | undefined, action?: BackupAction) {
+    const [message, hint] = refusalWords(status, detail, action)
     super(message, hint)
     this.status = status
     this.code = code
   }
 }
 
-function refusalWords(status: number, detail: string | undefined): [string, string] {
+function refusalWords(status: number, detail: string | undefined, action: BackupAction | undefined): [string, string] {
   const because = detail ? ` (${detail.slice(0, 200)})` : ''
   if (status === 401) {
     return [`The share host did not accept this device's signature on the backup${because}.`, "Check that this device's date and time are right; CareKey tries again later."]
@@ -82,7 +82,12 @@ function refusalWords(status: number, detail: string | undefined): [string, stri
       'Only the recovery phrase that made an online backup can change it. Check that this is the wallet you meant.',
     ]
   }
-  if (status === 404) return [`The share host has no such online backup${because}.`, 'It may have been deleted, or replaced by a newer one. Look for it again.']
+  if (status === 404 && action === 'read-backup') {
+    return [`The share host no longer has this online backup${because}.`, 'It may have been deleted, or replaced by a newer one. Look for it again.']
+  }
+  if (status === 404) {
+    return ['This share host does not keep online backups.', 'It may need an update. Meanwhile, export a backup file in Backup and storage to keep a copy.']
+  }
   return [`The share host refused the backup request${because}.`, 'Try again later. If it keeps failing, the share host may need an update.']
 }
 
@@ -133,7 +138,7 @@ export function isTransientBackupFailure(error: unknown): boolean {
  */
 export async function listBackups(target: BackupHostTarget, signer: BackupSigner): Promise<BackupList> {
   const list = await signed(target, signer, 'list-backups', { method: 'GET' }, BACKUP_REQUEST_TIMEOUT_MS, async (response, signal) => {
-    if (!response.ok) throw await refusal(response, signal)
+    if (!response.ok) throw await refusal(response, signal, 'list-backups')
     return parseReply(await readJson(response, signal, MAX_BACKUP_REPLY_BYTES), backupListSchema)
   })
   return { ...list, versions: [...list.versions].sort((a, b) => b.version - a.version) }
@@ -154,7 +159,7 @@ export async function downloadBackup(target: BackupHostTarget, signer: BackupSig
     { method: 'GET', version: version.version },
     transferTimeout(version.size),
     async (response, signal) => {
-      if (!response.ok) throw await refusal(response, signal)
+      if (!response.ok) throw await refusal(response, signal, 'read-backup')
       return readCapped(response, version.size, signal, () => new BackupDownloadDamagedError(`it is longer than the ${version.size} bytes the share host listed`))
     },
   )
@@ -189,14 +194,14 @@ export async function uploadBackup(
     async (response, signal) => {
       if (response.status === 409) {
         const conflict = backupConflictSchema.safeParse(await readJson(response, signal, MAX_BACKUP_REPLY_BYTES).catch(rethrowTimeout))
-        if (!conflict.success) throw new BackupRefusedError(409, 'http_409', undefined)
+        if (!conflict.success) throw new BackupRefusedError(409, 'http_409', undefined, 'put-backup')
         throw new BackupConflictError(conflict.data.latest)
       }
       if (response.status === 413) {
         const reply = errorReplySchema.safeParse(await readJson(response, signal, MAX_ERROR_REPLY_BYTES).catch(rethrowTimeout))
         throw new BackupTooLargeError(bytes.length, limitFrom(reply.success ? reply.data.detail : undefined) ?? options.maxBytes)
       }
-      if (!response.ok) throw await refusal(response, signal)
+      if (!response.ok) throw await refusal(response, signal, 'put-backup')
       return parseReply(await readJson(response, signal, MAX_BACKUP_REPLY_BYTES), backupVersionSchema)
     },
   )
@@ -211,7 +216,7 @@ export async function uploadBackup(
  */
 export async function deleteBackups(target: BackupHostTarget, signer: BackupSigner): Promise<{ deleted: number }> {
   return signed(target, signer, 'delete-backups', { method: 'DELETE' }, BACKUP_REQUEST_TIMEOUT_MS, async (response, signal) => {
-    if (!response.ok) throw await refusal(response, signal)
+    if (!response.ok) throw await refusal(response, signal, 'delete-backups')
     return parseReply(await readJson(response, signal, MAX_BACKUP_REPLY_BYTES), backupDeletedSchema)
   })
 }
@@ -274,13 +279,13 @@ function rethrowTimeout(error: unknown): undefined {
   return undefined
 }
 
-async function refusal(response: Response, signal: AbortSignal): Promise<CareKeyError> {
+async function refusal(response: Response, signal: AbortSignal, action: BackupAction): Promise<CareKeyError> {
   if (response.status === 429 || response.status >= 500) {
     const retryAfter = Number(response.headers.get('retry-after'))
     return new ShareHostBusyError(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
   }
   const reply = errorReplySchema.safeParse(await readJson(response, signal, MAX_ERROR_REPLY_BYTES).catch(rethrowTimeout))
   return reply.success
-    ? new BackupRefusedError(response.status, reply.data.error, reply.data.detail)
-    : new BackupRefusedError(response.status, `http_${response.status}`, undefined)
+    ? new BackupRefusedError(response.status, reply.data.error, reply.data.detail, action)
+    : new BackupRefusedError(response.status, `http_${response.status}`, undefined, action)
 }
