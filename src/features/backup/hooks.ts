@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { recordKeys } from '../records/index.ts'
 import { useSessionScope, useWalletKeys } from '../wallet/index.ts'
@@ -7,7 +8,6 @@ import { autoBackupActivity, subscribeAutoBackupActivity } from './activity.ts'
 import type { AutoBackupActivity } from './autoBackup.ts'
 import type { OnlineBackupSearch } from './backupActions.ts'
 import { backupKeys, backupStatusQueryOptions } from './queries.ts'
-import { WalletLockedError } from '../../domain/wallet/errors.ts'
 
 // The workflows and the host's client load with the first of them used, not with the app's first screen.
 const actions = () => import('./backupActions.ts')
