@@ -2,6 +2,7 @@ import { Suspense, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
 import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
+import { startAutoBackup } from '../features/backup/index.ts'
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes, useWalletKeys } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
 import { appConfig, keepLastKnownReads, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
@@ -34,6 +35,8 @@ export default function UnlockedApp() {
     const stop = keepLastKnownReads(queryClient, { store: lastKnownReads, isUnlocked: () => keyring.get() === keys })
     return () => void stop()
   }, [queryClient, keys, lastKnownReads])
+  // The online backup follows local changes while the wallet stays unlocked.
+  useEffect(() => (keys ? startAutoBackup(keys, queryClient) : undefined), [queryClient, keys])
   const autoLock = useAutoLockMinutes()
   useAutoLock(autoLock.data)
   return (
@@ -55,10 +58,14 @@ export default function UnlockedApp() {
   )
 }
 
-/** The matched wallet screen; creating or restoring a wallet has no place once one is unlocked. */
+/**
+ * The matched wallet screen; creating or restoring a wallet has no place once one is unlocked. A
+ * wallet just restored from its phrase goes on to restoring its records from the online backup.
+ */
 function UnlockedRoutes() {
   const matchRoute = useMatchRoute()
-  if (matchRoute({ to: '/create' }) || matchRoute({ to: '/restore' })) return <Navigate to={HOME_PATH} replace />
+  if (matchRoute({ to: '/create' })) return <Navigate to={HOME_PATH} replace />
+  if (matchRoute({ to: '/restore' })) return <Navigate to="/backup/restore" replace />
   return <Outlet />
 }
 

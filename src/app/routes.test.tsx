@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import 'fake-indexeddb/auto'
-import { cleanup, render, screen } from '@testing-library/react'
+import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryHistory } from '@tanstack/react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
@@ -67,6 +67,29 @@ describe('route table', () => {
       keyring.clear()
     }
   }, STORES_A_WALLET)
+
+  it('takes a wallet restored from its phrase on to its online backup, and "Not now" to the records', async () => {
+    // The share host cannot be reached: the screen says so and offers to try again.
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('fetch failed')))
+    try {
+      const history = openAt('/restore')
+      fireEvent.change(await screen.findByLabelText('Recovery phrase'), { target: { value: 'test test test test test test test test test test test junk' } })
+      fireEvent.click(screen.getByRole('button', { name: 'Continue' }))
+      fireEvent.change(await screen.findByLabelText('New passphrase'), { target: { value: 'correct horse battery staple' } })
+      fireEvent.change(screen.getByLabelText('Repeat the passphrase'), { target: { value: 'correct horse battery staple' } })
+      fireEvent.click(screen.getByRole('button', { name: 'Restore wallet' }))
+      expect(await screen.findByRole('heading', { name: 'Restore your records' }, { timeout: STORES_A_WALLET })).toBeTruthy()
+      expect(history.location.pathname).toBe('/backup/restore')
+      expect(await screen.findByText('The share host cannot be reached right now.')).toBeTruthy()
+      expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy()
+      fireEvent.click(screen.getByRole('button', { name: 'Not now' }))
+      expect(await screen.findByRole('heading', { name: 'No records yet' })).toBeTruthy()
+      expect(history.location.pathname).toBe('/records')
+    } finally {
+      keyring.clear()
+      vi.unstubAllGlobals()
+    }
+  }, 2 * STORES_A_WALLET)
 
   it('opens the viewer with the link from the fragment, takes the link out of the address at once, and follows a new one', async () => {
     const first = plainLink('Shared by Alex')

@@ -1,10 +1,10 @@
 import { lazy } from 'react'
 import { createRootRoute, createRoute, Navigate, redirect } from '@tanstack/react-router'
+import { BackupScreen, RestoreRecordsScreen } from '../features/backup/index.ts'
 import { ScanScreen, takeSharedLink, ViewScreen } from '../features/clinician/index.ts'
 import {
   AddDocumentScreen,
   AddRecordScreen,
-  BackupScreen,
   EditRecordScreen,
   ImportScreen,
   NewRecordOfKindScreen,
@@ -55,6 +55,7 @@ const addDocumentRoute = createRoute({ getParentRoute: () => walletRoute, path: 
 const newRecordRoute = createRoute({ getParentRoute: () => walletRoute, path: '/records/new/$kind', component: NewRecordRoute })
 const importRoute = createRoute({ getParentRoute: () => walletRoute, path: '/records/import', component: ImportScreen })
 const backupRoute = createRoute({ getParentRoute: () => walletRoute, path: '/records/backup', component: BackupScreen })
+const restoreRecordsRoute = createRoute({ getParentRoute: () => walletRoute, path: '/backup/restore', component: RestoreRecordsScreen })
 const recordRoute = createRoute({ getParentRoute: () => walletRoute, path: '/records/$recordId', component: RecordRoute })
 const editRecordRoute = createRoute({ getParentRoute: () => walletRoute, path: '/records/$recordId/edit', component: EditRecordRoute })
 
@@ -116,6 +117,7 @@ export const routeTree = rootRoute.addChildren([
     newRecordRoute,
     importRoute,
     backupRoute,
+    restoreRecordsRoute,
     recordRoute,
     editRecordRoute,
     consentsRoute,

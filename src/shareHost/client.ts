@@ -453,14 +453,14 @@ async function openFile(jwe: string, key: string, listedType: string, maxBytes: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP plumbing
+// HTTP plumbing (shared with the online backup's client, backups.ts)
 
 /**
  * One request to a share host, its reply read by `read` within `timeoutMs` from the start:
  * past it the request and its body are aborted and ShareHostTimeoutError is thrown, whatever
  * the `fetch` given does with the signal. A network failure is ShareHostUnreachableError.
  */
-async function exchange<T>(
+export async function exchange<T>(
   fetchImpl: FetchLike | undefined,
   url: string,
   init: RequestInit,
@@ -514,7 +514,7 @@ async function refusal(response: Response, signal: AbortSignal): Promise<CareKey
     : new ShareHostRefusedError(response.status, `http_${response.status}`, undefined)
 }
 
-async function readJson(response: Response, signal: AbortSignal, maxBytes: number): Promise<unknown> {
+export async function readJson(response: Response, signal: AbortSignal, maxBytes: number): Promise<unknown> {
   const type = response.headers.get('content-type') ?? ''
   if (!/^application\/json\b/i.test(type)) throw new ShareHostReplyError(`content type "${type.slice(0, 40)}" instead of JSON`)
   const text = decodeText(await readCapped(response, maxBytes, signal, () => new ShareHostReplyError(`a reply longer than ${maxBytes} bytes`)))
@@ -525,7 +525,7 @@ async function readJson(response: Response, signal: AbortSignal, maxBytes: numbe
   }
 }
 
-function parseReply<Schema extends z.ZodType>(json: unknown, schema: Schema): z.infer<Schema> {
+export function parseReply<Schema extends z.ZodType>(json: unknown, schema: Schema): z.infer<Schema> {
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -540,7 +540,7 @@ function parseReply<Schema extends z.ZodType>(json: unknown, schema: Schema): z.
  * cannot make the tab hold more than the cap. Throws `tooLarge()`, the exchange's timeout, or
  * ShareHostUnreachableError when the connection drops mid-body.
  */
-async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, tooLarge: () => CareKeyError): Promise<Uint8Array> {
+export async function readCapped(response: Response, maxBytes: number, signal: AbortSignal, tooLarge: () => CareKeyError): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(response.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge()
   if (!response.body) return new Uint8Array()

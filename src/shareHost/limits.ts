@@ -54,3 +54,15 @@ export const VIEWER_EMBEDDED_LENGTH_MAX = 4 * MIB
 
 /** Largest error reply read for its reason (a refusal, a wrong passcode's attempts left). */
 export const MAX_ERROR_REPLY_BYTES = 65_536
+
+/** The online backup's small requests (list the versions, delete them): the whole reply within this time. */
+export const BACKUP_REQUEST_TIMEOUT_MS = 30_000
+
+/**
+ * An upload or download of a backup gets BACKUP_REQUEST_TIMEOUT_MS plus the time its bytes take
+ * at this slow a connection (64 KiB/s: a 10 MB backup gets about three minutes in all).
+ */
+export const BACKUP_SLOWEST_TRANSFER_BYTES_PER_S = 65_536
+
+/** Largest JSON reply to a backup request (a list of a few versions, a conflict, a refusal). */
+export const MAX_BACKUP_REPLY_BYTES = 65_536

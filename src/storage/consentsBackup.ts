@@ -1,6 +1,7 @@
 import type { SealedRow } from '../domain/records/backup.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { noteLocalChange } from './localChanges.ts'
 import { consentRowSchema, shareRowSchema } from './rows.ts'
 
 /**
@@ -50,7 +51,7 @@ export async function restoreConsentRowsFromBackup(sealedRows: Readonly<Record<s
   })
   if (consents.length === 0 && shares.length === 0) return 0
   const db = await openCareKeyDb()
-  return storageCall(async () => {
+  const restored = await storageCall(async () => {
     const tx = db.transaction([...CONSENT_BACKUP_STORES], 'readwrite')
     const consentStore = tx.objectStore('consents')
     const shareStore = tx.objectStore('shares')
@@ -58,6 +59,8 @@ export async function restoreConsentRowsFromBackup(sealedRows: Readonly<Record<s
     const newConsents = consents.filter((r) => !haveConsents.includes(r.id))
     const newShares = shares.filter((r) => !haveShares.includes(r.id))
     await Promise.all([...newConsents.map((r) => consentStore.put(r)), ...newShares.map((r) => shareStore.put(r)), tx.done])
-    return newConsents.length
+    return { consents: newConsents.length, rows: newConsents.length + newShares.length }
   })
+  if (restored.rows > 0) await noteLocalChange()
+  return restored.consents
 }

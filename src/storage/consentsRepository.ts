@@ -10,6 +10,7 @@ import { CareKeyError } from '../domain/errors.ts'
 import { addressSchema, bytes32Schema, hexSchema } from '../domain/hex.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { noteLocalChange } from './localChanges.ts'
 import { CONSENT_ROW_FORMAT, consentRowSchema, type ConsentRow } from './rows.ts'
 import { openRowPayload, readAllSealed, readOneSealed, sealRowPayload, type SealedRowKind } from './sealedRows.ts'
 import { storageKeyFor } from './appKeys.ts'
@@ -238,6 +239,7 @@ export async function writeConsent(key: CryptoKey, consent: StoredConsent): Prom
   const row = await sealConsent(consent, key)
   const db = await openCareKeyDb()
   await storageCall(() => db.put('consents', row))
+  await noteLocalChange()
 }
 
 /**
@@ -249,4 +251,5 @@ export async function writeConsent(key: CryptoKey, consent: StoredConsent): Prom
 export async function deleteConsentRow(id: string): Promise<void> {
   const db = await openCareKeyDb()
   await storageCall(() => db.delete('consents', id))
+  await noteLocalChange()
 }

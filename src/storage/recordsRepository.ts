@@ -23,6 +23,7 @@ import { parseStoredRecord, type EncryptedRecord, type LegacyEncryptedRecord, ty
 import { CareKeyError } from '../domain/errors.ts'
 import { openCareKeyDb, type CareKeyDB } from './db.ts'
 import { storageCall } from './errors.ts'
+import { noteLocalChange } from './localChanges.ts'
 import { abortTransaction, writeAllOrNothing } from './transactions.ts'
 
 /**
@@ -189,6 +190,7 @@ export async function writeRecordsChange(change: RecordsChange, manifestKey: Cry
       }
     },
   )
+  await noteLocalChange()
 }
 
 /**

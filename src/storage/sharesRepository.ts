@@ -5,6 +5,7 @@ import { KEY_LENGTH, MAX_LABEL_LENGTH, SHARE_ID_PATTERN, type ShlFlag } from '..
 import { sealConsent, type StoredConsent } from './consentsRepository.ts'
 import { openCareKeyDb } from './db.ts'
 import { storageCall } from './errors.ts'
+import { noteLocalChange } from './localChanges.ts'
 import { SHARE_ROW_FORMAT, shareRowSchema, type ShareRow } from './rows.ts'
 import { openRowPayload, readAllSealed, readOneSealed, sealRowPayload, type SealedRowKind } from './sealedRows.ts'
 import { writeAllOrNothing } from './transactions.ts'
@@ -174,6 +175,7 @@ export async function writeShare(key: CryptoKey, share: StoredShare): Promise<vo
   const row = await sealShare(share, key)
   const db = await openCareKeyDb()
   await storageCall(() => db.put('shares', row))
+  await noteLocalChange()
 }
 
 /**
@@ -193,6 +195,7 @@ export async function writeConsentWithShare(key: CryptoKey, consent: StoredConse
       if (shareRow) requests.push(tx.objectStore('shares').put(shareRow))
     })
   })
+  await noteLocalChange()
 }
 
 /**
@@ -207,4 +210,5 @@ export async function deleteConsentWithShare(consentId: string, shareId: string 
     const tx = db.transaction(['consents', 'shares'], 'readwrite')
     await Promise.all([tx.objectStore('consents').delete(consentId), shareId !== undefined && tx.objectStore('shares').delete(shareId), tx.done])
   })
+  await noteLocalChange()
 }

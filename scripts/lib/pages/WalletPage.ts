@@ -28,12 +28,19 @@ export class WalletPage {
     return words
   }
 
-  async restore(phrase: string, passphrase: string) {
+  /**
+   * Restores a wallet from its phrase. CareKey then looks for the wallet's online backup ("Restore
+   * your records"); unless `onlineBackup` is 'stay', this leaves that screen at once ("Not now", or
+   * "Go to my records" when none was found) for the records.
+   */
+  async restore(phrase: string, passphrase: string, { onlineBackup = 'skip' }: { onlineBackup?: 'skip' | 'stay' } = {}) {
     const { page } = this
     await page.getByRole('link', { name: 'Restore from a recovery phrase' }).click()
     await page.getByRole('textbox', { name: 'Recovery phrase' }).fill(phrase)
     await page.getByRole('button', { name: 'Continue' }).click()
     await this.choosePassphrase(passphrase, 'Restore wallet')
+    await expect(page.getByRole('heading', { name: 'Restore your records' })).toBeVisible()
+    if (onlineBackup === 'skip') await page.getByRole('button', { name: /^(Not now|Go to my records)$/ }).click()
   }
 
   async choosePassphrase(passphrase: string, submit: string) {

@@ -3,24 +3,28 @@ import { formatBytes } from '../../domain/fhir/errors.ts'
 import { BACKUP_FILE_EXTENSION } from '../../domain/records/backup.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
-import { Card, Page } from '../../ui/Page.tsx'
+import { Card } from '../../ui/Page.tsx'
 import { saveFile } from '../../ui/saveFile.ts'
 import { FileField } from './FileField.tsx'
 import { useExportBackup, useExportFhirBundle, useRequestPersistentStorage, useRestoreBackup, useStorageUsage } from './hooks.ts'
 
-/** Encrypted backup and restore, a plain FHIR export, and how much the wallet stores. */
-export function BackupScreen() {
+/**
+ * The records' part of the Backup and storage screen (the backup feature's, '/records/backup'):
+ * the encrypted backup file and its restore, how much the wallet stores, a plain FHIR export.
+ * `onBackupExported` is told when a backup file was saved.
+ */
+export function BackupFileCards({ onBackupExported }: { onBackupExported?: () => void }) {
   return (
-    <Page title="Backup and storage">
-      <ExportBackupCard />
+    <>
+      <ExportBackupCard onExported={onBackupExported} />
       <RestoreBackupCard />
       <StorageCard />
       <ExportFhirCard />
-    </Page>
+    </>
   )
 }
 
-function ExportBackupCard() {
+function ExportBackupCard({ onExported }: { onExported: (() => void) | undefined }) {
   const backup = useExportBackup()
   return (
     <Card title="Back up your records">
@@ -29,7 +33,14 @@ function ExportBackupCard() {
         safe outside this browser: if this browser's data is cleared, the backup is how your records come back.
       </p>
       <Button
-        onClick={() => backup.mutate(undefined, { onSuccess: ({ file, fileName }) => saveFile(file, fileName) })}
+        onClick={() =>
+          backup.mutate(undefined, {
+            onSuccess: ({ file, fileName }) => {
+              saveFile(file, fileName)
+              onExported?.()
+            },
+          })
+        }
         busy={backup.isPending}
       >
         {backup.isPending ? 'Encrypting backup…' : 'Export backup'}

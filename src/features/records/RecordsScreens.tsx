@@ -5,7 +5,7 @@ import { RECORD_FORMS } from '../../domain/records/forms.ts'
 /** Every records screen, loaded together behind the records door. */
 export { AddDocumentScreen } from './AddDocumentScreen.tsx'
 export { AddRecordScreen } from './AddRecordScreen.tsx'
-export { BackupScreen } from './BackupScreen.tsx'
+export { BackupFileCards } from './BackupScreen.tsx'
 export { ImportScreen } from './ImportScreen.tsx'
 export { RecordDetailScreen } from './RecordDetailScreen.tsx'
 export { EditRecordScreen } from './RecordFormScreen.tsx'

@@ -6,11 +6,12 @@
 import { lazy } from 'react'
 import type { Resource } from '@medplum/fhirtypes'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
-import type { RecordSelection } from './recordsActions.ts'
+import type { BackupSummary, BuiltBackup, RecordSelection, RestoreSummary } from './recordsActions.ts'
 
 export { useRecordSummaries, type RecordSummaryView } from './summaries.ts'
 export { useStoragePersistence } from './persistence.ts'
-export type { RecordSelection } from './recordsActions.ts'
+export { recordKeys } from './queries.ts'
+export type { BackupSummary, BuiltBackup, RecordSelection, RestoreSummary } from './recordsActions.ts'
 export type { RecordCategory } from '../../domain/fhir/categories.ts'
 export { RECORD_CATEGORIES, categoryLabel } from '../../domain/fhir/categories.ts'
 
@@ -27,8 +28,12 @@ export const AddDocumentScreen = lazy(() => loadScreens().then((m) => ({ default
 export const NewRecordOfKindScreen = lazy(() => loadScreens().then((m) => ({ default: m.NewRecordOfKindScreen })))
 /** '/records/import': a FHIR file or a sample. */
 export const ImportScreen = lazy(() => loadScreens().then((m) => ({ default: m.ImportScreen })))
-/** '/records/backup': the encrypted backup file. */
-export const BackupScreen = lazy(() => loadScreens().then((m) => ({ default: m.BackupScreen })))
+/**
+ * The records' cards of the Backup and storage screen (the backup feature's): the encrypted
+ * backup file and its restore, storage on this device, the FHIR export. `onBackupExported` is
+ * called once a backup file was saved.
+ */
+export const BackupFileCards = lazy(() => loadScreens().then((m) => ({ default: m.BackupFileCards })))
 /** '/records/$recordId': one record. */
 export const RecordDetailScreen = lazy(() => loadScreens().then((m) => ({ default: m.RecordDetailScreen })))
 /** '/records/$recordId/edit': one record's form. */
@@ -53,4 +58,43 @@ export async function selectRecordsForSharing(
 ): Promise<Resource[]> {
   const actions = await import('./recordsActions.ts')
   return actions.selectRecordsForSharing(keys, selection, options)
+}
+
+/**
+ * The sealed backup of everything the unlocked wallet stores (records with their files, consents,
+ * shares), under the wallet's backup key: the bytes of a `.carekey` file, which the online backup
+ * uploads as they are. Throws WalletLockedError while locked.
+ *
+ * @example
+ * const { bytes, records } = await buildBackupBytes()
+ */
+export async function buildBackupBytes(): Promise<BuiltBackup> {
+  const actions = await import('./recordsActions.ts')
+  return actions.buildBackupBytes()
+}
+
+/**
+ * When a backup was made and how many records and consents it holds, read with the unlocked
+ * wallet's backup key; nothing is written. Throws BackupFromAnotherWalletError,
+ * BackupDamagedError, BackupTruncatedError, NotABackupError or BackupVersionError.
+ *
+ * @example
+ * const { createdAt, records, consents } = await readBackupSummary(bytes)
+ */
+export async function readBackupSummary(bytes: Uint8Array): Promise<BackupSummary> {
+  const actions = await import('./recordsActions.ts')
+  return actions.readBackupSummary(bytes)
+}
+
+/**
+ * Restores a backup's bytes (a downloaded online backup) exactly as a `.carekey` file is
+ * restored: merged without duplicates, consents and shares included, in one transaction, or
+ * refused with nothing changed. Invalidate `recordKeys.all` afterwards.
+ *
+ * @example
+ * const { restored, alreadyPresent } = await restoreBackup(bytes)
+ */
+export async function restoreBackup(bytes: Uint8Array): Promise<RestoreSummary> {
+  const actions = await import('./recordsActions.ts')
+  return actions.restoreBackup(bytes)
 }

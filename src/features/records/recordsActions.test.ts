@@ -12,10 +12,12 @@ import { bytesEqual, fromBase64Url } from '../../domain/crypto/bytes.ts'
 import { consentsStorageKey, readConsents } from '../../storage/consentsRepository.ts'
 import { FORMAT1 } from '../../test/format1Fixture.ts'
 import {
+  buildBackupBytes,
   deleteRecord,
   exportBackup,
   importRecords,
   readAttachmentFile,
+  readBackupSummary,
   readRecord,
   restoreBackup,
   saveRecord,
@@ -154,6 +156,19 @@ describe('backup and restore', () => {
     expect(bytesEqual(new Uint8Array(await pdf.arrayBuffer()), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
     const { consents } = await readConsents(await consentsStorageKey(walletA.root))
     expect(consents.map((c) => c.granteeName)).toEqual([FORMAT1.expected.consent.granteeName])
+  })
+
+  it('restores the bytes of an online backup like a file, and tells what a backup holds before restoring it', async () => {
+    await importRecords(bundle(lab, allergy), 'imported', session)
+    const built = await buildBackupBytes(session, 1_764_770_520_000)
+    expect(built.records).toBe(2)
+    expect(await readBackupSummary(built.bytes, session)).toEqual({ createdAt: 1_764_770_520_000, records: 2, consents: 0 })
+    await deleteCareKeyDb()
+    const newDevice = new RecordsSession(keyring)
+    expect(await restoreBackup(built.bytes, newDevice)).toEqual({ restored: 2, alreadyPresent: 0 })
+    expect(await titles(newDevice)).toEqual(['HbA1c', 'Peanut'])
+    keyring.set(walletB)
+    await expect(readBackupSummary(built.bytes, new RecordsSession(keyring))).rejects.toBeInstanceOf(BackupFromAnotherWalletError)
   })
 
   it('refuses a backup from another wallet, or a truncated one, and changes nothing', async () => {

@@ -222,30 +222,66 @@ export async function undoDelete(session: RecordsSession = recordsSession): Prom
   })
 }
 
-/** An encrypted backup of every record and file, as a file to download. */
-export async function exportBackup(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string; records: number }> {
+/** A sealed backup, as built for a file or for the share host. */
+export type BuiltBackup = {
+  /** The `.carekey` file's bytes: every record, file, consent and share, sealed under the wallet's backup key. */
+  bytes: Uint8Array<ArrayBuffer>
+  /** How many records it holds. */
+  records: number
+  /** When it was made (unix milliseconds), as written inside it. */
+  createdAt: number
+}
+
+/**
+ * The sealed backup of everything the wallet stores (records and their files as they are at rest,
+ * consents and shares as sealed rows), one layer more of encryption under the wallet's backup key:
+ * the same bytes for an exported file and for the online backup.
+ */
+export async function buildBackupBytes(session: RecordsSession = recordsSession, now: number = Date.now()): Promise<BuiltBackup> {
   const keys = await session.recordsKeys()
   const { records, attachments } = await readEverything(keys.manifest)
   const sealedRows = await readConsentRowsForBackup()
-  const sealed = await sealBackup({ createdAt: now.getTime(), records, attachments, sealedRows }, keys.backup)
+  const bytes = await sealBackup({ createdAt: now, records, attachments, sealedRows }, keys.backup)
+  return { bytes, records: records.length, createdAt: now }
+}
+
+/** An encrypted backup of every record and file, as a file to download. */
+export async function exportBackup(session: RecordsSession = recordsSession, now = new Date()): Promise<{ file: Blob; fileName: string; records: number }> {
+  const { bytes, records } = await buildBackupBytes(session, now.getTime())
   return {
-    file: new Blob([sealed], { type: 'application/octet-stream' }),
+    file: new Blob([bytes], { type: 'application/octet-stream' }),
     fileName: `carekey-backup-${now.toISOString().slice(0, 10)}${BACKUP_FILE_EXTENSION}`,
-    records: records.length,
+    records,
   }
+}
+
+/** What a backup holds, told before it is restored. */
+export type BackupSummary = { createdAt: number; records: number; consents: number }
+
+/**
+ * Opens a backup with this wallet's backup key and says when it was made and how much it holds,
+ * writing nothing. Throws like restoreBackup (another wallet's, damaged, cut short…).
+ */
+export async function readBackupSummary(bytes: Uint8Array, session: RecordsSession = recordsSession): Promise<BackupSummary> {
+  if (bytes.length > MAX_BACKUP_BYTES) throw new FileTooLargeError('backup', bytes.length, MAX_BACKUP_BYTES)
+  const keys = await session.recordsKeys()
+  const backup = await openBackup(bytes, keys.backup)
+  return { createdAt: backup.createdAt, records: backup.records.length, consents: backup.sealedRows?.consents?.length ?? 0 }
 }
 
 export type RestoreSummary = { restored: number; alreadyPresent: number }
 
 /**
- * Restores a backup file into the wallet, merging: a record already here (the same record id,
- * or a duplicate by domain/fhir/identity.ts) is skipped, everything else is stored as it was
- * backed up, in one transaction. A file that is not this wallet's, cut short or changed is
- * refused before anything is written.
+ * Restores a backup (a chosen file, or the bytes of an online backup) into the wallet, merging: a
+ * record already here (the same record id, or a duplicate by domain/fhir/identity.ts) is skipped,
+ * everything else is stored as it was backed up, in one transaction. A backup that is not this
+ * wallet's, cut short or changed is refused before anything is written.
  */
-export async function restoreBackup(file: Blob, session: RecordsSession = recordsSession): Promise<RestoreSummary> {
-  if (file.size > MAX_BACKUP_BYTES) throw new FileTooLargeError('backup', file.size, MAX_BACKUP_BYTES)
-  const bytes = new Uint8Array(await file.arrayBuffer())
+export async function restoreBackup(source: Blob | Uint8Array, session: RecordsSession = recordsSession): Promise<RestoreSummary> {
+  // ArrayBuffer.isView: bytes from another realm (a test's jsdom) are bytes too.
+  const size = ArrayBuffer.isView(source) ? source.byteLength : source.size
+  if (size > MAX_BACKUP_BYTES) throw new FileTooLargeError('backup', size, MAX_BACKUP_BYTES)
+  const bytes = ArrayBuffer.isView(source) ? source : new Uint8Array(await source.arrayBuffer())
   return session.write(async (index, keys) => {
     const backup = await openBackup(bytes, keys.backup)
     let summaries: RecordSummary[]

@@ -46,5 +46,12 @@ export function RestoreWalletScreen() {
     )
   }
 
-  return <StoreWalletStep phrase={phrase} submitLabel="Restore wallet" description="The phrase is valid. Choose a passphrase to unlock CareKey on this device." />
+  return (
+    <StoreWalletStep
+      phrase={phrase}
+      submitLabel="Restore wallet"
+      description="The phrase is valid. Choose a passphrase to unlock CareKey on this device."
+      next="/backup/restore"
+    />
+  )
 }
