@@ -15,6 +15,9 @@ const E2E_DIST = `.carekey/e2e-dist-${process.pid}`
 export default async function globalSetup() {
   await rm(E2E_DIST, { recursive: true, force: true })
   const backend = await startBackend({
+    // Every test's browser reaches the host from one address: the per-client limit on backup
+    // requests would make tests running side by side wait on each other's uploads.
+    shareHostEnv: { CAREKEY_BACKUP_RATE_LIMIT: '0' },
     serveShareHost: async (config, appEnv) => {
       // The app's share host is this server's own address (appEnv.CAREKEY_SHARE_HOST_URL).
       Object.assign(process.env, appEnv)

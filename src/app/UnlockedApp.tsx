@@ -2,7 +2,7 @@ import { Suspense, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useConnect, useConnection, useConnectors, WagmiProvider } from 'wagmi'
 import { createCareKeyWagmiConfig, LOCAL_WALLET_CONNECTOR_ID } from '../chain/index.ts'
-import { startAutoBackup } from '../features/backup/index.ts'
+import { BackupReminder, startAutoBackup } from '../features/backup/index.ts'
 import { keyring, lockWallet, useAutoLock, useAutoLockMinutes, useWalletKeys } from '../features/wallet/index.ts'
 import { Button } from '../ui/Button.tsx'
 import { appConfig, keepLastKnownReads, restoreLastKnownReads, ScreenLoading } from '../platform/index.ts'
@@ -50,6 +50,9 @@ export default function UnlockedApp() {
           </Button>
         }
       >
+        <Suspense fallback={null}>
+          <BackupReminder />
+        </Suspense>
         <Suspense fallback={<ScreenLoading />}>
           <UnlockedRoutes />
         </Suspense>

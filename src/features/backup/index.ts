@@ -18,6 +18,8 @@ const loadScreens = () => import('./screens.ts')
 
 /** '/records/backup': Backup and storage (online backup, backup file, storage, FHIR export). */
 export const BackupScreen = lazy(() => loadScreens().then((m) => ({ default: m.BackupScreen })))
+/** The reminder to back up, above the unlocked wallet's screens (render it inside a Suspense boundary). */
+export const BackupReminder = lazy(() => import('./BackupReminder.tsx').then((m) => ({ default: m.BackupReminder })))
 /** '/backup/restore': Restore your records, from the online backup (after a wallet restore). */
 export const RestoreRecordsScreen = lazy(() => loadScreens().then((m) => ({ default: m.RestoreRecordsScreen })))
 

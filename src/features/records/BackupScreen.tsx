@@ -6,7 +6,9 @@ import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { Card } from '../../ui/Page.tsx'
 import { saveFile } from '../../ui/saveFile.ts'
 import { FileField } from './FileField.tsx'
-import { useExportBackup, useExportFhirBundle, useRequestPersistentStorage, useRestoreBackup, useStorageUsage } from './hooks.ts'
+import { useExportBackup, useExportFhirBundle, useRestoreBackup, useStorageUsage } from './hooks.ts'
+import { useStoragePersistence } from './persistence.ts'
+import { StoragePersistenceNotice } from '../../platform/StoragePersistenceNotice.tsx'
 
 /**
  * The records' part of the Backup and storage screen (the backup feature's, '/records/backup'):
@@ -103,7 +105,7 @@ function RestoreBackupCard() {
 
 function StorageCard() {
   const usage = useStorageUsage()
-  const persist = useRequestPersistentStorage()
+  const persistence = useStoragePersistence()
   const data = usage.data
   return (
     <Card title="Storage on this device">
@@ -122,20 +124,10 @@ function StorageCard() {
               {Math.round((data.usage / data.quota) * 100)}%
             </progress>
           )}
-          {data.persisted ? (
-            <p>The browser keeps CareKey's data even when space runs low.</p>
-          ) : (
-            <div className="space-y-2">
-              <p>The browser may clear CareKey's data when space runs low, or after weeks without use. Ask it to keep the data, and keep a backup.</p>
-              <Button variant="secondary" busy={persist.isPending} onClick={() => persist.mutate()}>
-                Ask the browser to keep my data
-              </Button>
-              {persist.data === false && <p role="status">The browser said no for now. It often agrees once CareKey is installed or used regularly.</p>}
-            </div>
-          )}
         </>
       )}
-      <ErrorMessage error={usage.error ?? persist.error} />
+      <StoragePersistenceNotice {...persistence} />
+      <ErrorMessage error={usage.error} />
     </Card>
   )
 }

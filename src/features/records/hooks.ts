@@ -11,7 +11,6 @@ import {
   loadSamplePatient,
   readAttachmentFile,
   readImportFile,
-  requestPersistentStorage,
   restoreBackup,
   saveRecord,
   undoDelete,
@@ -86,10 +85,3 @@ export function useDownloadAttachment() {
 
 export const useStorageUsage = () => useQuery(storageUsageQueryOptions())
 
-export function useRequestPersistentStorage() {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: () => requestPersistentStorage(),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: recordKeys.storage() }),
-  })
-}

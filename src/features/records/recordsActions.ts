@@ -398,5 +398,3 @@ async function keepStoragePersistent(): Promise<void> {
   await requestPersistence().catch(() => 'not-granted')
 }
 
-/** Asks the browser to keep CareKey's data; resolves to whether it now does. */
-export const requestPersistentStorage = async (): Promise<boolean> => (await requestPersistence()) === 'granted'
