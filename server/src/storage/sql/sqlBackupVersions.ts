@@ -24,12 +24,12 @@ export async function readBackupVersion(
   backupId: string,
   version: number,
 ): Promise<{ version: StoredBackupVersion; bytes: Uint8Array<ArrayBuffer> } | undefined> {
-  // Both drivers read bytea into memory of their own (a Buffer, a Uint8Array), never shared.
-  const [row] = await db.query<VersionRow & { bytes: Uint8Array<ArrayBuffer> }>(
-    `SELECT ${VERSION_COLUMNS}, bytes FROM backup_versions WHERE backup_id = $1 AND version = $2`,
+  // As hex text, for the reason given in putBackupVersion (PGlite reads bytea ten times slower).
+  const [row] = await db.query<VersionRow & { hex: string }>(
+    `SELECT ${VERSION_COLUMNS}, encode(bytes, 'hex') AS hex FROM backup_versions WHERE backup_id = $1 AND version = $2`,
     [backupId, version],
   )
-  return row && { version: versionFromRow(row), bytes: row.bytes }
+  return row && { version: versionFromRow(row), bytes: new Uint8Array(Buffer.from(row.hex, 'hex')) }
 }
 
 /**
@@ -60,14 +60,13 @@ export function putBackupVersion(
       size: upload.bytes.byteLength,
       sha256: upload.sha256.toLowerCase() as Hex,
     }
-    await tx.query('INSERT INTO backup_versions (backup_id, version, created_at, size, sha256, bytes) VALUES ($1, $2, $3, $4, $5, $6)', [
-      backupId,
-      stored.version,
-      stored.createdAt,
-      stored.size,
-      stored.sha256,
-      Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength),
-    ])
+    // The bytes go as hex text, decoded by the database: PGlite turns a bytea parameter into text
+    // byte by byte (about 4 MB/s: 12 s for a 44 MB backup of 10,000 records), hex text it takes
+    // whole (1.5 s). node-postgres sends a Buffer as this same hex text anyway.
+    await tx.query(
+      "INSERT INTO backup_versions (backup_id, version, created_at, size, sha256, bytes) VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))",
+      [backupId, stored.version, stored.createdAt, stored.size, stored.sha256, Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength).toString('hex')],
+    )
     await tx.query('DELETE FROM backup_versions WHERE backup_id = $1 AND version <= $2', [backupId, stored.version - options.keep])
     return { kind: 'stored', version: stored }
   })
