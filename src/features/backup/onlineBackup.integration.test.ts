@@ -158,6 +158,50 @@ describe('the online backup against the real share host', () => {
     expect(await readBackupStatus(true)).toMatchObject({ lastUpload: { version: 3 }, unsavedSince: undefined, lastError: undefined })
   })
 
+  it('another device uploading again during the retry after a conflict: told it will retry, and it does', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const phone = await onDevice('phone', walletA)
+    await storeRecords(walletA, lab)
+    await uploadOnlineBackup(phone)
+
+    // Other devices of the wallet upload while the tablet does, once before each of its next two tries.
+    let othersUploading = 0
+    const tablet = await onDevice('tablet', walletA, {
+      fetch: async (input, init) => {
+        if (init?.method === 'PUT' && othersUploading > 0) {
+          othersUploading--
+          const [newest] = await host.store.listBackupVersions(idA)
+          await sendBackupRequest(host, signerA, { action: 'put-backup', previous: newest?.sha256 ?? NO_PREVIOUS_BACKUP, body: new Uint8Array([othersUploading]) })
+        }
+        return host.fetch(input, init)
+      },
+    })
+    const search = await findOnlineBackup(tablet)
+    if (!search.found) throw new Error('the tablet did not find the backup')
+    await restoreOnlineBackup(tablet, search)
+    auto = createAutoBackup({ context: tablet, enabledByDefault: true, network: online })
+    await auto.settled()
+
+    othersUploading = 2
+    sent = []
+    await storeRecords(walletA, allergy)
+    await vi.advanceTimersByTimeAsync(AUTO_BACKUP_DEBOUNCE_MS)
+    await auto.settled()
+    expect(puts()).toEqual([409, 409])
+    const status = await readBackupStatus(true)
+    expect(status.lastError).toMatchObject({ kind: 'transient', message: 'The online backup was changed from another device at the same time.' })
+    expect(backupStatusLine(status, { activity: auto.activity(), online: true, now: Date.now() }).detail).toBe('Your latest changes are not backed up yet: CareKey will retry.')
+    expect(auto.activity()).toBe('retrying')
+
+    // The retry: over the version it knew (refused), then over the newest.
+    await vi.advanceTimersByTimeAsync(BACKUP_RETRY_FIRST_MS)
+    await auto.settled()
+    expect(puts()).toEqual([409, 409, 409, 201])
+    const newest = (await storedVersionsOfA()).at(-1)?.version ?? 0
+    expect(await readBackupStatus(true)).toMatchObject({ lastUpload: { version: newest }, lastError: undefined, unsavedSince: undefined })
+    expect(await recordsInVersion(newest)).toBe(2)
+  })
+
   it('a new device that never restored does not replace the backup on its own; Back up now does', async () => {
     const phone = await onDevice('phone', walletA)
     await storeRecords(walletA, lab, allergy)
