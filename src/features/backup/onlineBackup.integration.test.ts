@@ -21,8 +21,8 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { BackupDownloadDamagedError, BackupRefusedError, BackupTooLargeError, downloadBackup, listBackups, type BackupSigner } from '../../shareHost/backups.ts'
 import { ShareHostUnreachableError, type FetchLike } from '../../shareHost/client.ts'
 import { consentsStorageKey, readConsents, writeConsent } from '../../storage/consentsRepository.ts'
-import { closeCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
-import { noteLocalChange } from '../../storage/localChanges.ts'
+// useDatabaseName is no React hook, whatever its name: here it switches devices.
+import { closeCareKeyDb, openCareKeyDb, useDatabaseName as switchDatabase } from '../../storage/db.ts'
 import { storedConsentFixture } from '../../test/consentFixtures.ts'
 import { storedRecordTitles, storeRecords } from '../../test/storedRecords.ts'
 import { buildBackupBytes, readBackupSummary, restoreBackup } from '../records/index.ts'
@@ -104,7 +104,7 @@ const puts = () => sent.filter((r) => r.method === 'PUT').map((r) => r.status)
  * starts a fresh records session, as after an unlock.
  */
 async function onDevice(name: string, keys: WalletKeys, options: { signer?: BackupSigner; fetch?: FetchLike; hostUrl?: string } = {}): Promise<BackupContext> {
-  await useDatabaseName(`online-backup-it-${n}-${name}`)
+  await switchDatabase(`online-backup-it-${n}-${name}`)
   keyring.clear()
   keyring.set(keys)
   return {
@@ -329,11 +329,22 @@ describe('the online backup against the real share host', () => {
 describe('the online backup over a real connection to the share host', () => {
   let port: number
   let server: ServerType | undefined
+  /** What the host answered over the socket, whether or not the app was still there to read it. */
+  let answered: { method: string; status: number }[] = []
+  let uploadArrived: (() => void) | undefined
+  /** Resolves once the next upload has reached the host. */
+  const nextUploadArrives = () => new Promise<void>((arrived) => (uploadArrived = arrived))
 
   /** Serves this test's host on the loopback port (again, after stopServing). */
   async function startServing(): Promise<void> {
     await new Promise<void>((listening) => {
-      server = serve({ fetch: (request) => host.fetch(request.url, request), port, hostname: '127.0.0.1' }, () => listening())
+      const handle = async (request: Request) => {
+        if (request.method === 'PUT') uploadArrived?.()
+        const response = await host.fetch(request.url, request)
+        answered.push({ method: request.method, status: response.status })
+        return response
+      }
+      server = serve({ fetch: handle, port, hostname: '127.0.0.1' }, () => listening())
     })
   }
   /** The host goes down: it stops listening, and drops the connections it had. */
@@ -348,6 +359,7 @@ describe('the online backup over a real connection to the share host', () => {
   }
 
   beforeEach(async () => {
+    answered = []
     port = await freePort()
     await host.close()
     host = await startBackupTestHost({ CAREKEY_SHARE_HOST_URL: `http://127.0.0.1:${port}` }, db)
@@ -357,16 +369,21 @@ describe('the online backup over a real connection to the share host', () => {
     await stopServing()
   })
 
-  /** The browser's fetch, whose upload bodies stop halfway with an error (the connection dropped). */
+  /** The browser's fetch, whose uploads send half their body, then break off once the host reads (the connection dropped). */
   const cutOffUploads: FetchLike = (input, init) => {
-    const body = init?.body
+    const body: unknown = init?.body
     if (init?.method !== 'PUT' || !(body instanceof Uint8Array)) return fetch(input, init)
+    const half = body.slice(0, Math.floor(body.length / 2))
+    const arrived = nextUploadArrives()
     let sentHalf = false
     const halfThenError = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sentHalf) return controller.error(new Error('the connection dropped'))
-        sentHalf = true
-        controller.enqueue(body.slice(0, Math.floor(body.length / 2)))
+      async pull(controller) {
+        if (!sentHalf) {
+          sentHalf = true
+          return controller.enqueue(half)
+        }
+        await arrived
+        controller.error(new Error('the connection dropped'))
       },
     })
     const cut = { ...init, body: halfThenError, duplex: 'half' }
@@ -386,6 +403,8 @@ describe('the online backup over a real connection to the share host', () => {
     await vi.advanceTimersByTimeAsync(AUTO_BACKUP_DEBOUNCE_MS)
     await auto.settled()
     expect(puts()).toEqual([201, 0])
+    // The host read half the body, found it cut short, and stored nothing (its answer reached no one).
+    await vi.waitFor(() => expect(answered.filter((a) => a.method === 'PUT').map((a) => a.status)).toEqual([201, 400]))
     expect(auto.activity()).toBe('retrying')
     expect(await readBackupStatus(true)).toMatchObject({
       lastUpload: { version: 1 },
