@@ -103,12 +103,12 @@ const puts = () => sent.filter((r) => r.method === 'PUT').map((r) => r.status)
  * online backup's context as the app makes it, pointed at this test's host. A device switched to
  * starts a fresh records session, as after an unlock.
  */
-async function onDevice(name: string, keys: WalletKeys, options: { signer?: BackupSigner; fetch?: FetchLike; hostUrl?: string } = {}): Promise<BackupContext> {
+async function onDevice(name: string, keys: WalletKeys, options: { signer?: BackupSigner; fetch?: FetchLike } = {}): Promise<BackupContext> {
   await switchDatabase(`online-backup-it-${n}-${name}`)
   keyring.clear()
   keyring.set(keys)
   return {
-    host: { hostUrl: options.hostUrl ?? host.hostUrl, fetch: noted(options.fetch) },
+    host: { hostUrl: host.hostUrl, fetch: noted(options.fetch) },
     signer: async () => options.signer ?? backupSignerKey(keys.root),
     buildBackup: buildBackupBytes,
     readSummary: readBackupSummary,
