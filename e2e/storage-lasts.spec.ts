@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test'
-import { expect, PASSPHRASE, test } from './support/fixtures.ts'
+import { RecordsPage } from './pages/RecordsPage.ts'
+import { expect, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
 
 /**
  * Storage that lasts: Safari deletes a site's data after seven days without a visit unless it
@@ -53,6 +54,30 @@ test.describe('Safari on an iPhone, outside the Home Screen', () => {
     // The notice is no obstacle: the passphrase still unlocks.
     await unlockedWallet.unlock(PASSPHRASE)
     await expect(page.getByRole('button', { name: 'Lock' })).toBeVisible()
+  })
+
+  test('after a restore, Backup and storage explains the seven-day rule with no way to hide it, and says whether the browser keeps the data', async ({
+    page,
+    wallet,
+    checkA11y,
+  }) => {
+    await wallet.open()
+    // Hidden on the welcome screen: the Backup screen shows it all the same.
+    await safariNotice(page).getByRole('button', { name: 'Hide for now' }).click()
+    await wallet.restore(KNOWN_PHRASE, PASSPHRASE)
+    await new RecordsPage(page).openTools('Backup and storage')
+    await expect(page.getByRole('heading', { name: 'Backup and storage', level: 1 })).toBeVisible()
+
+    const notice = safariNotice(page)
+    await expect(notice).toContainText('after seven days of using Safari without opening CareKey')
+    await expect(notice).toContainText('Back up your records below: a backup is how they come back if this browser’s data is deleted.')
+    await expect(notice.getByRole('button')).toHaveCount(0)
+
+    // The card is the heading's section.
+    const storage = page.getByRole('heading', { name: 'Storage on this device', level: 2 }).locator('..')
+    await expect(storage.getByRole('status')).toHaveText(/^This browser (has agreed to keep|has not agreed to keep|cannot promise to keep) CareKey’s data/)
+    await checkA11y('Backup and storage with the Safari notice, 360 px')
+    await expectNoHorizontalScrolling(page)
   })
 
   test('CareKey opened from the Home Screen says nothing of it', async ({ page, wallet }) => {

@@ -1,8 +1,7 @@
 import { isCareKeyError } from '../../domain/errors.ts'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
-import { isTransientBackupFailure } from '../../shareHost/backups.ts'
 import { onLocalChange } from '../../storage/localChanges.ts'
-import { uploadOnlineBackup, type BackupContext, type UploadResult } from './backupActions.ts'
+import { isPassingUploadFailure, uploadOnlineBackup, type BackupContext, type UploadResult } from './backupActions.ts'
 import { AUTO_BACKUP_DEBOUNCE_MS, BACKUP_RETRY_FIRST_MS, BACKUP_RETRY_MAX_MS, hasChangesToBackUp, readBackupStatus, type BackupStatus } from './status.ts'
 
 /**
@@ -72,10 +71,11 @@ export function backoffDelayMs(failures: number): number {
 /**
  * Keeps the online backup up to date while the wallet is unlocked: after a local change it waits
  * for changes to pause (debounce), then uploads when the browser is online (offline, it waits for
- * the 'online' event). A failure that passes by itself (no connection, a timeout, a busy host) is
- * retried with backoff; a refusal waits for the next change. At the start (an unlock) it uploads
- * when there are changes not yet backed up. One upload at a time; a change made during an upload
- * is uploaded after it. It holds no plaintext and logs nothing.
+ * the 'online' event). A failure that passes by itself (no connection, a timeout, a busy host,
+ * other devices uploading at the same moment) is retried with backoff; a refusal waits for the
+ * next change. At the start (an unlock) it uploads when there are changes not yet backed up. One
+ * upload at a time; a change made during an upload is uploaded after it. It holds no plaintext
+ * and logs nothing.
  *
  * @example
  * const auto = createAutoBackup({ context, enabledByDefault: true })
@@ -118,7 +118,7 @@ export function createAutoBackup(options: AutoBackupOptions): AutoBackup {
   /** Where a job leaves things: a retry after a passing failure, the next upload after a change made meanwhile, or rest. */
   const settle = (failure?: unknown) => {
     if (stopped) return
-    if (failure !== undefined && isTransientBackupFailure(failure)) schedule(retryDelayMs(failures), 'retrying')
+    if (failure !== undefined && isPassingUploadFailure(failure)) schedule(retryDelayMs(failures), 'retrying')
     else if (changedWhileRunning) schedule(debounceMs, 'scheduled')
     else set('idle')
   }

@@ -3,17 +3,15 @@ import type { Resource } from '@medplum/fhirtypes'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { backupIdOf, backupSignerKey } from '../../domain/backup/hostBackup.ts'
 import { BackupFromAnotherWalletError } from '../../domain/records/backup.ts'
-import { deriveRecordsKeys } from '../../domain/records/keys.ts'
-import { decryptSummary, encryptRecord, summarizeResource } from '../../domain/records/records.ts'
 import { deriveWalletKeys, type WalletKeys } from '../../domain/wallet/keys.ts'
 import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { BackupDownloadDamagedError } from '../../shareHost/backups.ts'
 import { consentsStorageKey, readConsents, writeConsent } from '../../storage/consentsRepository.ts'
 import { closeCareKeyDb, deleteCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
 import { noteLocalChange } from '../../storage/localChanges.ts'
-import { readAllRecordRows, writeRecordsChange } from '../../storage/recordsRepository.ts'
 import { storedConsentFixture } from '../../test/consentFixtures.ts'
 import { createFakeBackupHost, type FakeBackupHost } from '../../test/fakeBackupHost.ts'
+import { storeRecords, storedRecordTitles } from '../../test/storedRecords.ts'
 import { buildBackupBytes, readBackupSummary, restoreBackup } from '../records/index.ts'
 import { keyring } from '../wallet/index.ts'
 import { deleteOnlineBackups, findOnlineBackup, restoreOnlineBackup, uploadOnlineBackup, type BackupContext } from './backupActions.ts'
@@ -45,25 +43,6 @@ function unlock(keys: WalletKeys): BackupContext {
   }
 }
 
-/** Stores records as an import does (encrypted, listed in the manifest). */
-async function addRecords(keys: WalletKeys, ...resources: Resource[]): Promise<void> {
-  const { records, manifest } = await deriveRecordsKeys(keys.root)
-  const now = Date.now()
-  const rows = await Promise.all(
-    resources.map(async (resource) => {
-      const summary = { ...(await summarizeResource(resource, 'imported')), id: crypto.randomUUID(), version: 1, createdAt: now, updatedAt: now }
-      return encryptRecord({ summary, resource }, records)
-    }),
-  )
-  await writeRecordsChange({ putRecords: rows }, manifest)
-}
-
-async function titles(keys: WalletKeys): Promise<string[]> {
-  const { records, manifest } = await deriveRecordsKeys(keys.root)
-  const { rows } = await readAllRecordRows(manifest)
-  return (await Promise.all(rows.map(async (row) => (await decryptSummary(row, records)).title))).sort()
-}
-
 beforeEach(async () => {
   await useDatabaseName(`backup-actions-${++n}`)
   host = createFakeBackupHost({ maxBytes: 8 * 1_048_576 })
@@ -76,7 +55,7 @@ afterEach(async () => {
 describe('restoring from the online backup', () => {
   it('finds the backup of a wallet restored on a new device, tells what it holds, restores it merged, and the next upload replaces it', async () => {
     const context = unlock(walletA)
-    await addRecords(walletA, lab, allergy)
+    await storeRecords(walletA, lab, allergy)
     const consentsKey = await consentsStorageKey(walletA.root)
     await writeConsent(consentsKey, storedConsentFixture({ id: 'c-1', patient: walletA.account.address, granteeName: 'Dr. Lee', createdAt: 1, updatedAt: 1 }))
     expect(await uploadOnlineBackup(context)).toMatchObject({ version: { version: 1 }, records: 2 })
@@ -90,7 +69,7 @@ describe('restoring from the online backup', () => {
     expect(await (await openCareKeyDb()).count('records')).toBe(0) // looking writes nothing
 
     expect(await restoreOnlineBackup(device, search)).toEqual({ restored: 2, alreadyPresent: 0 })
-    expect(await titles(walletA)).toEqual(['HbA1c', 'Peanut'])
+    expect(await storedRecordTitles(walletA)).toEqual(['HbA1c', 'Peanut'])
     expect((await readConsents(consentsKey)).consents.map((c) => c.granteeName)).toEqual(['Dr. Lee'])
     expect((await readBackupStatus(true)).lastUpload).toMatchObject({ version: 1, records: 2 })
 
@@ -106,31 +85,31 @@ describe('restoring from the online backup', () => {
 
   it('refuses a damaged download and a backup sealed by another wallet, and changes nothing', async () => {
     unlock(walletB)
-    await addRecords(walletB, lab)
+    await storeRecords(walletB, lab)
     const foreign = await buildBackupBytes()
     await deleteCareKeyDb()
 
     const context = unlock(walletA)
-    await addRecords(walletA, allergy)
+    await storeRecords(walletA, allergy)
     await host.uploadFromAnotherDevice(idA, foreign.bytes)
     await expect(findOnlineBackup(context)).rejects.toBeInstanceOf(BackupFromAnotherWalletError)
     const own = await uploadOnlineBackup(context, { replaceUnrestored: true })
     host.damage(idA, own.version.version)
     await expect(findOnlineBackup(context)).rejects.toBeInstanceOf(BackupDownloadDamagedError)
-    expect(await titles(walletA)).toEqual(['Peanut'])
+    expect(await storedRecordTitles(walletA)).toEqual(['Peanut'])
   })
 })
 
 describe('deleting the online backups', () => {
   it('deletes every copy at the host, keeps the records here, and turns automatic backup off', async () => {
     const context = unlock(walletA)
-    await addRecords(walletA, lab)
+    await storeRecords(walletA, lab)
     await uploadOnlineBackup(context)
     await noteLocalChange()
     await uploadOnlineBackup(context)
     expect(await deleteOnlineBackups(context)).toEqual({ deleted: 2 })
     expect(host.versions(idA)).toEqual([])
-    expect(await titles(walletA)).toEqual(['HbA1c'])
+    expect(await storedRecordTitles(walletA)).toEqual(['HbA1c'])
     expect(await readBackupStatus(true)).toMatchObject({ enabled: false, lastUpload: undefined })
     // Nothing is online now: turned on again, the whole wallet is uploaded, with no conflict.
     expect(await uploadOnlineBackup(context)).toMatchObject({ version: { version: 3 } })

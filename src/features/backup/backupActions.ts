@@ -113,8 +113,20 @@ export function uploadOnlineBackup(context: BackupContext, options: { replaceUnr
   })
 }
 
+/**
+ * True for an upload's failures that pass by themselves: the host out of reach, slow or busy, or
+ * other devices of the wallet uploading at the same moment (a conflict left after the one retry).
+ * The automatic backup tries again later, and the status says so.
+ *
+ * @example
+ * if (isPassingUploadFailure(error)) scheduleRetry()
+ */
+export function isPassingUploadFailure(error: unknown): boolean {
+  return isTransientBackupFailure(error) || error instanceof BackupConflictError
+}
+
 function failureOf(error: unknown): BackupFailure {
-  const kind = error instanceof UnrestoredOnlineBackupError ? 'other-device' : isTransientBackupFailure(error) || error instanceof BackupConflictError ? 'transient' : 'refused'
+  const kind = error instanceof UnrestoredOnlineBackupError ? 'other-device' : isPassingUploadFailure(error) ? 'transient' : 'refused'
   if (error instanceof CareKeyError) return { message: error.userMessage, hint: error.hint, kind }
   return { message: 'CareKey could not make the online backup because of an unexpected error.', hint: 'Reload the page. If it keeps happening, export a backup file.', kind }
 }
