@@ -74,7 +74,7 @@ export class BackupRefusedError extends CareKeyError {
 function refusalWords(status: number, detail: string | undefined, action: BackupAction | undefined): [string, string] {
   const because = detail ? ` (${detail.slice(0, 200)})` : ''
   if (status === 401) {
-    return [`The share host did not accept this device's signature on the backup${because}.`, "Check that this device's date and time are right; CareKey tries again later."]
+    return [`The share host did not accept this device's signature on the backup${because}.`, "Check that this device's date and time are right; CareKey tries again at the next change, or press Back up now."]
   }
   if (status === 403) {
     return [

@@ -38,9 +38,10 @@ export type BackupReminder = { kind: BackupReminderKind; since: number; message:
 
 /**
  * The reminder to show now, or undefined when the records are safe enough: nothing changed, a
- * backup after the last change holds them, the changes are recent, or the automatic backup is
- * on and has not been failing for over a day (it will upload them). Thresholds are strict: at
- * exactly seven days (or one day of failures) there is no reminder yet.
+ * backup after the last change holds them, or the changes are recent. With the automatic backup
+ * on, changes still in no backup after seven days (a device offline all week) are reminded of
+ * too, and failures of over a day come first. Thresholds are strict: at exactly seven days (or
+ * one day of failures) there is no reminder yet.
  *
  * @example
  * const reminder = backupReminder(Date.now(), { changedAt, unsavedSince, lastBackupAt, autoEnabled: true, failingSince })

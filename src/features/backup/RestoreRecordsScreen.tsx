@@ -45,10 +45,18 @@ export function RestoreRecordsScreen() {
         ) : looking ? (
           <p>Looking for an online backup…</p>
         ) : found ? (
-          <p className="font-semibold">
-            Backup found: made <time dateTime={new Date(found.summary.createdAt).toISOString()}>{dateTimeText(found.summary.createdAt)}</time>,{' '}
-            {count(found.summary.records, 'record', 'records')}, {count(found.summary.consents, 'consent', 'consents')}
-          </p>
+          <>
+            <p className="font-semibold">
+              Backup found: made <time dateTime={new Date(found.summary.createdAt).toISOString()}>{dateTimeText(found.summary.createdAt)}</time>,{' '}
+              {count(found.summary.records, 'record', 'records')}, {count(found.summary.consents, 'consent', 'consents')}
+            </p>
+            {found.newerDamaged > 0 && (
+              <p>
+                {found.newerDamaged === 1 ? 'The newest copy at the share host is damaged' : `The ${found.newerDamaged} newest copies at the share host are damaged`}, so
+                this is the newest whole one. Changes made after it are not in it.
+              </p>
+            )}
+          </>
         ) : none ? (
           <>
             <p className="font-semibold">No online backup was found for this wallet.</p>

@@ -36,6 +36,8 @@ let host: FakeBackupHost
 let network: FakeNetwork
 let auto: AutoBackup | undefined
 let built = 0
+/** The backups merged into this device (restored), as bytes. */
+let merged: number[][] = []
 let attempts = 0
 let n = 0
 
@@ -51,7 +53,10 @@ const context = (): BackupContext => ({
   signer: async () => signer,
   buildBackup: async () => ({ bytes: new Uint8Array([++built, 0xca, 0xfe]), records: built, createdAt: Date.now() }),
   readSummary: () => Promise.reject(new Error('not used here')),
-  restore: () => Promise.reject(new Error('not used here')),
+  restore: async (bytes) => {
+    merged.push(Array.from(bytes))
+    return { restored: 0, alreadyPresent: 0 }
+  },
 })
 
 async function start(): Promise<AutoBackup> {
@@ -65,6 +70,7 @@ const status = () => readBackupStatus(true)
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  merged = []
   vi.setSystemTime(new Date('2026-12-03T14:02:00Z'))
   await useDatabaseName(`auto-backup-${++n}`)
   host = createFakeBackupHost()
@@ -161,6 +167,8 @@ describe('the automatic backup', () => {
     await vi.advanceTimersByTimeAsync(AUTO_BACKUP_DEBOUNCE_MS)
     await backup.settled()
     expect(statuses()).toEqual([201, 409, 201])
+    // Their backup came in (merged) before this device's went up over it.
+    expect(merged).toEqual([[9, 9, 9]])
     expect(host.versions(id).map((v) => v.version)).toEqual([1, theirs.version, 3])
     expect(await status()).toMatchObject({ lastUpload: { version: 3 }, unsavedSince: undefined, lastError: undefined })
   })

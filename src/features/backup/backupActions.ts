@@ -1,8 +1,10 @@
 import { NO_PREVIOUS_BACKUP, type BackupVersion } from '../../domain/backup/hostBackup.ts'
 import { CareKeyError } from '../../domain/errors.ts'
+import { BackupDamagedError, BackupFromAnotherWalletError, BackupTruncatedError, NotABackupError } from '../../domain/records/backup.ts'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import {
   BackupConflictError,
+  BackupDownloadDamagedError,
   deleteBackups,
   downloadBackup,
   isTransientBackupFailure,
@@ -67,8 +69,8 @@ export type UploadResult = { version: BackupVersion; records: number }
 
 /**
  * Uploads the wallet's backup over the newest version this device knows. If another device
- * uploaded meanwhile (409), uploads again once over that newest one: the older versions stay at
- * the host. Unless `replaceUnrestored`, a backup this device never knew (another device's, found
+ * uploaded meanwhile (409), merges that newest version into this device first (as a restore:
+ * without duplicates), then uploads once more over it: the older versions stay at the host. Unless `replaceUnrestored`, a backup this device never knew (another device's, found
  * with no upload of its own) is not replaced: UnrestoredOnlineBackupError. On success the changes
  * read before the backup was built are marked backed up (a change made during the upload keeps
  * unsaved-since set); on failure, when and why it failed is kept.
@@ -81,9 +83,9 @@ export function uploadOnlineBackup(context: BackupContext, options: { replaceUnr
   return oneAtATime(async () => {
     try {
       // Read before the backup's data: a change noted after this may not be in it.
-      const { revision } = await readLocalChanges()
+      let { revision } = await readLocalChanges()
       const settings = await readBackupSettings()
-      const built = await context.buildBackup()
+      let built = await context.buildBackup()
       const signer = await context.signer()
       const previous = settings.lastUpload?.sha256 ?? NO_PREVIOUS_BACKUP
       let version: BackupVersion
@@ -92,6 +94,14 @@ export function uploadOnlineBackup(context: BackupContext, options: { replaceUnr
       } catch (error) {
         if (!(error instanceof BackupConflictError)) throw error
         if (previous === NO_PREVIOUS_BACKUP && error.latest && !options.replaceUnrestored) throw new UnrestoredOnlineBackupError(error.latest)
+        if (previous !== NO_PREVIOUS_BACKUP && error.latest) {
+          // Another device of this wallet uploaded since this one last did. What it holds comes in
+          // first, merged without duplicates as a restore is, so that neither device's records,
+          // consents or shares drop out of the backup when the older versions are pruned.
+          await context.restore(await downloadBackup(context.host, signer, error.latest))
+          ;({ revision } = await readLocalChanges())
+          built = await context.buildBackup()
+        }
         version = await uploadBackup(context.host, signer, built.bytes, error.latest?.sha256 ?? NO_PREVIOUS_BACKUP)
       }
       await updateBackupSettings((s) => ({
@@ -142,11 +152,15 @@ export type OnlineBackupSearch =
       summary: BackupSummary
       /** Its bytes (sealed, as uploaded), checked against the host's SHA-256. */
       bytes: Uint8Array<ArrayBuffer>
+      /** Newer versions passed over because they were damaged (0: this is the newest). */
+      newerDamaged: number
     }
 
 /**
  * Looks for this wallet's online backup: lists the versions, downloads the newest and opens it
- * with the wallet's backup key to tell when it was made and what it holds. Nothing is written.
+ * with the wallet's backup key to tell when it was made and what it holds; when that copy is
+ * damaged, the next older one, and so on (throwing the newest one's damage when none is whole).
+ * Nothing is written.
  * Throws the client's errors (unreachable…) and the backup's (another wallet's, damaged…).
  *
  * @example
@@ -155,10 +169,24 @@ export type OnlineBackupSearch =
  */
 export async function findOnlineBackup(context: BackupContext): Promise<OnlineBackupSearch> {
   const signer = await context.signer()
-  const [newest] = (await listBackups(context.host, signer)).versions
-  if (!newest) return { found: false }
-  const bytes = await downloadBackup(context.host, signer, newest)
-  return { found: true, version: newest, summary: await context.readSummary(bytes), bytes }
+  const versions = (await listBackups(context.host, signer)).versions
+  if (versions.length === 0) return { found: false }
+  let firstDamage: unknown
+  for (const [skipped, version] of versions.entries()) {
+    try {
+      const bytes = await downloadBackup(context.host, signer, version)
+      return { found: true, version, summary: await context.readSummary(bytes), bytes, newerDamaged: skipped }
+    } catch (error) {
+      // A damaged copy (changed at the host, cut short, not this wallet's): the next older one may be whole.
+      if (!isDamagedCopy(error)) throw error
+      firstDamage ??= error
+    }
+  }
+  throw firstDamage
+}
+
+function isDamagedCopy(error: unknown): boolean {
+  return [BackupDownloadDamagedError, BackupDamagedError, BackupTruncatedError, NotABackupError, BackupFromAnotherWalletError].some((type) => error instanceof type)
 }
 
 /**

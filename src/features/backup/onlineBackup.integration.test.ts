@@ -131,7 +131,7 @@ async function recordsInVersion(version: number): Promise<number> {
 const storedRecordCount = async () => (await openCareKeyDb()).count('records')
 
 describe('the online backup against the real share host', () => {
-  it('two devices of one wallet: the later upload is refused (409), goes once more over the newest, and every version stays readable', async () => {
+  it('two devices of one wallet: the later upload is refused (409), merges the newest in, goes once more over it, and every version stays readable', async () => {
     const phone = await onDevice('phone', walletA)
     await storeRecords(walletA, lab, allergy)
     await uploadOnlineBackup(phone)
@@ -148,13 +148,15 @@ describe('the online backup against the real share host', () => {
     await onDevice('tablet', walletA)
     await storeRecords(walletA, condition)
     sent = []
-    expect(await uploadOnlineBackup(tablet)).toMatchObject({ version: { version: 3 }, records: 3 })
+    // The phone's medication comes in first, so the tablet's upload holds both devices' records.
+    expect(await uploadOnlineBackup(tablet)).toMatchObject({ version: { version: 3 }, records: 4 })
     expect(puts()).toEqual([409, 201])
+    expect(await recordsInVersion(3)).toBe(4)
 
     expect((await storedVersionsOfA()).map((v) => v.version)).toEqual([1, 2, 3])
     // The phone's version, older now, is still there and whole: its three records.
     expect(await recordsInVersion(2)).toBe(3)
-    expect(await storedRecordTitles(walletA)).toEqual(['Asthma', 'HbA1c', 'Peanut'])
+    expect(await storedRecordTitles(walletA)).toEqual(['Asthma', 'HbA1c', 'Peanut', 'Salbutamol'])
     expect(await readBackupStatus(true)).toMatchObject({ lastUpload: { version: 3 }, unsavedSince: undefined, lastError: undefined })
   })
 
@@ -166,12 +168,15 @@ describe('the online backup against the real share host', () => {
 
     // Other devices of the wallet upload while the tablet does, once before each of its next two tries.
     let othersUploading = 0
+    // What they upload: the phone's backup, sealed once for each (so no two are the same bytes); the
+    // tablet merges the newest in before it tries again.
+    const othersBackups = [(await buildBackupBytes()).bytes, (await buildBackupBytes()).bytes]
     const tablet = await onDevice('tablet', walletA, {
       fetch: async (input, init) => {
         if (init?.method === 'PUT' && othersUploading > 0) {
           othersUploading--
           const [newest] = await host.store.listBackupVersions(idA)
-          await sendBackupRequest(host, signerA, { action: 'put-backup', previous: newest?.sha256 ?? NO_PREVIOUS_BACKUP, body: new Uint8Array([othersUploading]) })
+          await sendBackupRequest(host, signerA, { action: 'put-backup', previous: newest?.sha256 ?? NO_PREVIOUS_BACKUP, body: othersBackups[othersUploading] })
         }
         return host.fetch(input, init)
       },
@@ -270,6 +275,20 @@ describe('the online backup against the real share host', () => {
     await expect(refused).rejects.toMatchObject({ userMessage: 'The online backup arrived damaged (its fingerprint does not match the one listed). Nothing was changed.' })
     expect(await storedRecordCount()).toBe(0)
     expect((await readBackupStatus(true)).lastUpload).toBeUndefined()
+  })
+
+  it('when the newest version was changed at the host, the one before it is found, and the patient is told', async () => {
+    const phone = await onDevice('phone', walletA)
+    await storeRecords(walletA, lab, allergy)
+    await uploadOnlineBackup(phone)
+    await storeRecords(walletA, medication)
+    await uploadOnlineBackup(phone)
+    await db.query('UPDATE backup_versions SET bytes = set_byte(bytes, 200, get_byte(bytes, 200) # 1) WHERE backup_id = $1 AND version = 2', [idA])
+
+    const fresh = await onDevice('new-phone', walletA)
+    const search = await findOnlineBackup(fresh)
+    expect(search).toMatchObject({ found: true, version: { version: 1 }, summary: { records: 2 }, newerDamaged: 1 })
+    expect(await storedRecordCount()).toBe(0)
   })
 
   it('a backup sealed by another wallet, stored under this wallet’s id, is refused and nothing is written', async () => {
