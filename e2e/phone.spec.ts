@@ -71,7 +71,7 @@ async function expectNoSidewaysScroll(page: Page, screen: string) {
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' })
 
-test('every main screen fits a 360 px phone, whatever the titles: records, a record, the records to pick, consents, a consent, My QR, account, settings, backup and restore', async ({
+test('every main screen fits a 360 px phone, whatever the titles: records, a record, the records to pick, the QR and its viewer, consents, a consent, My QR, account, settings, backup and restore', async ({
   page,
   browser,
   checkA11y,
@@ -110,6 +110,16 @@ test('every main screen fits a 360 px phone, whatever the titles: records, a rec
   const share = new SharePage(page)
   await share.expectReady()
   await expectNoSidewaysScroll(page, 'the consent QR code')
+
+  // The clinician opens it on a phone too.
+  const clinicianPhone = await browser.newContext({ viewport: PHONE })
+  const viewer = await clinicianPhone.newPage()
+  await viewer.goto(await share.linkText())
+  await viewer.getByLabel('Your name and role').fill(long('Dr'))
+  await viewer.getByRole('button', { name: 'Open records' }).click()
+  await expect(viewer.getByRole('heading', { name: TITLES.letter })).toBeVisible({ timeout: 20_000 })
+  await expectNoSidewaysScroll(viewer, "the clinician's view of the shared records")
+  await clinicianPhone.close()
 
   await consent.open()
   await expect(consent.item(CLINICIAN_NAME)).toBeVisible()
