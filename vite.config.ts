@@ -120,7 +120,14 @@ function buildEnvironment(mode: string): Record<string, string> {
 export default defineConfig(({ mode }) => ({
   envPrefix: 'CAREKEY_',
   plugins: [react(), tailwindcss(), pwa, securityPolicy(buildEnvironment(mode))],
-  server: { host: 'localhost', port: 5173, strictPort: true },
+  server: {
+    host: 'localhost',
+    port: 5173,
+    strictPort: true,
+    // .carekey/ holds the test and benchmark builds, their Vite caches and the share host's data,
+    // written all the time while tests run: nothing there is the dev server's to watch.
+    watch: { ignored: ['**/.carekey/**'] },
+  },
   preview: { host: 'localhost', port: 4173, strictPort: true },
   build: {
     target: 'es2022',

@@ -1,9 +1,15 @@
 import { defineConfig } from 'vitest/config'
+import { toolViteCacheDir } from './scripts/lib/viteCache.ts'
+
+// Vitest's Vite servers keep their cache apart from the dev server's node_modules/.vite.
+const cacheDir = toolViteCacheDir('vitest')
 
 export default defineConfig({
+  cacheDir,
   test: {
     projects: [
       {
+        cacheDir,
         test: {
           name: 'unit',
           include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
@@ -14,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        cacheDir,
         test: {
           // Against a real anvil chain that each test file starts on a free port.
           name: 'integration',

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises'
 import { build } from 'vite'
 import { startProductionServer } from '../server/src/production.ts'
 import { startBackend } from '../scripts/lib/stack.ts'
+import { toolViteCacheDir } from '../scripts/lib/viteCache.ts'
 
 // One folder per run, so that several test runs on one machine do not overwrite each other's build.
 const E2E_DIST = `.carekey/e2e-dist-${process.pid}`
@@ -21,7 +22,7 @@ export default async function globalSetup() {
     serveShareHost: async (config, appEnv) => {
       // The app's share host is this server's own address (appEnv.CAREKEY_SHARE_HOST_URL).
       Object.assign(process.env, appEnv)
-      await build({ logLevel: 'warn', build: { outDir: E2E_DIST, emptyOutDir: true } })
+      await build({ logLevel: 'warn', cacheDir: toolViteCacheDir('e2e'), build: { outDir: E2E_DIST, emptyOutDir: true } })
       return startProductionServer({ shareHost: config, distDir: E2E_DIST })
     },
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Page, TestInfo } from '@playwright/test'
 import { build } from 'vite'
 import { freePort } from '../scripts/lib/ports.ts'
+import { toolViteCacheDir } from '../scripts/lib/viteCache.ts'
 import { RecordsPage } from './pages/RecordsPage.ts'
 import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { expect, KNOWN_ADDRESS, KNOWN_PHRASE, PASSPHRASE, test } from './support/fixtures.ts'
@@ -186,7 +187,7 @@ async function buildApp(outDir: string, env: Record<string, string>) {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
   Object.assign(process.env, env)
   try {
-    await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+    await build({ logLevel: 'warn', cacheDir: toolViteCacheDir('e2e'), build: { outDir, emptyOutDir: true } })
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k]

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort, portInUse } from './lib/ports.ts'
+import { toolViteCacheDir } from './lib/viteCache.ts'
 
 const children: ChildProcess[] = []
 const servers: Server[] = []
@@ -11,9 +12,10 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await new Promise((r) => server.close(r))
 })
 
+/** `npm run dev` on the given ports, with a Vite cache of its own: never the one of a developer's `npm run dev` in this checkout. */
 function startDev(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, CAREKEY_VITE_CACHE_DIR: toolViteCacheDir('dev-test'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -52,6 +54,10 @@ describe('npm run dev', () => {
     expect(chainId.result).toBe('0x7a69')
     const page = await fetch(`http://localhost:${app}/`)
     expect(await page.text()).toContain('<div id="root">')
+    // Its dependencies come from its own cache folder, so it leaves node_modules/.vite alone.
+    const start = await (await fetch(`http://localhost:${app}/src/app/start.tsx`)).text()
+    expect(start).toMatch(/from "\/\.carekey\/vite\/dev-test\/deps\/react\.js\?v=\w+"/)
+    expect(start).not.toContain('node_modules/.vite')
 
     process.kill(dev.child.pid ?? 0, 'SIGINT')
     expect(await dev.exited).toBe(0)

@@ -63,7 +63,11 @@ async function main() {
   }
 
   Object.assign(process.env, env)
-  const vite = await createServer({ server: { port: ports.app, strictPort: true, host: 'localhost' } })
+  // Tests start this script beside a developer's own `npm run dev`: they give it a cache folder of
+  // its own (scripts/lib/viteCache.ts). Read here, and kept out of the app's CAREKEY_* variables.
+  const cacheDir = process.env.CAREKEY_VITE_CACHE_DIR || undefined
+  delete process.env.CAREKEY_VITE_CACHE_DIR
+  const vite = await createServer({ cacheDir, server: { port: ports.app, strictPort: true, host: 'localhost' } })
   await vite.listen()
   stops.push(() => vite.close())
 

@@ -1,6 +1,7 @@
-// Before the app's modules make any zod schema (they load after this one has run).
-import './platform/zodWithoutEval.ts'
+// Only small modules of CareKey's own here, none from node_modules: the entry must run even when
+// the app's scripts or dependencies fail to load, so that it can say what failed.
 import { listenForInstallPrompt } from './app/pwa/installPrompt.ts'
+import { diagnoseLoadFailure, showLoadFailure, watchFailedResponses } from './app/loadFailure.ts'
 import './index.css'
 
 /**
@@ -11,14 +12,26 @@ import './index.css'
  * service worker serves everything from the device.
  */
 listenForInstallPrompt()
+const failedResponses = watchFailedResponses()
 
 const start = () => {
-  import('./app/start.tsx').catch(() => {
-    // Without the app's scripts (a first visit that lost the network) say so instead of
-    // "Opening CareKey…" forever.
-    const status = document.querySelector('#root [role="status"] p')
-    if (status) status.textContent = 'CareKey could not load. Check your internet connection, then reload this page.'
-  })
+  import('./app/start.tsx').then(
+    () => failedResponses.stop(),
+    async (error: unknown) => {
+      // Without the app's scripts (a first visit that lost the network, a server error, a dev
+      // server whose dependency cache changed) say what failed instead of "Opening CareKey…" forever.
+      const seen = failedResponses.seen()
+      failedResponses.stop()
+      const failure = await diagnoseLoadFailure(error, {
+        online: navigator.onLine,
+        failedResponses: seen,
+        devServer: document.querySelector('script[src="/@vite/client"]') !== null,
+        pageUrl: location.href,
+        fetch: (input, init) => fetch(input, init),
+      })
+      showLoadFailure(failure)
+    },
+  )
 }
 
 // A tab opened in the background paints nothing until shown: start at once there.

@@ -4,6 +4,7 @@ import { build, preview } from 'vite'
 import { chromiumArgs, resolveChromium } from '../../scripts/lib/browser.ts'
 import { freePort } from '../../scripts/lib/ports.ts'
 import { startBackend, type BackendStack } from '../../scripts/lib/stack.ts'
+import { toolViteCacheDir } from '../../scripts/lib/viteCache.ts'
 
 export type BenchRow = { name: string; value: number; unit: string }
 
@@ -49,9 +50,9 @@ export class BenchContext {
       const backend = await this.backend()
       Object.assign(process.env, backend.env)
       await rm(BENCH_DIST, { recursive: true, force: true })
-      await build({ logLevel: 'warn', build: { outDir: BENCH_DIST, emptyOutDir: true, sourcemap: false } })
+      await build({ logLevel: 'warn', cacheDir: toolViteCacheDir('bench'), build: { outDir: BENCH_DIST, emptyOutDir: true, sourcemap: false } })
       const port = await freePort()
-      const server = await preview({ logLevel: 'warn', build: { outDir: BENCH_DIST }, preview: { port, strictPort: true, host: 'localhost' } })
+      const server = await preview({ logLevel: 'warn', cacheDir: toolViteCacheDir('bench'), build: { outDir: BENCH_DIST }, preview: { port, strictPort: true, host: 'localhost' } })
       return {
         url: `http://localhost:${port}`,
         close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),

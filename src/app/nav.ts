@@ -1,4 +1,5 @@
-import type { NavItem } from './Layout.tsx'
+/** A destination of the main navigation: where it leads and its short label. */
+export type NavItem = { to: '/records' | '/consent' | '/share' | '/account' | '/settings'; label: string }
 
 /** Where '/' (and create or restore) leads once the wallet is unlocked. */
 export const HOME_PATH = '/records'

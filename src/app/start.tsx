@@ -1,3 +1,5 @@
+// Before the app's modules make any zod schema (they are evaluated after this one).
+import '../platform/zodWithoutEval.ts'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.tsx'

@@ -27,7 +27,7 @@ export function Page({
   return (
     <section aria-labelledby="page-title" className="mx-auto w-full max-w-2xl space-y-5 px-4 py-6">
       <header className="flex flex-wrap items-start justify-between gap-3">
-        <div className="space-y-1">
+        <div className="min-w-0 space-y-1">
           <h1 id="page-title" ref={heading} tabIndex={-1} className="text-2xl font-bold text-slate-900 outline-none dark:text-slate-50">
             {title}
           </h1>

@@ -28,7 +28,7 @@ export function SharedRecordsView({ resources }: { resources: readonly Resource[
             {group.records.map(({ description }, i) => (
               <li key={i} className="space-y-2 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
                 <div className="flex flex-wrap items-baseline justify-between gap-2">
-                  <h3 className="font-semibold break-words">{description.title}</h3>
+                  <h3 className="min-w-0 font-semibold break-words">{description.title}</h3>
                   {description.date && <span className="text-sm text-slate-600 dark:text-slate-400">{formatFhirDate(description.date)}</span>}
                 </div>
                 {description.detail && <p className="text-slate-800 dark:text-slate-200">{description.detail}</p>}
