@@ -13,6 +13,7 @@ const summary = (id: string, part: Partial<RecordSummary>): RecordSummary => ({
   recorder: undefined,
   searchText: id,
   duplicateKeys: [`content:${id}`],
+  aliases: [],
   attachmentIds: [],
   origin: 'imported',
   version: 1,

@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto'
 import type { Observation } from '@medplum/fhirtypes'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bytesEqual, fromBase64Url } from '../../domain/crypto/bytes.ts'
+import { bytesEqual, fromBase64Url, utf8 } from '../../domain/crypto/bytes.ts'
+import { unwrapDataKey } from '../../domain/crypto/envelope.ts'
+import { openPadded, sealPadded } from '../../domain/crypto/padding.ts'
 import type { RecordCategory } from '../../domain/fhir/categories.ts'
 import { decryptAttachment } from '../../domain/records/attachments.ts'
 import { deriveRecordsKeys } from '../../domain/records/keys.ts'
@@ -178,13 +180,46 @@ describe('records stored in format 1 by an older CareKey', () => {
     const changed = structuredClone(second)
     changed.resource.ciphertext[0] = (changed.resource.ciphertext[0] ?? 0) ^ 1
     await db.put('records', changed)
-    const { legacy } = await loadRecordsIndex(keys)
-    expect(await upgradeRecordsAtRest(keys, legacy, () => false)).toEqual({ records: 0, attachments: 0 })
-    expect(await upgradeRecordsAtRest(keys, legacy, () => true)).toEqual({ records: 2, attachments: 1 })
+    const { outdated } = await loadRecordsIndex(keys)
+    expect(await upgradeRecordsAtRest(keys, outdated, () => false)).toEqual({ records: 0, attachments: 0 })
+    expect(await upgradeRecordsAtRest(keys, outdated, () => true)).toEqual({ records: 2, attachments: 1 })
     expect(await readRecordRow(second.id)).toEqual(changed)
     expect((await readRecordRow(first.id))?.format).toBe(2)
     const [frozen] = FORMAT1.attachments
     const stored = await readAttachment(frozen?.attachment.id ?? '')
     expect(stored && bytesEqual(await decryptAttachment(stored.attachment, stored.chunks, keys.records), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
+  })
+})
+
+describe('summaries written by an older summary revision', () => {
+  /** A row as revision 1 sealed it: the same record, its summary without a revision or aliases, the title as it was then. */
+  async function revisionOneRow(resource: Observation, oldTitle: string) {
+    const base = await summarizeResource(resource, 'imported')
+    const summary = { ...base, id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 1 }
+    const row = await encryptRecord({ summary, resource }, keys.records)
+    const dataKey = await unwrapDataKey(row.wrappedKey, keys.records)
+    const ad = `carekey-record:v2:${row.id}:1:1:1:summary`
+    const { revision: _revision, aliases: _aliases, ...stored } = JSON.parse(utf8.decode(await openPadded(dataKey, row.summary, ad))) as Record<string, unknown>
+    return { ...row, summary: await sealPadded(dataKey, utf8.encode(JSON.stringify({ ...stored, title: oldTitle })), ad) }
+  }
+
+  it('show today’s summary from the first unlock, and are re-sealed once afterwards with their version and dates', async () => {
+    const glucose: Observation = { ...lab('Glucose [Mass/volume] in Serum or Plasma'), id: 'glu-1' }
+    const old = await revisionOneRow(glucose, 'Glucose [Mass/volume] in Serum or Plasma')
+    await writeRecordsChange({ putRecords: [old, await row('Ferritin')] }, keys.manifest)
+
+    const session = new RecordsSession(keyring)
+    const index = await session.index()
+    expect(index.records.map((r) => r.title).sort()).toEqual(['Ferritin', 'Glucose'])
+    expect(index.records.find((r) => r.title === 'Glucose')?.aliases).toEqual(['Observation/glu-1'])
+    await settled(session)
+
+    const resealed = await readRecordRow(old.id)
+    expect(resealed).toMatchObject({ format: 2, version: 1, createdAt: 1, updatedAt: 1 })
+    expect(resealed?.summary.ciphertext).not.toEqual(old.summary.ciphertext)
+    const again = await loadRecordsIndex(keys)
+    expect(again.outdated).toEqual([])
+    expect(again.index.records).toEqual(index.records)
+    expect((await readRecord(old.id, session)).resource).toEqual(glucose)
   })
 })
