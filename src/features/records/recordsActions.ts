@@ -314,7 +314,13 @@ export async function restoreBackup(source: Blob | Uint8Array, session: RecordsS
         accepted.map(async ({ row, current }) => {
           if (row.format === LEGACY_RECORD_FORMAT) return resealRecord(row, keys.records)
           // A summary that cannot be computed again (its resource does not open) is restored as it was backed up.
-          return current ? row : resealRecord(row, keys.records).catch((error: unknown) => (error instanceof RecordDamagedError ? row : Promise.reject(error)))
+          if (current) return row
+          try {
+            return await resealRecord(row, keys.records)
+          } catch (error) {
+            if (error instanceof RecordDamagedError) return row
+            throw error
+          }
         }),
       )
       files = []
