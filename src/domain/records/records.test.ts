@@ -2,7 +2,7 @@ import type { AllergyIntolerance, Observation } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
 import { utf8 } from '../crypto/bytes.ts'
 import { KeyUnwrapError, unwrapDataKey } from '../crypto/envelope.ts'
-import { openPadded, sealPadded } from '../crypto/padding.ts'
+import { sealPadded } from '../crypto/padding.ts'
 import type { RecordCategory } from '../fhir/categories.ts'
 import { deriveWalletKeys } from '../wallet/keys.ts'
 import { parseRecoveryPhrase } from '../wallet/mnemonic.ts'
@@ -20,6 +20,7 @@ import {
   type VersionedEncryptedRecord,
 } from './records.ts'
 import { SUMMARY_REVISION } from './summary.ts'
+import { asRevisionOne, withStoredSummary } from '../../test/storedSummary.ts'
 
 const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
 const lab: Observation = {
@@ -193,10 +194,7 @@ describe('records at rest', () => {
     const coded: Observation = { ...resource, code: { text: 'Hemoglobin A1c/Hemoglobin.total in Blood' }, id: '9a918a7a-41ea-42c0-a0b1-9236e05144b6' }
     const row = await encryptRecord({ summary, resource: coded }, key)
     // As revision 1 sealed it: no revision, no aliases, the title as the text was.
-    const old = await withStoredSummary(row, key, (stored) => {
-      const { revision: _revision, aliases: _aliases, ...rest } = stored
-      return { ...rest, title: 'Hemoglobin A1c/Hemoglobin.total in Blood', searchText: 'old' }
-    })
+    const old = await asRevisionOne(row, key, { title: 'Hemoglobin A1c/Hemoglobin.total in Blood', searchText: 'old' })
     const opened = await openSummary(old, key)
     expect(opened.current).toBe(false)
     expect(opened.summary).toMatchObject({ title: 'Hemoglobin A1c', aliases: ['Observation/9a918a7a-41ea-42c0-a0b1-9236e05144b6', 'urn:uuid:9a918a7a-41ea-42c0-a0b1-9236e05144b6'] })
@@ -238,14 +236,3 @@ describe('records at rest', () => {
   })
 })
 
-/** The row with its summary sealed again as `change` makes it (as an older or newer CareKey would have written it). */
-async function withStoredSummary(
-  row: VersionedEncryptedRecord,
-  key: CryptoKey,
-  change: (stored: Record<string, unknown>) => Record<string, unknown>,
-): Promise<VersionedEncryptedRecord> {
-  const dataKey = await unwrapDataKey(row.wrappedKey, key)
-  const ad = (part: string) => `carekey-record:v2:${row.id}:${row.version}:${row.createdAt}:${row.updatedAt}:${part}`
-  const stored = JSON.parse(utf8.decode(await openPadded(dataKey, row.summary, ad('summary')))) as Record<string, unknown>
-  return { ...row, summary: await sealPadded(dataKey, utf8.encode(JSON.stringify(change(stored))), ad('summary')) }
-}

@@ -1,9 +1,7 @@
 import 'fake-indexeddb/auto'
 import type { Observation } from '@medplum/fhirtypes'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { bytesEqual, fromBase64Url, utf8 } from '../../domain/crypto/bytes.ts'
-import { unwrapDataKey } from '../../domain/crypto/envelope.ts'
-import { openPadded, sealPadded } from '../../domain/crypto/padding.ts'
+import { bytesEqual, fromBase64Url } from '../../domain/crypto/bytes.ts'
 import type { RecordCategory } from '../../domain/fhir/categories.ts'
 import { decryptAttachment } from '../../domain/records/attachments.ts'
 import { deriveRecordsKeys } from '../../domain/records/keys.ts'
@@ -13,6 +11,7 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { closeCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
 import { readAllRecordRows, readAttachment, readRecordRow, RECORDS_MANIFEST_SETTING, writeRecordsChange } from '../../storage/recordsRepository.ts'
 import { FORMAT1 } from '../../test/format1Fixture.ts'
+import { asRevisionOne } from '../../test/storedSummary.ts'
 import { keyring } from '../wallet/index.ts'
 import { deleteRecord, readAttachmentFile, readRecord, saveRecord } from './recordsActions.ts'
 import { RecordsSession } from './session.ts'
@@ -192,15 +191,9 @@ describe('records stored in format 1 by an older CareKey', () => {
 })
 
 describe('summaries written by an older summary revision', () => {
-  /** A row as revision 1 sealed it: the same record, its summary without a revision or aliases, the title as it was then. */
   async function revisionOneRow(resource: Observation, oldTitle: string) {
-    const base = await summarizeResource(resource, 'imported')
-    const summary = { ...base, id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 1 }
-    const row = await encryptRecord({ summary, resource }, keys.records)
-    const dataKey = await unwrapDataKey(row.wrappedKey, keys.records)
-    const ad = `carekey-record:v2:${row.id}:1:1:1:summary`
-    const { revision: _revision, aliases: _aliases, ...stored } = JSON.parse(utf8.decode(await openPadded(dataKey, row.summary, ad))) as Record<string, unknown>
-    return { ...row, summary: await sealPadded(dataKey, utf8.encode(JSON.stringify({ ...stored, title: oldTitle })), ad) }
+    const summary = { ...(await summarizeResource(resource, 'imported')), id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 1 }
+    return asRevisionOne(await encryptRecord({ summary, resource }, keys.records), keys.records, { title: oldTitle })
   }
 
   it('show today’s summary from the first unlock, and are re-sealed once afterwards with their version and dates', async () => {
