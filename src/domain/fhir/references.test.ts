@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { referenceAliases, referenceKeys } from './references.ts'
+import { referenceAliases, referencedResources, referenceKeys } from './references.ts'
 
 const result = { resourceType: 'Observation', status: 'final', code: { text: 'Glucose' } } as const
 
@@ -24,5 +24,17 @@ describe('following a reference to a record of the same source', () => {
     expect(referenceKeys(' URN:UUID:ABC ')).toEqual(['urn:uuid:abc'])
     expect(referenceKeys('#contained-1')).toEqual([])
     expect(referenceKeys('')).toEqual([])
+  })
+
+  it('finds, among shared resources, the ones a report’s results point to', () => {
+    const glucose = { ...result, id: 'glu-1' }
+    const a1c = { ...result, id: '9a918a7a-41ea-42c0-a0b1-9236e05144b6', code: { text: 'HbA1c' } }
+    const condition = { resourceType: 'Condition', id: 'glu-1', subject: {} } as const
+    expect(referencedResources([condition, glucose, a1c], ['Observation/glu-1', 'urn:uuid:9a918a7a-41ea-42c0-a0b1-9236e05144b6', 'Observation/gone', undefined])).toEqual([
+      glucose,
+      a1c,
+      undefined,
+      undefined,
+    ])
   })
 })

@@ -46,3 +46,16 @@ export function referenceKeys(reference: string): string[] {
   if (match) keys.add(`${match[1]}/${match[2]}`)
   return [...keys]
 }
+
+/**
+ * The resources among `resources` that references point to, one per reference in its order,
+ * undefined where none has that name (a viewer showing a report beside the results shared with it).
+ *
+ * @example
+ * referencedResources(shared, report.result?.map((r) => r.reference) ?? [])
+ */
+export function referencedResources(resources: readonly Resource[], references: readonly (string | undefined)[]): (Resource | undefined)[] {
+  const byAlias = new Map<string, Resource>()
+  for (const resource of resources) for (const alias of referenceAliases(resource)) if (!byAlias.has(alias)) byAlias.set(alias, resource)
+  return references.map((reference) => referenceKeys(reference ?? '').map((key) => byAlias.get(key)).find(Boolean))
+}
