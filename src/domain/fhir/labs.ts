@@ -117,6 +117,9 @@ export function interpretationFlag(interpretation: readonly CodeableConcept[] | 
 /**
  * Whether two quantities are in the same unit: the same UCUM code when both have one, else the
  * same unit text; two quantities without any unit count as the same (a ratio, a pH).
+ *
+ * @example
+ * sameUnit({ value: 92, unit: 'mg/dl', code: 'mg/dL' }, { value: 99, code: 'mg/dL' }) // true
  */
 export function sameUnit(a: Quantity, b: Quantity): boolean {
   const aCode = a.code?.trim()
@@ -127,7 +130,13 @@ export function sameUnit(a: Quantity, b: Quantity): boolean {
   return aUnit === bUnit
 }
 
-/** The range a value is compared with: the one normal range the result gives (not one per age or group). */
+/**
+ * The range a value is compared with: the one normal range with bounds the result gives; none
+ * when it gives several (per age or group) or only one of another meaning (a therapeutic range).
+ *
+ * @example
+ * normalRange([{ low: { value: 4, unit: '%' }, high: { value: 5.6, unit: '%' } }]) // that range
+ */
 export function normalRange(ranges: readonly ObservationReferenceRange[] | undefined): ObservationReferenceRange | undefined {
   const candidates = (ranges ?? []).filter((r) => (r.low?.value !== undefined || r.high?.value !== undefined) && isNormalRange(r))
   return candidates.length === 1 ? candidates[0] : undefined
