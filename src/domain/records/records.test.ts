@@ -61,6 +61,22 @@ describe('records at rest', () => {
       'imported',
     )
     expect(condition.searchText).toContain('snomed ct 44054006')
+    const twice = await summarizeResource(
+      {
+        resourceType: 'Condition',
+        subject: {},
+        code: {
+          coding: [
+            { system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes mellitus type 2' },
+            { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' },
+          ],
+        },
+      },
+      'imported',
+    )
+    expect(twice.title).toBe('Diabetes mellitus type 2')
+    expect(twice.searchText).toContain('icd-10-cm e11.9')
+    expect(twice.searchText).toContain('without complications')
   })
 
   it('knows a record by the names its source may refer to it with', async () => {

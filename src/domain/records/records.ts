@@ -8,6 +8,7 @@ import { categoryLabel, categoryOf } from '../fhir/categories.ts'
 import { describeResource } from '../fhir/describe.ts'
 import { fhirDateSortKey } from '../fhir/display.ts'
 import { duplicateKeys } from '../fhir/identity.ts'
+import { recordCodings } from '../fhir/codes.ts'
 import { referenceAliases } from '../fhir/references.ts'
 import { checkR4Resource } from '../fhir/validate.ts'
 import { searchable } from './search.ts'
@@ -93,13 +94,15 @@ export async function summarizeResource(
 ): Promise<Omit<RecordSummary, 'id' | 'version' | 'createdAt' | 'updatedAt'>> {
   const description = describeResource(resource)
   const category = categoryOf(resource)
-  // The facts hold the record's codes ("LOINC 4548-4"): a search by code finds it.
+  // The facts hold the record's codes ("LOINC 4548-4"): a search by code finds it, and by the
+  // name any of its codings gives (an ICD-10 display beside the SNOMED CT one shown).
   const words = [
     description.title,
     description.detail,
     description.recorder,
     categoryLabel(category),
     ...description.facts.map((f) => f.value),
+    ...recordCodings(resource).map((c) => c.display),
     description.text,
   ]
   return {
