@@ -19,6 +19,84 @@ const PDF = Buffer.from(
 const pdfFile = { name: 'discharge-letter.pdf', mimeType: 'application/pdf', buffer: PDF }
 const json = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) })
 
+const LOINC = 'http://loinc.org'
+const v3 = (code: string) => [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code }] }]
+const lab = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }]
+const ines = { reference: 'Patient/p-7' }
+/** A patient portal's export as such files come: LOINC long names, ranges, references between entries. */
+const PORTAL_EXPORT = {
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: [
+    {
+      fullUrl: 'https://portal.example.org/fhir/Patient/p-7',
+      resource: { resourceType: 'Patient', id: 'p-7', name: [{ given: ['Ines'], family: 'Quartermaine' }], birthDate: '1984-11-02', gender: 'female' },
+    },
+    {
+      fullUrl: 'https://portal.example.org/fhir/DiagnosticReport/r-1',
+      resource: {
+        resourceType: 'DiagnosticReport',
+        id: 'r-1',
+        status: 'final',
+        subject: ines,
+        code: { coding: [{ system: LOINC, code: '24323-8', display: 'Comprehensive metabolic 2000 panel - Serum or Plasma' }], text: 'Metabolic panel' },
+        effectiveDateTime: '2025-02-03T08:00:00Z',
+        result: [{ reference: 'Observation/glu-1' }, { reference: 'https://portal.example.org/fhir/Observation/k-1' }, { reference: 'Observation/na-1', display: 'Sodium' }],
+      },
+    },
+    {
+      fullUrl: 'https://portal.example.org/fhir/Observation/glu-1',
+      resource: {
+        resourceType: 'Observation',
+        id: 'glu-1',
+        status: 'final',
+        category: lab,
+        subject: ines,
+        code: { coding: [{ system: LOINC, code: '2345-7', display: 'Glucose [Mass/volume] in Serum or Plasma' }] },
+        effectiveDateTime: '2025-02-03T08:00:00Z',
+        valueQuantity: { value: 131, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+        referenceRange: [{ low: { value: 70, unit: 'mg/dL', code: 'mg/dL' }, high: { value: 99, unit: 'mg/dL', code: 'mg/dL' } }],
+      },
+    },
+    {
+      fullUrl: 'https://portal.example.org/fhir/Observation/k-1',
+      resource: {
+        resourceType: 'Observation',
+        id: 'k-1',
+        status: 'final',
+        category: lab,
+        subject: ines,
+        code: { coding: [{ system: LOINC, code: '2823-3', display: 'Potassium [Moles/volume] in Serum or Plasma' }], text: 'Potassium' },
+        effectiveDateTime: '2025-02-03T08:00:00Z',
+        valueQuantity: { value: 3.1, unit: 'mmol/L' },
+        interpretation: v3('L'),
+        referenceRange: [{ low: { value: 3.5, unit: 'mmol/L' }, high: { value: 5.1, unit: 'mmol/L' } }],
+      },
+    },
+    {
+      resource: { resourceType: 'Goal', lifecycleStatus: 'active', description: { text: 'Fasting glucose under 100 mg/dL' }, subject: ines, startDate: '2025-02-10' },
+    },
+    {
+      resource: {
+        resourceType: 'Condition',
+        subject: ines,
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes mellitus type 2' }] },
+        onsetDateTime: '2025-02-10',
+      },
+    },
+    {
+      resource: {
+        resourceType: 'MedicationRequest',
+        status: 'active',
+        intent: 'order',
+        subject: ines,
+        authoredOn: '2025-02-10',
+        medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '860975', display: 'Metformin 500 MG Oral Tablet' }] },
+      },
+    },
+  ],
+}
+
 test.describe('health records', () => {
   test('sample data → filter and search → lab result → add an allergy → attach a PDF → backup → remove → restore: all there, never plaintext', async ({
     page,
@@ -32,8 +110,12 @@ test.describe('health records', () => {
     await checkA11y('records, empty')
 
     await records.loadSampleData()
+    // The timeline's records: the sample patient's own record is shown apart, as "About you".
     const total = Number(/of (\d+)/.exec((await records.count.textContent()) ?? '')?.[1])
     expect(total).toBeGreaterThan(300)
+    await expect(records.aboutYou).toContainText(`${SAMPLE_PATIENT.given} ${SAMPLE_PATIENT.family}`)
+    await expect(records.aboutYou).toContainText(/Born \d{1,2} \w{3} \d{4} · Female/)
+    expect(await records.listedTitles()).not.toContain(`${SAMPLE_PATIENT.given} ${SAMPLE_PATIENT.family}`)
     await checkA11y('records timeline')
 
     await records.filter('Lab results')
@@ -43,6 +125,12 @@ test.describe('health records', () => {
     await records.search('hemoglobin a1c')
     await expect(records.count).toHaveText(/^\d+ records\.$/)
     expect(new Set(await records.listedTitles())).toEqual(new Set(['Hemoglobin A1c']))
+    const byName = await records.count.textContent()
+    // The same records by their LOINC code.
+    await records.search('loinc 4548-4')
+    await expect(records.count).toHaveText(byName ?? '')
+    expect(new Set(await records.listedTitles())).toEqual(new Set(['Hemoglobin A1c']))
+    await records.search('hemoglobin a1c')
 
     // The panel's result (not its report): the one with a value.
     await page.getByRole('link', { name: /^Hemoglobin A1c.* %/ }).first().click()
@@ -50,6 +138,8 @@ test.describe('health records', () => {
     const facts = page.getByRole('region', { name: 'Record details' })
     await expect(facts).toContainText(/Result\s*\d+(\.\d)? %/)
     await expect(facts).toContainText('Normal range4–5.6 %')
+    await expect(facts).toContainText(/Interpretation(High|Normal)/)
+    await expect(facts).toContainText('CodesLOINC 4548-4')
     await expect(facts).toContainText('Recorded byNorthgate Medical Laboratory')
     await page.getByText('FHIR JSON', { exact: true }).click()
     await expect(page.getByLabel('FHIR JSON of this record')).toContainText('"code": "4548-4"')
@@ -107,7 +197,8 @@ test.describe('health records', () => {
     await expect(page.getByTestId('storage-usage')).toContainText('CareKey uses')
     await checkA11y('backup and storage')
     const before = await records.exportedResources()
-    expect(before).toHaveLength(total + 2)
+    // Every stored record: the timeline's, the two added, and the patient's own.
+    expect(before).toHaveLength(total + 3)
 
     const stored = await dumpOriginStorage(page)
     expect(stored.length).toBeGreaterThan(500_000) // the dump did read the encrypted records
@@ -139,20 +230,88 @@ test.describe('health records', () => {
     await expect(page.getByRole('heading', { name: 'No records yet' })).toBeVisible()
     await records.restoreBackup({ name: backup.name, mimeType: 'application/octet-stream', buffer: backup.bytes })
     await expect(page.getByRole('status').filter({ hasText: 'Restore finished' })).toHaveText(
-      `Restore finished: ${total + 2} records restored, 0 already in your wallet.`,
+      `Restore finished: ${total + 3} records restored, 0 already in your wallet.`,
     )
     expect(await records.exportedResources()).toEqual(before)
 
     // Restoring again merges: nothing is doubled.
     await records.restoreBackup({ name: backup.name, mimeType: 'application/octet-stream', buffer: backup.bytes })
     await expect(page.getByRole('status').filter({ hasText: 'Restore finished' })).toHaveText(
-      `Restore finished: 0 records restored, ${total + 2} already in your wallet.`,
+      `Restore finished: 0 records restored, ${total + 3} already in your wallet.`,
     )
     await records.open()
     await expect(records.count).toHaveText(`Showing 50 of ${total + 2} records.`)
     await records.search('discharge letter')
     await page.getByRole('link', { name: /^Discharge letter/ }).click()
     expect((await records.download('Download discharge-letter.pdf')).bytes.equals(PDF)).toBe(true)
+  })
+
+  test('a portal export: plain test names, high and low in words, search by code, the patient apart, a goal, a report with its results', async ({
+    page,
+    unlockedWallet,
+    checkA11y,
+  }) => {
+    void unlockedWallet
+    const records = new RecordsPage(page)
+    const file = json('portal-export.json', PORTAL_EXPORT)
+    await records.importFile(file)
+    await expect(page.getByRole('list', { name: 'Import summary' }).getByRole('listitem')).toHaveText(['7 imported', '0 skipped: already in your wallet', '0 rejected'])
+    await page.getByRole('link', { name: 'See your records' }).click()
+
+    await expect(records.aboutYou).toContainText('Ines Quartermaine')
+    await expect(records.aboutYou).toContainText('Born 2 Nov 1984 · Female')
+    await expect(records.count).toHaveText('6 records.')
+    expect(new Set(await records.listedTitles())).toEqual(
+      new Set(['Metabolic panel', 'Glucose', 'Potassium', 'Fasting glucose under 100 mg/dL', 'Diabetes mellitus type 2', 'Metformin 500 MG Oral Tablet']),
+    )
+    await expect(page.getByRole('group', { name: 'Show category' }).getByRole('button', { name: 'Other 1' })).toBeVisible()
+    await expect(page.getByRole('link', { name: /^Glucose/ })).toContainText('131 mg/dL · High (normal 70–99 mg/dL)')
+    await expect(page.getByRole('link', { name: /^Potassium/ })).toContainText('3.1 mmol/L · Low (normal 3.5–5.1 mmol/L)')
+    await checkA11y('records with the patient apart')
+
+    for (const [query, titles] of [
+      ['2345-7', ['Glucose']],
+      ['snomed 44054006', ['Diabetes mellitus type 2']],
+      ['RxNorm 860975', ['Metformin 500 MG Oral Tablet']],
+      ['ines', []],
+    ] as const) {
+      await records.search(query)
+      await expect(records.listedRecords).toHaveCount(titles.length)
+      expect(await records.listedTitles(), query).toEqual(titles)
+    }
+    await records.search('')
+
+    await page.getByRole('link', { name: /^Metabolic panel/ }).click()
+    await expect(page.getByRole('heading', { name: 'Metabolic panel', level: 1 })).toBeVisible()
+    const results = page.getByRole('region', { name: 'Results of this report' })
+    await expect(results.getByRole('listitem')).toHaveText([
+      'Glucose131 mg/dL · High (normal 70–99 mg/dL)',
+      'Potassium3.1 mmol/L · Low (normal 3.5–5.1 mmol/L)',
+      'SodiumNot in your wallet: it was not in the files you imported.',
+    ])
+    await checkA11y('a report with its results')
+    await results.getByRole('link', { name: /^Glucose/ }).click()
+    await expect(page.getByRole('heading', { name: 'Glucose', level: 1 })).toBeVisible()
+    const facts = page.getByRole('region', { name: 'Record details' })
+    await expect(facts).toContainText('LOINC nameGlucose [Mass/volume] in Serum or Plasma')
+    await expect(facts).toContainText('InterpretationHigh: above the normal range')
+    await expect(facts).toContainText('Normal range70–99 mg/dL')
+
+    await records.open()
+    await page.getByRole('link', { name: /^Fasting glucose under 100 mg\/dL/ }).click()
+    await expect(page.getByRole('region', { name: 'Record details' })).toContainText('GoalFasting glucose under 100 mg/dL')
+
+    await records.open()
+    await records.aboutYou.getByRole('link', { name: 'All your details' }).click()
+    await expect(page.getByRole('heading', { name: 'Ines Quartermaine', level: 1 })).toBeVisible()
+    await expect(page.getByText('About you, as your records give it')).toBeVisible()
+
+    // The same export again: nothing doubled, the patient included.
+    await records.importFile(file)
+    await expect(page.getByRole('list', { name: 'Import summary' }).getByRole('listitem')).toHaveText(['0 imported', '7 skipped: already in your wallet', '0 rejected'])
+    await records.open()
+    await expect(records.count).toHaveText('6 records.')
+    await expect(records.aboutYou.getByRole('link', { name: 'All your details' })).toHaveCount(1)
   })
 
   test('deleting a record can be undone', async ({ page, unlockedWallet }) => {
@@ -201,6 +360,8 @@ test.describe('health records', () => {
     await expect(alert).toContainText('This file is FHIR R5, and CareKey reads FHIR R4 only')
     await records.importFile(json('stu3.json', { resourceType: 'AllergyIntolerance', patient: {}, clinicalStatus: 'active' }))
     await expect(alert).toContainText('This file is FHIR STU3')
+    await records.importFile(json('typed.json', { resourceType: 42, status: 'final' }))
+    await expect(alert).toContainText('This file is JSON but not FHIR: its resourceType is a number, not text.')
     await records.importFile(json('empty.json', { resourceType: 'Bundle', type: 'collection', entry: [] }))
     await expect(alert).toContainText('This bundle has no records in it')
 

@@ -49,6 +49,49 @@ test.describe('the clinician opens a shared record', () => {
     expect(manifest.status).toBe(404)
   })
 
+  test('sees who the records are about first, a lab result marked high in words, and a report’s shared results a step away', async ({ page, checkA11y }) => {
+    const laboratory = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }]
+    const share = await createTestShare({
+      scope: { categories: ['labs', 'other'], recordIds: [], actions: ['access'] },
+      records: [
+        { resourceType: 'Patient', id: 'p-7', name: [{ given: ['Ines'], family: 'Quartermaine' }], birthDate: '1984-11-02', gender: 'female' },
+        {
+          resourceType: 'DiagnosticReport',
+          id: 'r-1',
+          status: 'final',
+          code: { text: 'Lipid panel' },
+          effectiveDateTime: '2025-06-01',
+          result: [{ reference: 'Observation/ldl-1' }, { reference: 'Observation/hdl-1' }],
+        },
+        {
+          resourceType: 'Observation',
+          id: 'ldl-1',
+          status: 'final',
+          category: laboratory,
+          code: { coding: [{ system: 'http://loinc.org', code: '2089-1', display: 'Cholesterol in LDL [Mass/volume] in Serum or Plasma' }] },
+          effectiveDateTime: '2025-06-01',
+          valueQuantity: { value: 4.2, unit: 'mmol/L' },
+          referenceRange: [{ high: { value: 3, unit: 'mmol/L' } }],
+        },
+      ],
+    })
+    await page.goto(share.link)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByRole('button', { name: 'Open records' }).click()
+
+    const about = page.getByRole('region', { name: 'About the patient' })
+    await expect(about.getByRole('heading', { name: 'Ines Quartermaine' })).toBeVisible()
+    await expect(about).toContainText('Born 2 Nov 1984 · Female')
+    await expect(page.getByRole('heading', { name: /^Other/ })).toHaveCount(0)
+    await expect(page.getByText('outside the consented categories')).toHaveCount(0)
+    const results = page.getByRole('list', { name: 'Results of Lipid panel' })
+    await expect(results.getByRole('button')).toHaveText(['Cholesterol in LDL4.2 mmol/L · High (normal ≤ 3 mmol/L)'])
+    await expect(page.getByText('One of its results is not in this share.')).toBeVisible()
+    await checkA11y('viewer with the patient and a report')
+    await results.getByRole('button', { name: /^Cholesterol in LDL/ }).click()
+    await expect(page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Cholesterol in LDL', level: 3 }) })).toBeFocused()
+  })
+
   test('the link leaves the address and the history at once; Back, Forward and reload never show it', async ({ page, checkA11y }) => {
     const { baseUrl } = e2eStack()
     const share = await createTestShare()

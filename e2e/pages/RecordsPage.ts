@@ -12,6 +12,11 @@ export class RecordsPage {
     await expect(this.page.getByRole('heading', { name: 'Records', exact: true })).toBeVisible()
   }
 
+  /** The card of who the records are about (the patient's own record), above the timeline. */
+  get aboutYou(): Locator {
+    return this.page.getByRole('region', { name: 'About you' })
+  }
+
   get count() {
     return this.page.getByTestId('records-count')
   }

@@ -10,7 +10,7 @@ import {
   readEverything,
   readRecordRow,
   RECORDS_MANIFEST_SETTING,
-  replaceLegacyRecords,
+  replaceRecordRows,
   writeRecordsChange,
 } from './recordsRepository.ts'
 
@@ -126,22 +126,34 @@ describe('record rows at rest', () => {
     expect(manifest.generation).toBe(3)
   })
 
-  it('in format 1 are replaced by their upgrade only while they are exactly as read', async () => {
+  it('are replaced by their re-sealed rows only while they are exactly as read', async () => {
     const db = await openCareKeyDb()
     const [first, second] = FORMAT1.records.map((r) => parseStoredRecord(structuredClone(r)))
     if (first?.format !== 1 || second?.format !== 1) throw new Error('format 1 rows expected')
     for (const r of [first, second]) await db.put('records', r)
     // Stand-ins for the upgrades: the test checks which rows are replaced, not their contents.
     const upgraded = { ...(await row('Upgraded', 0)), id: first.id }
-    expect(await replaceLegacyRecords([{ legacy: first, upgraded }], manifestKey)).toBe(true)
+    expect(await replaceRecordRows([{ stored: first, resealed: upgraded }], manifestKey)).toBe(true)
     expect(await readRecordRow(first.id)).toEqual(upgraded)
     expect((await storedManifest()).versions.get(first.id)).toBe(0)
 
     // Another tab changed the second row in between: nothing is replaced.
     await db.put('records', { ...second, updatedAt: second.updatedAt + 1 })
     const generation = (await storedManifest()).generation
-    expect(await replaceLegacyRecords([{ legacy: second, upgraded: { ...(await row('Upgraded', 0)), id: second.id } }], manifestKey)).toBe(false)
+    expect(await replaceRecordRows([{ stored: second, resealed: { ...(await row('Upgraded', 0)), id: second.id } }], manifestKey)).toBe(false)
     expect(await readRecordRow(second.id)).toMatchObject({ format: 1, updatedAt: second.updatedAt + 1 })
     expect((await storedManifest()).generation).toBe(generation)
+
+    // A format 2 row is replaced by its re-sealing at the same version; not once it was saved again.
+    const resealing = async (stored: VersionedEncryptedRecord) => ({ ...(await row('Newer summary', stored.version)), id: stored.id, createdAt: stored.createdAt, updatedAt: stored.updatedAt })
+    const [current, saved] = await Promise.all([row('Older summary', 3), row('Older summary', 3)])
+    await writeRecordsChange({ putRecords: [current, saved] }, manifestKey)
+    const edited = { ...(await row('Edited', 4)), id: saved.id }
+    await writeRecordsChange({ putRecords: [edited] }, manifestKey)
+    expect(await replaceRecordRows([{ stored: saved, resealed: await resealing(saved) }], manifestKey)).toBe(false)
+    expect(await readRecordRow(saved.id)).toEqual(edited)
+    const resealed = await resealing(current)
+    expect(await replaceRecordRows([{ stored: current, resealed }], manifestKey)).toBe(true)
+    expect(await readRecordRow(current.id)).toEqual(resealed)
   })
 })

@@ -19,7 +19,7 @@ import {
   type ManifestState,
   type RecordsManifest,
 } from '../domain/records/manifest.ts'
-import { parseStoredRecord, type EncryptedRecord, type LegacyEncryptedRecord, type VersionedEncryptedRecord } from '../domain/records/records.ts'
+import { parseStoredRecord, recordVersion, type EncryptedRecord, type VersionedEncryptedRecord } from '../domain/records/records.ts'
 import { CareKeyError } from '../domain/errors.ts'
 import { openCareKeyDb, type CareKeyDB } from './db.ts'
 import { storageCall } from './errors.ts'
@@ -194,29 +194,29 @@ export async function writeRecordsChange(change: RecordsChange, manifestKey: Cry
 }
 
 /**
- * Replaces format 1 record rows by their re-sealed format 2 rows (records.ts,
- * `upgradeLegacyRecord`) and lists them in the manifest, in one transaction, and only if every
- * old row is still exactly as it was read: a row another tab changed in between is never
- * overwritten. Returns false, changing nothing, when one was changed.
+ * Replaces record rows by their re-sealed rows (records.ts, `resealRecord`: format 1 rows in
+ * format 2, summaries of an older revision computed again) and lists them in the manifest, in
+ * one transaction, and only if every old row is still exactly as it was read: a row another tab
+ * changed in between is never overwritten. Returns false, changing nothing, when one was changed.
  *
  * @example
- * await replaceLegacyRecords([{ legacy: row, upgraded: await upgradeLegacyRecord(row, keys.records) }], keys.manifest)
+ * await replaceRecordRows([{ stored: row, resealed: await resealRecord(row, keys.records) }], keys.manifest)
  */
-export async function replaceLegacyRecords(
-  pairs: readonly { legacy: LegacyEncryptedRecord; upgraded: VersionedEncryptedRecord }[],
+export async function replaceRecordRows(
+  pairs: readonly { stored: EncryptedRecord; resealed: VersionedEncryptedRecord }[],
   manifestKey: CryptoKey,
 ): Promise<boolean> {
   if (pairs.length === 0) return true
   return writeWithManifest(
     manifestKey,
-    (manifest) => changeRecordsManifest(manifest, { put: pairs.map((p) => p.upgraded) }),
+    (manifest) => changeRecordsManifest(manifest, { put: pairs.map((p) => p.resealed) }),
     async (tx) => {
       const records = tx.objectStore('records')
-      const now: unknown[] = await Promise.all(pairs.map((p) => records.get(p.legacy.id)))
-      return pairs.every((p, i) => sameRecordRow(now[i], p.legacy))
+      const now: unknown[] = await Promise.all(pairs.map((p) => records.get(p.stored.id)))
+      return pairs.every((p, i) => sameRecordRow(now[i], p.stored))
     },
     (tx, requests) => {
-      for (const { upgraded } of pairs) requests.push(tx.objectStore('records').put(upgraded))
+      for (const { resealed } of pairs) requests.push(tx.objectStore('records').put(resealed))
     },
   )
 }
@@ -230,6 +230,7 @@ function sameRecordRow(value: unknown, expected: EncryptedRecord): boolean {
   }
   return (
     row.format === expected.format &&
+    recordVersion(row) === recordVersion(expected) &&
     row.createdAt === expected.createdAt &&
     row.updatedAt === expected.updatedAt &&
     bytesEqual(row.wrappedKey, expected.wrappedKey) &&

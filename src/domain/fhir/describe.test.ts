@@ -39,9 +39,58 @@ describe('records in words, per kind', () => {
       performer: [{ display: 'Riverside Lab' }],
     })
     expect(lab.title).toBe('Hemoglobin A1c')
-    expect(lab.detail).toBe('6.9 % (High)')
+    expect(lab.detail).toBe('6.9 % · High (normal 4–5.6 %)')
     expect(lab.recorder).toBe('Riverside Lab')
     expect(lab.facts).toContainEqual({ label: 'Normal range', value: '4–5.6 %' })
+    expect(lab.facts).toContainEqual({ label: 'Interpretation', value: 'High' })
+    expect(lab.facts).toContainEqual({ label: 'Codes', value: 'LOINC 4548-4' })
+  })
+
+  it('a lab result: its plain name first, the LOINC long name among the details', () => {
+    const lab = describeResource({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Glucose', coding: [{ system: 'http://loinc.org', code: '2345-7', display: 'Glucose [Mass/volume] in Serum or Plasma' }] },
+      valueQuantity: { value: 92, unit: 'mg/dL' },
+    })
+    expect(lab.title).toBe('Glucose')
+    expect(lab.facts.slice(0, 2)).toEqual([
+      { label: 'Test', value: 'Glucose' },
+      { label: 'LOINC name', value: 'Glucose [Mass/volume] in Serum or Plasma' },
+    ])
+    const copied = describeResource({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Hemoglobin A1c/Hemoglobin.total in Blood', coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }] },
+    })
+    expect(copied.title).toBe('Hemoglobin A1c')
+  })
+
+  it('a lab result without the lab’s interpretation: high or low from its range, said in words', () => {
+    const potassium = (value: number, unit = 'mmol/L') =>
+      describeResource({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'Potassium' },
+        valueQuantity: { value, unit },
+        referenceRange: [{ low: { value: 3.5, unit: 'mmol/L' }, high: { value: 5.1, unit: 'mmol/L' } }],
+      })
+    expect(potassium(3.1).detail).toBe('3.1 mmol/L · Low (normal 3.5–5.1 mmol/L)')
+    expect(potassium(3.1).facts).toContainEqual({ label: 'Interpretation', value: 'Low: below the normal range' })
+    expect(potassium(5.8).detail).toBe('5.8 mmol/L · High (normal 3.5–5.1 mmol/L)')
+    expect(potassium(4.2).detail).toBe('4.2 mmol/L · Normal (normal 3.5–5.1 mmol/L)')
+    // Another unit: the range is shown, but the value is not marked.
+    expect(potassium(20, 'mg/dL').detail).toBe('20 mg/dL (normal 3.5–5.1 mmol/L)')
+    const worded = describeResource({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Ferritin' },
+      valueQuantity: { value: 8, unit: 'ug/L' },
+      interpretation: [{ text: 'Below reference' }],
+      referenceRange: [{ text: '15 to 150 ug/L' }],
+    })
+    expect(worded.detail).toBe('8 ug/L · Below reference')
+    expect(worded.facts).toContainEqual({ label: 'Normal range', value: '15 to 150 ug/L' })
   })
 
   it('vital signs: a blood pressure reads as systolic/diastolic', () => {
@@ -55,6 +104,23 @@ describe('records in words, per kind', () => {
       ],
     })
     expect(bp.detail).toBe('128/82 mmHg')
+    const high = describeResource({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Blood pressure' },
+      component: [
+        { code: { coding: [{ code: '8480-6' }] }, valueQuantity: { value: 162, unit: 'mmHg' }, interpretation: [{ coding: [{ code: 'H' }] }] },
+        { code: { coding: [{ code: '8462-4' }] }, valueQuantity: { value: 82, unit: 'mmHg' }, interpretation: [{ coding: [{ code: 'N' }] }] },
+      ],
+    })
+    expect(high.detail).toBe('162/82 mmHg · Systolic high')
+    const panel = describeResource({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Urine test' },
+      component: [{ code: { text: 'pH' }, valueQuantity: { value: 8.5 }, referenceRange: [{ low: { value: 4.5 }, high: { value: 8 } }] }, { code: { text: 'Colour' }, valueString: 'Yellow' }],
+    })
+    expect(panel.detail).toBe('pH: 8.5 (High); Colour: Yellow')
   })
 
   it('a condition: name, status, since when', () => {
@@ -111,6 +177,52 @@ describe('records in words, per kind', () => {
     })
     const report = describeResource({ resourceType: 'DiagnosticReport', status: 'final', code: { text: 'Lipid panel' }, result: [{}, {}, {}] })
     expect(report.detail).toBe('3 results')
+    const coded = describeResource({
+      resourceType: 'DiagnosticReport',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '24323-8', display: 'Comprehensive metabolic 2000 panel - Serum or Plasma' }, { display: 'Metabolic panel' }] },
+    })
+    expect(coded.title).toBe('Metabolic panel')
+    expect(coded.facts).toContainEqual({ label: 'LOINC name', value: 'Comprehensive metabolic 2000 panel - Serum or Plasma' })
+  })
+
+  it('the patient: their name, birth date and gender on one line, and how to reach them', () => {
+    const person = describeResource({
+      resourceType: 'Patient',
+      name: [{ use: 'nickname', given: ['Rini'] }, { use: 'official', given: ['Oriane'], family: 'Vellacott-Quenby' }],
+      birthDate: '1971-05-19',
+      gender: 'female',
+      address: [{ line: ['14 Larkspur Lane'], city: 'Fennimore Bay', postalCode: 'FB4 2QL' }],
+      telecom: [{ system: 'phone', value: '+44 20 7946 0000' }],
+    })
+    expect(person.title).toBe('Oriane Vellacott-Quenby')
+    expect(person.detail).toBe('Born 19 May 1971 · Female')
+    expect(person.facts).toContainEqual({ label: 'Address', value: '14 Larkspur Lane, Fennimore Bay, FB4 2QL' })
+    expect(person.facts).toContainEqual({ label: 'Phone or email', value: '+44 20 7946 0000' })
+    expect(describeResource({ resourceType: 'Patient' }).title).toBe('Patient')
+  })
+
+  it('a goal: its description, progress and target', () => {
+    const walk = describeResource({
+      resourceType: 'Goal',
+      lifecycleStatus: 'active',
+      achievementStatus: { coding: [{ code: 'improving', display: 'Improving' }] },
+      description: { text: 'Bring HbA1c below 7 %' },
+      subject: patient,
+      startDate: '2023-02-03',
+      target: [{ measure: { text: 'HbA1c' }, detailQuantity: { value: 7, comparator: '<', unit: '%' }, dueDate: '2024-02-03' }],
+      note: [{ text: 'Walk 30 minutes a day' }],
+    })
+    expect(walk.title).toBe('Bring HbA1c below 7 %')
+    expect(walk.date).toBe('2023-02-03')
+    expect(walk.detail).toBe('Improving · Active')
+    expect(walk.facts).toContainEqual({ label: 'Target', value: 'HbA1c < 7 %' })
+    expect(walk.facts).toContainEqual({ label: 'Due', value: '3 Feb 2024' })
+    expect(walk.facts).toContainEqual({ label: 'Note', value: 'Walk 30 minutes a day' })
+    expect(describeResource({ resourceType: 'Goal', lifecycleStatus: 'proposed', description: { coding: [{ display: 'Quit smoking' }] }, subject: patient }).title).toBe('Quit smoking')
+    // Goals were imported without their elements being checked: whatever is not what it should be is left out.
+    const odd = { resourceType: 'Goal', description: 'Walk more', target: 'soon', note: [7], startDate: 'spring' } as unknown as Resource
+    expect(describeResource(odd)).toMatchObject({ title: 'Goal', date: undefined, facts: [] })
   })
 
   it('a document and a clinical note with its text', () => {

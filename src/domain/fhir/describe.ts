@@ -14,7 +14,10 @@ import type {
   MedicationStatement,
   Observation,
   ObservationComponent,
+  Patient,
   Procedure,
+  Quantity,
+  Reference,
   Resource,
 } from '@medplum/fhirtypes'
 import {
@@ -31,6 +34,9 @@ import {
   resourceTypeText,
   type DateDisplayOptions,
 } from './display.ts'
+import { isConcept, recordCodesText } from './codes.ts'
+import { FHIR_DATE_TIME } from './validate.ts'
+import { normalRange, referenceRangesText, RESULT_FLAG_WORDS, resultMark, testName, type ResultMark } from './labs.ts'
 
 /** One line of a record as a person reads it: "Result: 5.6 %". */
 export type Fact = { label: string; value: string }
@@ -63,6 +69,20 @@ const DIASTOLIC = '8462-4'
  * // { title: 'Hemoglobin A1c', detail: '5.6 %', facts: [{ label: 'Result', value: '5.6 %' }, ...], ... }
  */
 export function describeResource(resource: Resource, options: DateDisplayOptions = {}): ResourceDescription {
+  return withCodes(describeKind(resource, options), resource)
+}
+
+/** The record's codes ("LOINC 4548-4") as one fact, before its notes: people and the search look for them. */
+function withCodes(description: ResourceDescription, resource: Resource): ResourceDescription {
+  const codes = recordCodesText(resource)
+  if (!codes) return description
+  const notesAt = description.facts.findIndex((f) => f.label === 'Note')
+  const facts = [...description.facts]
+  facts.splice(notesAt === -1 ? facts.length : notesAt, 0, { label: 'Codes', value: codes })
+  return { ...description, facts }
+}
+
+function describeKind(resource: Resource, options: DateDisplayOptions): ResourceDescription {
   const date = (value: string | undefined) => formatFhirDate(value, options)
   switch (resource.resourceType) {
     case 'AllergyIntolerance':
@@ -88,17 +108,10 @@ export function describeResource(resource: Resource, options: DateDisplayOptions
       return document(resource, date)
     case 'Encounter':
       return encounter(resource, options)
-    case 'Patient': {
-      const name = humanNameText(resource.name?.[0])
-      return build({
-        title: name ?? 'Patient',
-        facts: [
-          ['Name', name],
-          ['Born', date(resource.birthDate)],
-          ['Gender', codeWords(resource.gender)],
-        ],
-      })
-    }
+    case 'Patient':
+      return patient(resource, date)
+    case 'Goal':
+      return goal(resource, date)
     case 'Practitioner': {
       const name = humanNameText(resource.name?.[0])
       return build({ title: name ?? 'Practitioner', facts: [['Name', name]] })
@@ -239,32 +252,56 @@ export function observationValueText(o: ObservationValues, options: DateDisplayO
 function componentsText(components: ObservationComponent[] | undefined): string | undefined {
   if (!components?.length) return undefined
   const byCode = (code: string) => components.find((c) => c.code.coding?.some((k) => k.code === code))
-  const systolic = byCode(SYSTOLIC)?.valueQuantity
-  const diastolic = byCode(DIASTOLIC)?.valueQuantity
-  if (systolic?.value !== undefined && diastolic?.value !== undefined) {
-    return `${systolic.value}/${diastolic.value} ${systolic.unit ?? diastolic.unit ?? 'mmHg'}`
+  const systolic = byCode(SYSTOLIC)
+  const diastolic = byCode(DIASTOLIC)
+  if (systolic?.valueQuantity?.value !== undefined && diastolic?.valueQuantity?.value !== undefined) {
+    const pressure = `${systolic.valueQuantity.value}/${diastolic.valueQuantity.value} ${systolic.valueQuantity.unit ?? diastolic.valueQuantity.unit ?? 'mmHg'}`
+    const flagged = [
+      ['Systolic', resultMark(systolic)],
+      ['Diastolic', resultMark(diastolic)],
+    ] as const
+    const flags = flagged.flatMap(([which, mark]) => (mark && mark.flag !== 'normal' ? [`${which} ${RESULT_FLAG_WORDS[mark.flag].toLowerCase()}`] : []))
+    return [pressure, ...flags].join(' · ')
   }
   return components
-    .map((c) => [codeText(c.code), observationValueText(c)].filter(Boolean).join(': '))
+    .map((c) => {
+      const mark = resultMark(c)
+      const value = observationValueText(c)
+      return [testName(c.code).plain, value && mark ? `${value} (${RESULT_FLAG_WORDS[mark.flag]})` : value].filter(Boolean).join(': ')
+    })
     .filter(Boolean)
     .join('; ')
 }
 
+/** A result's mark in words: "High", or "High: above the normal range" when CareKey compared it with the range. */
+function markWords(mark: ResultMark): string {
+  const words = RESULT_FLAG_WORDS[mark.flag]
+  if (mark.from === 'lab') return words
+  const where = mark.flag === 'high' ? 'above' : mark.flag === 'low' ? 'below' : 'within'
+  return `${words}: ${where} the normal range`
+}
+
 function observation(r: Observation, date: DateFn): ResourceDescription {
   const when = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.effectiveInstant ?? r.issued
+  const name = testName(r.code)
   const value = observationValueText(r) ?? componentsText(r.component) ?? codeText(r.dataAbsentReason)
-  const interpretation = joinConcepts(r.interpretation)
-  const ranges = (r.referenceRange ?? []).map((range) => range.text ?? rangeText(range)).filter(Boolean).join('; ')
+  const mark = resultMark(r)
+  // Interpretations without a code CareKey knows are shown as the lab wrote them.
+  const interpretation = mark ? markWords(mark) : joinConcepts(r.interpretation)
+  const normal = normalRange(r.referenceRange)
+  const normalText = normal && (normal.text?.trim() || rangeText(normal))
+  const detail = [value, mark ? RESULT_FLAG_WORDS[mark.flag] : interpretation].filter(Boolean).join(' · ')
   return build({
-    title: codeText(r.code) ?? 'Observation',
+    title: name.plain ?? 'Observation',
     date: when,
-    detail: [value, interpretation && `(${interpretation})`].filter(Boolean).join(' ') || undefined,
+    detail: (detail && normalText ? `${detail} (normal ${normalText})` : detail) || undefined,
     recorder: r.performer?.map(referenceText).find(Boolean),
     facts: [
-      ['Test', codeText(r.code)],
+      ['Test', name.plain],
+      ['LOINC name', name.longName],
       ['Result', value],
       ['Interpretation', interpretation],
-      ['Normal range', ranges || undefined],
+      ['Normal range', referenceRangesText(r.referenceRange)],
       ['Date', date(when)],
       ['Status', codeWords(r.status)],
     ],
@@ -409,14 +446,16 @@ function report(r: DiagnosticReport, date: DateFn, options: DateDisplayOptions):
   const when = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued
   const by = r.performer?.map(referenceText).find(Boolean) ?? r.resultsInterpreter?.map(referenceText).find(Boolean)
   const results = r.result?.length
+  const name = testName(r.code)
   return build({
-    title: codeText(r.code) ?? 'Report',
+    title: name.plain ?? 'Report',
     date: when,
     detail: firstLine(r.conclusion) ?? (results ? `${results} result${results === 1 ? '' : 's'}` : undefined),
     recorder: by,
     text: textAttachments(r.presentedForm),
     facts: [
-      ['Report', codeText(r.code)],
+      ['Report', name.plain],
+      ['LOINC name', name.longName],
       ['Date', r.effectivePeriod ? periodText(r.effectivePeriod, options) : date(when)],
       ['Status', codeWords(r.status)],
       ['Conclusion', r.conclusion],
@@ -446,6 +485,117 @@ function document(r: DocumentReference, date: DateFn): ResourceDescription {
       ['Status', codeWords(r.status)],
     ],
   })
+}
+
+function patient(r: Patient, date: DateFn): ResourceDescription {
+  const name = humanNameText(r.name?.find((n) => n.use === 'official') ?? r.name?.[0])
+  const born = date(r.birthDate)
+  const gender = codeWords(r.gender)
+  return build({
+    title: name ?? 'Patient',
+    detail: [born && `Born ${born}`, gender].filter(Boolean).join(' · ') || undefined,
+    facts: [
+      ['Name', name],
+      ['Born', born],
+      ['Gender', gender],
+      ['Address', addressText(Reflect.get(r, 'address'))],
+      ['Phone or email', telecomText(Reflect.get(r, 'telecom'))],
+    ],
+  })
+}
+
+/** The first address of a Patient (not checked at import: read with care), on one line. */
+function addressText(value: unknown): string | undefined {
+  const address: unknown = Array.isArray(value) ? value[0] : undefined
+  if (typeof address !== 'object' || address === null) return undefined
+  const text = stringAt(address, 'text')
+  if (text) return text
+  const lines: unknown = Reflect.get(address, 'line')
+  const parts = [
+    ...(Array.isArray(lines) ? lines.filter((l): l is string => typeof l === 'string') : []),
+    stringAt(address, 'city'),
+    stringAt(address, 'postalCode'),
+    stringAt(address, 'country'),
+  ]
+  return parts.filter(Boolean).join(', ') || undefined
+}
+
+function telecomText(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined
+  const contacts: unknown[] = value
+  return contacts.map((c) => (typeof c === 'object' && c !== null ? stringAt(c, 'value') : undefined)).filter(Boolean).join(', ') || undefined
+}
+
+function stringAt(value: object, key: string): string | undefined {
+  const part: unknown = Reflect.get(value, key)
+  return typeof part === 'string' && part.trim() !== '' ? part.trim() : undefined
+}
+
+function conceptAt(value: object, key: string): CodeableConcept | undefined {
+  const part: unknown = Reflect.get(value, key)
+  return isConcept(part) ? part : undefined
+}
+
+/**
+ * A Goal: what the patient aims for (its description), how it is going and by when. CareKey
+ * imported Goals without checking their elements, so each one is read with care here.
+ */
+function goal(r: Resource, date: DateFn): ResourceDescription {
+  const description = conceptAt(r, 'description')
+  const title = codeText(description)
+  const lifecycle = codeWords(stringAt(r, 'lifecycleStatus'))
+  const achievement = codeText(conceptAt(r, 'achievementStatus'))
+  const targets: unknown = Reflect.get(r, 'target')
+  const target: unknown = Array.isArray(targets) ? targets[0] : undefined
+  const due = typeof target === 'object' && target !== null ? dateAt(target, 'dueDate') : undefined
+  const start = dateAt(r, 'startDate')
+  const notes: unknown = Reflect.get(r, 'note')
+  return build({
+    title: title ?? 'Goal',
+    date: start ?? dateAt(r, 'statusDate') ?? due,
+    detail: [achievement, lifecycle].filter(Boolean).join(' · ') || undefined,
+    recorder: referenceText(referenceAt(r, 'expressedBy')),
+    facts: [
+      ['Goal', title],
+      ['Status', lifecycle],
+      ['Progress', achievement],
+      ['Priority', codeText(conceptAt(r, 'priority'))],
+      ['Target', typeof target === 'object' && target !== null ? goalTargetText(target) : undefined],
+      ['Start', date(start)],
+      ['Due', date(due)],
+    ],
+    notes: Array.isArray(notes)
+      ? notes.map((n: unknown) => (typeof n === 'object' && n !== null ? stringAt(n, 'text') : undefined)).filter((n): n is string => n !== undefined)
+      : [],
+  })
+}
+
+function dateAt(value: object, key: string): string | undefined {
+  const date = stringAt(value, key)
+  return date !== undefined && FHIR_DATE_TIME.test(date) ? date : undefined
+}
+
+function referenceAt(value: object, key: string): Reference | undefined {
+  const part: unknown = Reflect.get(value, key)
+  if (typeof part !== 'object' || part === null) return undefined
+  const display = stringAt(part, 'display')
+  return display ? { display } : undefined
+}
+
+/** "HbA1c below 7 %": a Goal target's measure and the value it aims for. */
+function goalTargetText(target: object): string | undefined {
+  const measure = codeText(conceptAt(target, 'measure'))
+  const quantity: unknown = Reflect.get(target, 'detailQuantity')
+  const amount =
+    typeof quantity === 'object' && quantity !== null && typeof Reflect.get(quantity, 'value') === 'number'
+      ? quantityText({ value: Number(Reflect.get(quantity, 'value')), unit: stringAt(quantity, 'unit'), comparator: comparatorAt(quantity) })
+      : (stringAt(target, 'detailString') ?? codeText(conceptAt(target, 'detailCodeableConcept')))
+  return [measure, amount].filter(Boolean).join(' ') || undefined
+}
+
+function comparatorAt(quantity: object): Quantity['comparator'] {
+  const comparator: unknown = Reflect.get(quantity, 'comparator')
+  return comparator === '<' || comparator === '<=' || comparator === '>=' || comparator === '>' ? comparator : undefined
 }
 
 function encounter(r: Encounter, options: DateDisplayOptions): ResourceDescription {
@@ -499,23 +649,6 @@ function generic(resource: Resource, date: DateFn): ResourceDescription {
       ['Description', str('description') !== name ? str('description') : undefined],
     ],
   })
-}
-
-function isConcept(value: unknown): value is CodeableConcept {
-  if (typeof value !== 'object' || value === null) return false
-  const text: unknown = Reflect.get(value, 'text')
-  const coding: unknown = Reflect.get(value, 'coding')
-  return (
-    (text === undefined || typeof text === 'string') &&
-    (coding === undefined ||
-      (Array.isArray(coding) &&
-        coding.every((c: unknown) => {
-          if (typeof c !== 'object' || c === null) return false
-          const display: unknown = Reflect.get(c, 'display')
-          const code: unknown = Reflect.get(c, 'code')
-          return (display === undefined || typeof display === 'string') && (code === undefined || typeof code === 'string')
-        })))
-  )
 }
 
 function joinConcepts(concepts: CodeableConcept[] | undefined): string | undefined {

@@ -74,6 +74,28 @@ describe('reading FHIR R4 files', () => {
     expect(() => parseFhirImport('{"a":1}\n{"b":2}')).toThrow(NotFhirError)
   })
 
+  it('says a resourceType that is there but not text is not text, rather than that it is missing', () => {
+    const refusal = (json: string) => {
+      try {
+        parseFhirImport(json)
+      } catch (error) {
+        return error instanceof Error ? error.message : undefined
+      }
+      return undefined
+    }
+    expect(refusal('{"resourceType": 42, "status": "final"}')).toBe('This file is JSON but not FHIR: its resourceType is a number, not text. Nothing was imported.')
+    expect(refusal('{"resourceType": ["Observation"]}')).toMatch(/: its resourceType is a list, not text\./)
+    expect(refusal('{"resourceType": {"text": "Observation"}}')).toMatch(/: its resourceType is an object, not text\./)
+    expect(refusal('{"resourceType": ""}')).toMatch(/: its resourceType is empty\./)
+    expect(refusal('{"name": "not fhir"}')).toMatch(/: it has no resourceType\./)
+    expect(refusal('"Observation"')).toMatch(/: it is not a JSON object, and a FHIR file is a resource or a Bundle\./)
+
+    const parsed = parseFhirImport(bundle('collection', [{ resource: allergy }, { resource: { ...lab, resourceType: null } }, { resource: { ...lab, resourceType: undefined } }]))
+    expect(parsed.rejected.map((r) => `${r.position}: ${r.reason}`)).toEqual(['entry 2: its resourceType is null, not text', 'entry 3: it has no resourceType'])
+    const lines = parseFhirImport(`${JSON.stringify(allergy)}\n${JSON.stringify({ ...lab, resourceType: true })}`)
+    expect(lines.rejected.map((r) => `${r.position}: ${r.reason}`)).toEqual(['line 2: its resourceType is true or false, not text'])
+  })
+
   it('refuses FHIR R5 and STU3, naming what gave them away', () => {
     const r5 = { resourceType: 'MedicationStatement', status: 'recorded', subject: patientRef, medication: { concept: { text: 'Aspirin' } } }
     expect(() => parseFhirImport(bundle('collection', [{ resource: allergy }, { resource: r5 }]))).toThrow(

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes'
 import { EmptyImportError, MalformedJsonError, NotFhirError, UnsupportedBundleTypeError, UnsupportedFhirVersionError } from './errors.ts'
-import { checkR4Resource } from './validate.ts'
+import { checkR4Resource, resourceTypeProblem } from './validate.ts'
 import { detectOtherFhirVersion } from './version.ts'
 
 /** Bundle types whose entries are records to keep. */
@@ -58,7 +58,8 @@ export function parseFhirImport(input: string): ParsedImport {
  */
 export function parseFhirJson(value: unknown): ParsedImport {
   if (Array.isArray(value)) throw new NotFhirError('it is a JSON list, and a FHIR file is a resource or a Bundle')
-  if (!isObject(value) || typeof value.resourceType !== 'string') throw new NotFhirError('it has no resourceType')
+  if (!isObject(value)) throw new NotFhirError('it is not a JSON object, and a FHIR file is a resource or a Bundle')
+  if (typeof value.resourceType !== 'string' || value.resourceType.trim() === '') throw new NotFhirError(resourceTypeProblem(value.resourceType))
   refuseOtherVersion(value, undefined)
   if (value.resourceType === 'Bundle') return parseBundle(value)
   const item = readResource(value, 'the file')

@@ -311,7 +311,7 @@ export type ResourceCheck = { ok: true; resource: Resource } | { ok: false; reas
 export function checkR4Resource(value: unknown): ResourceCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'it is not a JSON object' }
   const type: unknown = Reflect.get(value, 'resourceType')
-  if (typeof type !== 'string' || type === '') return { ok: false, reason: 'it has no resourceType' }
+  if (typeof type !== 'string' || type.trim() === '') return { ok: false, reason: resourceTypeProblem(type) }
   if (!isR4ResourceType(type)) return { ok: false, reason: `“${type.slice(0, 64)}” is not a FHIR R4 resource type` }
   if (nestsDeeperThan(value, MAX_RESOURCE_DEPTH)) {
     return { ok: false, reason: `${type} nests lists and objects more than ${MAX_RESOURCE_DEPTH} levels deep, which no FHIR record does` }
@@ -320,6 +320,28 @@ export function checkR4Resource(value: unknown): ResourceCheck {
   const result = schema.safeParse(value, { reportInput: true })
   if (!result.success) return { ok: false, reason: describeIssue(type, result.error.issues[0]) }
   return isCheckedResource(value, result.success) ? { ok: true, resource: value } : { ok: false, reason: 'it is not a resource' }
+}
+
+/**
+ * Why a value's resourceType does not name a type: missing, empty, or not text (a number, a
+ * list…), said as such so that the person fixing the file knows what to look for.
+ *
+ * @example
+ * resourceTypeProblem(42) // 'its resourceType is a number, not text'
+ * resourceTypeProblem(undefined) // 'it has no resourceType'
+ */
+export function resourceTypeProblem(type: unknown): string {
+  if (type === undefined) return 'it has no resourceType'
+  if (typeof type === 'string') return 'its resourceType is empty'
+  return `its resourceType is ${jsonKind(type)}, not text`
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'number') return 'a number'
+  if (typeof value === 'boolean') return 'true or false'
+  return 'an object'
 }
 
 /** Whether `value` nests arrays and objects more than `limit` levels deep; stops as soon as it does. */

@@ -12,12 +12,15 @@ import {
   decryptResource,
   decryptSummary,
   encryptRecord,
+  openSummary,
   parseStoredRecord,
   RecordDamagedError,
+  resealRecord,
   summarizeResource,
-  upgradeLegacyRecord,
   type VersionedEncryptedRecord,
 } from './records.ts'
+import { SUMMARY_REVISION } from './summary.ts'
+import { asRevisionOne, withStoredSummary } from '../../test/storedSummary.ts'
 
 const kek = () => crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey'])
 const lab: Observation = {
@@ -47,6 +50,45 @@ describe('records at rest', () => {
     expect(summary).toMatchObject({ category: 'labs', title: 'Hémoglobine A1c', date: '2024-03-12', detail: '6.9 %', recorder: 'Northgate Lab' })
     expect(summary.searchText).toContain('hemoglobine a1c')
     expect(summary.duplicateKeys[0]).toMatch(/^content:Observation:[0-9a-f]{64}$/)
+  })
+
+  it('lets a search find a record by its codes and the names of their systems', async () => {
+    const coded: Observation = { ...lab, code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c' }] } }
+    const { searchText } = await summarizeResource(coded, 'imported')
+    expect(searchText).toContain('loinc 4548-4')
+    const condition = await summarizeResource(
+      { resourceType: 'Condition', subject: {}, code: { text: 'Diabetes', coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] } },
+      'imported',
+    )
+    expect(condition.searchText).toContain('snomed ct 44054006')
+    const twice = await summarizeResource(
+      {
+        resourceType: 'Condition',
+        subject: {},
+        code: {
+          coding: [
+            { system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes mellitus type 2' },
+            { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' },
+          ],
+        },
+      },
+      'imported',
+    )
+    expect(twice.title).toBe('Diabetes mellitus type 2')
+    expect(twice.searchText).toContain('icd-10-cm e11.9')
+    expect(twice.searchText).toContain('without complications')
+  })
+
+  it('knows a record by the names its source may refer to it with', async () => {
+    const id = '9a918a7a-41ea-42c0-a0b1-9236e05144b6'
+    expect((await summarizeResource({ ...lab, id }, 'imported', [], { fullUrl: 'https://fhir.example.org/Observation/x1' })).aliases).toEqual([
+      `Observation/${id}`,
+      `urn:uuid:${id}`,
+      'https://fhir.example.org/Observation/x1',
+      'Observation/x1',
+    ])
+    // An edit keeps the names the record was imported with.
+    expect((await summarizeResource(lab, 'imported', [], { aliases: ['urn:uuid:kept'] })).aliases).toEqual(['urn:uuid:kept'])
   })
 
   it('encrypts the resource and its summary, and decrypts them with the records key', async () => {
@@ -153,13 +195,49 @@ describe('records at rest', () => {
     const [summary, resource] = [await decryptSummary(legacy, key), await decryptResource(legacy, key)]
     expect(summary).toMatchObject({ title: FORMAT1.expected.titles[0], version: 0, createdAt: frozen.createdAt, updatedAt: frozen.updatedAt })
 
-    const upgraded = await upgradeLegacyRecord(legacy, key)
+    const upgraded = await resealRecord(legacy, key)
     expect(upgraded).toMatchObject({ format: 2, id: legacy.id, version: 0, createdAt: legacy.createdAt, updatedAt: legacy.updatedAt })
     expect(await decryptSummary(upgraded, key)).toEqual(summary)
     expect(await decryptResource(upgraded, key)).toEqual(resource)
     expect(upgraded.resource.ciphertext.length).toBe(1024 + 16)
     // Its old ciphertext under the new format's metadata does not open.
     await expect(decryptSummary({ ...upgraded, wrappedKey: legacy.wrappedKey, summary: legacy.summary }, key)).rejects.toBeInstanceOf(RecordDamagedError)
+  })
+
+  it('computes a summary an older revision wrote again from its resource, and re-seals it with the same version and dates', async () => {
+    const key = await kek()
+    const { summary, resource } = await record()
+    const coded: Observation = { ...resource, code: { text: 'Hemoglobin A1c/Hemoglobin.total in Blood' }, id: '9a918a7a-41ea-42c0-a0b1-9236e05144b6' }
+    const row = await encryptRecord({ summary, resource: coded }, key)
+    // As revision 1 sealed it: no revision, no aliases, the title as the text was.
+    const old = await asRevisionOne(row, key, { title: 'Hemoglobin A1c/Hemoglobin.total in Blood', searchText: 'old' })
+    const opened = await openSummary(old, key)
+    expect(opened.current).toBe(false)
+    expect(opened.summary).toMatchObject({ title: 'Hemoglobin A1c', aliases: ['Observation/9a918a7a-41ea-42c0-a0b1-9236e05144b6', 'urn:uuid:9a918a7a-41ea-42c0-a0b1-9236e05144b6'] })
+    expect(opened.summary.searchText).toContain('hemoglobin a1c/hemoglobin.total in blood')
+
+    const resealed = await resealRecord(old, key)
+    expect(resealed).toMatchObject({ format: 2, id: row.id, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt })
+    expect(await openSummary(resealed, key)).toEqual({ summary: opened.summary, current: true })
+    expect(await decryptResource(resealed, key)).toEqual(coded)
+  })
+
+  it('shows an older summary as it was stored when its resource does not open, and does not re-seal it', async () => {
+    const key = await kek()
+    const row = await encryptRecord(await record(), key)
+    const old = await withStoredSummary(row, key, (stored) => ({ ...stored, revision: undefined, title: 'As stored' }))
+    const changed = old.resource.ciphertext.slice()
+    changed[5] = (changed[5] ?? 0) ^ 1
+    const damaged = { ...old, resource: { ...old.resource, ciphertext: changed } }
+    expect(await openSummary(damaged, key)).toMatchObject({ summary: { title: 'As stored', aliases: [] }, current: false })
+    await expect(resealRecord(damaged, key)).rejects.toBeInstanceOf(RecordDamagedError)
+  })
+
+  it('keeps a summary a newer CareKey wrote as it is', async () => {
+    const key = await kek()
+    const row = await encryptRecord(await record(), key)
+    const newer = await withStoredSummary(row, key, (stored) => ({ ...stored, revision: SUMMARY_REVISION + 1, title: 'Named by a newer CareKey' }))
+    expect(await openSummary(newer, key)).toMatchObject({ summary: { title: 'Named by a newer CareKey' }, current: true })
   })
 
   it('does not upgrade a format 1 record it cannot read back', async () => {
@@ -169,7 +247,8 @@ describe('records at rest', () => {
     if (legacy.format !== 1) throw new Error('a format 1 row expected')
     const changed = legacy.resource.ciphertext.slice()
     changed[0] = (changed[0] ?? 0) ^ 1
-    await expect(upgradeLegacyRecord({ ...legacy, resource: { ...legacy.resource, ciphertext: changed } }, key)).rejects.toBeInstanceOf(RecordDamagedError)
-    await expect(upgradeLegacyRecord(legacy, await kek())).rejects.toBeInstanceOf(RecordDamagedError)
+    await expect(resealRecord({ ...legacy, resource: { ...legacy.resource, ciphertext: changed } }, key)).rejects.toBeInstanceOf(RecordDamagedError)
+    await expect(resealRecord(legacy, await kek())).rejects.toBeInstanceOf(RecordDamagedError)
   })
 })
+

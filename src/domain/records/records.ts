@@ -8,9 +8,11 @@ import { categoryLabel, categoryOf } from '../fhir/categories.ts'
 import { describeResource } from '../fhir/describe.ts'
 import { fhirDateSortKey } from '../fhir/display.ts'
 import { duplicateKeys } from '../fhir/identity.ts'
+import { recordCodings } from '../fhir/codes.ts'
+import { referenceAliases } from '../fhir/references.ts'
 import { checkR4Resource } from '../fhir/validate.ts'
 import { searchable } from './search.ts'
-import { storedSummarySchema, type RecordOrigin, type RecordSummary, type StoredSummary } from './summary.ts'
+import { storedSummarySchema, SUMMARY_REVISION, type RecordOrigin, type RecordSummary, type StoredSummary } from './summary.ts'
 
 /**
  * A health record at rest: one FHIR R4 resource and its summary (what the timeline, filters,
@@ -40,7 +42,7 @@ export type VersionedEncryptedRecord = {
 
 /**
  * Format 1, written before versions were kept: unpadded, the associated data binds the id only.
- * Still read; re-sealed as format 2 (version 0) at unlock, see `upgradeLegacyRecord`.
+ * Still read; re-sealed as format 2 (version 0) at unlock, see `resealRecord`.
  */
 export type LegacyEncryptedRecord = Omit<VersionedEncryptedRecord, 'format' | 'version'> & { format: typeof LEGACY_RECORD_FORMAT }
 
@@ -73,26 +75,34 @@ export function recordVersion(row: EncryptedRecord): number {
 
 const MAX_SEARCH_TEXT = 4000
 
+/** What the wallet knows a record by besides its content: the Bundle entry's fullUrl it came with, names it had before. */
+export type KnownAs = { fullUrl?: string | undefined; aliases?: readonly string[] | undefined }
+
 /**
- * The summary of a resource (without the id and timestamps, which the store assigns).
+ * The summary of a resource (without the id and timestamps, which the store assigns), as
+ * summary revision SUMMARY_REVISION computes it.
  *
  * @example
- * const summary = await summarizeResource(observation, 'imported')
+ * const summary = await summarizeResource(observation, 'imported', [], { fullUrl: 'urn:uuid:9a918a7a-41ea-42c0-a0b1-9236e05144b6' })
  * summary.category // 'labs'
  */
 export async function summarizeResource(
   resource: Resource,
   origin: RecordOrigin,
   attachmentIds: string[] = [],
+  knownAs: KnownAs = {},
 ): Promise<Omit<RecordSummary, 'id' | 'version' | 'createdAt' | 'updatedAt'>> {
   const description = describeResource(resource)
   const category = categoryOf(resource)
+  // The facts hold the record's codes ("LOINC 4548-4"): a search by code finds it, and by the
+  // name any of its codings gives (an ICD-10 display beside the SNOMED CT one shown).
   const words = [
     description.title,
     description.detail,
     description.recorder,
     categoryLabel(category),
     ...description.facts.map((f) => f.value),
+    ...recordCodings(resource).map((c) => c.display),
     description.text,
   ]
   return {
@@ -105,6 +115,7 @@ export async function summarizeResource(
     recorder: description.recorder,
     searchText: searchable(words.filter(Boolean).join(' \n ')).slice(0, MAX_SEARCH_TEXT),
     duplicateKeys: await duplicateKeys(resource),
+    aliases: [...new Set([...referenceAliases(resource, knownAs.fullUrl), ...(knownAs.aliases ?? [])])],
     attachmentIds,
     origin,
   }
@@ -154,6 +165,7 @@ async function sealRecord(meta: RecordMeta, summary: Uint8Array, resource: Uint8
 function storedSummaryBytes(summary: Omit<RecordSummary, 'sortKey'>): Uint8Array {
   const stored: StoredSummary = {
     v: 2,
+    revision: SUMMARY_REVISION,
     resourceType: summary.resourceType,
     category: summary.category,
     title: summary.title,
@@ -162,6 +174,7 @@ function storedSummaryBytes(summary: Omit<RecordSummary, 'sortKey'>): Uint8Array
     recorder: summary.recorder,
     searchText: summary.searchText,
     duplicateKeys: summary.duplicateKeys,
+    aliases: summary.aliases,
     attachmentIds: summary.attachmentIds,
     origin: summary.origin,
     version: summary.version,
@@ -184,13 +197,23 @@ async function openPart(row: EncryptedRecord, recordsKey: CryptoKey, part: Recor
 }
 
 /**
- * Decrypts a record's summary and checks it against its row; throws RecordDamagedError when it
- * cannot (KeyUnwrapError for another wallet's record).
+ * A record's summary as read: `current` is false when it was sealed by an older summary revision
+ * (or in format 1) and should be sealed again (resealRecord). Its fields are then computed again
+ * from the resource, so what is shown is always today's; only when the resource does not open is
+ * the summary shown as it was stored.
+ */
+export type OpenedSummary = { summary: RecordSummary; current: boolean }
+
+/**
+ * Decrypts a record's summary and checks it against its row, computing it again from the
+ * resource when an older summary revision wrote it; throws RecordDamagedError when it cannot
+ * (KeyUnwrapError for another wallet's record).
  *
  * @example
- * const summary = await decryptSummary(row, recordsKey)
+ * const { summary, current } = await openSummary(row, recordsKey)
+ * if (!current) outdated.push(row)
  */
-export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey): Promise<RecordSummary> {
+export async function openSummary(row: EncryptedRecord, recordsKey: CryptoKey): Promise<OpenedSummary> {
   const bytes = await openPart(row, recordsKey, 'summary')
   let value: unknown
   try {
@@ -209,23 +232,55 @@ export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey
   } else if (stored.v !== 1) {
     throw new RecordDamagedError('its summary is in another format than its row')
   }
+  const summary = { ...stored, aliases: stored.aliases ?? [] }
+  // A revision above today's was written by a newer CareKey: kept as it is, never rewritten with less.
+  if (row.format === RECORD_FORMAT && (stored.revision ?? 1) >= SUMMARY_REVISION) return { summary: rowSummary(row, summary), current: true }
+  let resource: Resource
+  try {
+    resource = parseResource(await openPart(row, recordsKey, 'resource'))
+  } catch (cause) {
+    // The stored summary still reads: the record stays listed, and shows as damaged when opened.
+    if (cause instanceof RecordDamagedError) return { summary: rowSummary(row, summary), current: false }
+    throw cause
+  }
+  const fresh = await summarizeResource(resource, stored.origin, stored.attachmentIds, { aliases: summary.aliases })
+  return { summary: rowSummary(row, fresh), current: false }
+}
+
+type SummaryFields = Omit<RecordSummary, 'id' | 'sortKey' | 'version' | 'createdAt' | 'updatedAt' | 'date' | 'detail' | 'recorder'> &
+  Partial<Pick<RecordSummary, 'date' | 'detail' | 'recorder'>>
+
+/** The summary of a row, in one order of fields (so that two readings of it compare equal as JSON). */
+function rowSummary(row: EncryptedRecord, fields: SummaryFields): RecordSummary {
   return {
     id: row.id,
-    resourceType: stored.resourceType,
-    category: stored.category,
-    title: stored.title,
-    date: stored.date,
-    sortKey: fhirDateSortKey(stored.date),
-    detail: stored.detail,
-    recorder: stored.recorder,
-    searchText: stored.searchText,
-    duplicateKeys: stored.duplicateKeys,
-    attachmentIds: stored.attachmentIds,
-    origin: stored.origin,
+    resourceType: fields.resourceType,
+    category: fields.category,
+    title: fields.title,
+    date: fields.date,
+    sortKey: fhirDateSortKey(fields.date),
+    detail: fields.detail,
+    recorder: fields.recorder,
+    searchText: fields.searchText,
+    duplicateKeys: fields.duplicateKeys,
+    aliases: fields.aliases,
+    attachmentIds: fields.attachmentIds,
+    origin: fields.origin,
     version: recordVersion(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
+}
+
+/**
+ * Decrypts a record's summary and checks it against its row (see openSummary); throws
+ * RecordDamagedError when it cannot (KeyUnwrapError for another wallet's record).
+ *
+ * @example
+ * const summary = await decryptSummary(row, recordsKey)
+ */
+export async function decryptSummary(row: EncryptedRecord, recordsKey: CryptoKey): Promise<RecordSummary> {
+  return (await openSummary(row, recordsKey)).summary
 }
 
 /**
@@ -251,32 +306,33 @@ function parseResource(bytes: Uint8Array): Resource {
 }
 
 /**
- * Re-seals a format 1 row as format 2 (padded, metadata bound), with version 0 and the same id,
- * timestamps, summary and resource bytes. Both parts must open and be readable; the new row is
- * opened again and compared before it is returned, so a row is only ever replaced by one that
- * reads back the same. Throws RecordDamagedError (the old row is then left as it is).
+ * Re-seals a row in today's format with today's summary: a format 1 row as format 2 with
+ * version 0, a row whose summary an older revision wrote with its summary computed again; the
+ * same id, version, timestamps and resource bytes. Both parts must open and be readable; the new
+ * row is opened again and compared before it is returned, so a row is only ever replaced by one
+ * that reads back the same. Throws RecordDamagedError (the old row is then left as it is).
  *
  * @example
- * const upgraded = await upgradeLegacyRecord(row, recordsKey)
+ * const resealed = await resealRecord(row, recordsKey)
  */
-export async function upgradeLegacyRecord(row: LegacyEncryptedRecord, recordsKey: CryptoKey): Promise<VersionedEncryptedRecord> {
+export async function resealRecord(row: EncryptedRecord, recordsKey: CryptoKey): Promise<VersionedEncryptedRecord> {
   let summary: RecordSummary
   let resource: Uint8Array
   try {
-    summary = await decryptSummary(row, recordsKey)
     resource = await openPart(row, recordsKey, 'resource')
     parseResource(resource)
+    summary = await decryptSummary(row, recordsKey)
   } catch (cause) {
     if (cause instanceof RecordDamagedError) throw cause
     throw new RecordDamagedError('it cannot be opened with this wallet', { cause })
   }
-  const meta = { id: row.id, version: 0, createdAt: row.createdAt, updatedAt: row.updatedAt }
-  const upgraded = await sealRecord(meta, storedSummaryBytes({ ...summary, ...meta }), resource, recordsKey)
-  const [summaryAgain, resourceAgain] = await Promise.all([decryptSummary(upgraded, recordsKey), openPart(upgraded, recordsKey, 'resource')])
-  if (JSON.stringify(summaryAgain) !== JSON.stringify(summary) || !bytesEqual(resourceAgain, resource)) {
+  const meta = { id: row.id, version: recordVersion(row), createdAt: row.createdAt, updatedAt: row.updatedAt }
+  const resealed = await sealRecord(meta, storedSummaryBytes({ ...summary, ...meta }), resource, recordsKey)
+  const [again, resourceAgain] = await Promise.all([openSummary(resealed, recordsKey), openPart(resealed, recordsKey, 'resource')])
+  if (!again.current || JSON.stringify(again.summary) !== JSON.stringify(summary) || !bytesEqual(resourceAgain, resource)) {
     throw new RecordDamagedError('it did not read back the same after re-encryption')
   }
-  return upgraded
+  return resealed
 }
 
 const rowFields = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RecordSummary } from './summary.ts'
-import { buildRecordsIndex, changeRecordsIndex, filterRecords, findDuplicate, groupByDay } from './search.ts'
+import { buildRecordsIndex, changeRecordsIndex, countByCategory, filterRecords, findDuplicate, groupByDay, patientRecords, referencedRecords, timelineIndex } from './search.ts'
 
 const summary = (id: string, part: Partial<RecordSummary>): RecordSummary => ({
   id,
@@ -13,6 +13,7 @@ const summary = (id: string, part: Partial<RecordSummary>): RecordSummary => ({
   recorder: undefined,
   searchText: id,
   duplicateKeys: [`content:${id}`],
+  aliases: [],
   attachmentIds: [],
   origin: 'imported',
   version: 1,
@@ -49,5 +50,51 @@ describe('the records index', () => {
     const changed = changeRecordsIndex(index, { remove: ['old-lab'], upsert: [summary('x', {})] })
     expect(findDuplicate(changed, ['content:old-lab'])).toBeUndefined()
     expect(changed.records).toHaveLength(4)
+  })
+})
+
+describe('the patient’s own record', () => {
+  const withPatient = buildRecordsIndex([
+    summary('lab', { date: '2024-03-12', sortKey: Date.UTC(2024, 2, 12), searchText: 'glucose' }),
+    summary('me', { resourceType: 'Patient', category: 'other', title: 'Oriane Vellacott-Quenby', searchText: 'oriane vellacott-quenby other' }),
+    summary('plan', { resourceType: 'CarePlan', category: 'other', searchText: 'care plan other' }),
+  ])
+
+  it('is kept apart from the timeline, its search and its counts, and still found by id and duplicate key', () => {
+    expect(patientRecords(withPatient).map((r) => r.id)).toEqual(['me'])
+    const timeline = timelineIndex(withPatient)
+    expect(timeline.records.map((r) => r.id)).toEqual(['lab', 'plan'])
+    expect(countByCategory(timeline).get('other')).toBe(1)
+    expect(filterRecords(timeline, { query: 'oriane' })).toEqual([])
+    expect(timeline.byId.get('me')?.title).toBe('Oriane Vellacott-Quenby')
+    expect(findDuplicate(timeline, ['content:me'])).toBe('me')
+    expect(timelineIndex(index)).toBe(index)
+  })
+})
+
+describe('a report’s results in the wallet', () => {
+  const report = summary('report', { resourceType: 'DiagnosticReport', createdAt: 7 })
+  const results = buildRecordsIndex([
+    report,
+    summary('glucose', { aliases: ['Observation/glu-1', 'urn:uuid:0a8e2d47-0000-4000-8000-000000000001'], createdAt: 7 }),
+    summary('other-source-glucose', { aliases: ['Observation/glu-1'], createdAt: 3 }),
+    summary('potassium', { aliases: ['Observation/k-1'], createdAt: 3 }),
+  ])
+
+  it('are found by reference, relative, absolute or urn:uuid, preferring a record of the same import', () => {
+    expect(
+      referencedRecords(results, report, [
+        'Observation/glu-1',
+        'URN:UUID:0A8E2D47-0000-4000-8000-000000000001',
+        'https://fhir.example.org/r4/Observation/k-1/_history/2',
+        'Observation/missing',
+        undefined,
+      ]).map((r) => r?.id),
+    ).toEqual(['glucose', 'glucose', 'potassium', undefined, undefined])
+  })
+
+  it('never include the report itself', () => {
+    const selfish = { ...report, aliases: ['DiagnosticReport/r1'] }
+    expect(referencedRecords(buildRecordsIndex([selfish]), selfish, ['DiagnosticReport/r1'])).toEqual([undefined])
   })
 })

@@ -1,5 +1,6 @@
 import type { RecordCategory } from '../fhir/categories.ts'
 import { fhirDayKey, formatFhirDate } from '../fhir/display.ts'
+import { referenceKeys } from '../fhir/references.ts'
 import type { RecordSummary } from './summary.ts'
 
 /**
@@ -55,6 +56,61 @@ export function findDuplicate(index: RecordsIndex, keys: readonly string[]): str
  */
 export function searchable(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+/**
+ * Whether a record is the patient themselves (a FHIR Patient: their name, birth date, address)
+ * rather than something about their health. The records screen shows it as "About you", apart
+ * from the timeline; it stays a stored record (shared, backed up and de-duplicated as any other).
+ *
+ * @example
+ * isPatientRecord({ resourceType: 'Patient' }) // true
+ */
+export function isPatientRecord(record: Pick<RecordSummary, 'resourceType'>): boolean {
+  return record.resourceType === 'Patient'
+}
+
+/**
+ * The records that are the patient themselves (see isPatientRecord), newest first.
+ *
+ * @example
+ * patientRecords(index)[0]?.title // 'Oriane Vellacott-Quenby'
+ */
+export function patientRecords(index: RecordsIndex): readonly RecordSummary[] {
+  return index.records.filter(isPatientRecord)
+}
+
+/**
+ * The index as the timeline lists it: every record but the patient's own (see isPatientRecord).
+ * Lookups by id and duplicate key still see every record.
+ *
+ * @example
+ * filterRecords(timelineIndex(index), { query: 'glucose' })
+ */
+export function timelineIndex(index: RecordsIndex): RecordsIndex {
+  const records = index.records.filter((r) => !isPatientRecord(r))
+  return records.length === index.records.length ? index : { ...index, records }
+}
+
+/**
+ * The wallet's records that a record's references point to (a report's results), one per
+ * reference in its order, undefined where the wallet has no such record. When two records go by
+ * the name a reference uses (two sources that both have an `Observation/1`), the one stored
+ * with the referring record (the same import) is taken.
+ *
+ * @example
+ * referencedRecords(index, report, ['urn:uuid:9a918a7a-41ea-42c0-a0b1-9236e05144b6'])[0]?.title // 'Hemoglobin A1c'
+ */
+export function referencedRecords(index: RecordsIndex, from: RecordSummary, references: readonly (string | undefined)[]): (RecordSummary | undefined)[] {
+  const byAlias = new Map<string, RecordSummary[]>()
+  for (const record of index.records) {
+    if (record.id === from.id) continue
+    for (const alias of record.aliases) byAlias.set(alias, [...(byAlias.get(alias) ?? []), record])
+  }
+  return references.map((reference) => {
+    const candidates = referenceKeys(reference ?? '').flatMap((key) => byAlias.get(key) ?? [])
+    return candidates.find((c) => c.createdAt === from.createdAt) ?? candidates[0]
+  })
 }
 
 export type RecordsFilter = { categories?: readonly RecordCategory[]; query?: string }

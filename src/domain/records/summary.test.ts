@@ -16,6 +16,8 @@ const stored = {
 describe('a record summary at rest', () => {
   it('reads back a summary as CareKey seals it, with the optional texts left out', () => {
     expect(storedSummarySchema.parse(stored)).toEqual(stored)
+    const revised = { ...stored, v: 2, revision: 2, aliases: ['Observation/1'], version: 1, createdAt: 1, updatedAt: 1 }
+    expect(storedSummarySchema.parse(revised)).toEqual(revised)
   })
 
   it('refuses an unknown category, origin or format, a missing title and a list that is not one', () => {
@@ -30,6 +32,8 @@ describe('a record summary at rest', () => {
     expect(problem({ ...stored, title: undefined })).toBe('title is missing')
     expect(problem({ ...stored, attachmentIds: 'a' })).toBe('attachmentIds is not a list')
     expect(problem({ ...stored, detail: 3 })).toBe('detail is not text')
+    expect(problem({ ...stored, aliases: 'Observation/1' })).toBe('aliases is not a list')
+    expect(problem({ ...stored, revision: 0 })).toMatch(/^revision /)
     expect(problem('summary')).toBe(' is not an object')
   })
 })

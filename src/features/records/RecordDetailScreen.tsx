@@ -8,6 +8,7 @@ import { formatFhirDate } from '../../domain/fhir/display.ts'
 import { ATTACHMENT_TYPES } from '../../domain/records/attachments.ts'
 import { storedAttachmentId } from '../../domain/records/fhirBundle.ts'
 import { recordForm } from '../../domain/records/forms.ts'
+import { isPatientRecord } from '../../domain/records/search.ts'
 import type { RecordSummary } from '../../domain/records/summary.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -15,6 +16,7 @@ import { Card, Page } from '../../ui/Page.tsx'
 import { FactList } from '../../ui/FactList.tsx'
 import { saveFile } from '../../ui/saveFile.ts'
 import { useAttachmentFile, useDeleteRecord, useDownloadAttachment, useRecord } from './hooks.ts'
+import { ReportResults } from './ReportResults.tsx'
 
 /** One record, as a person reads it; its FHIR JSON one tap away; its files; edit and delete. */
 export function RecordDetailScreen({ id }: { id: string }) {
@@ -48,12 +50,15 @@ function RecordDetail({ summary, resource }: { summary: RecordSummary; resource:
   const attachments = resource.resourceType === 'DocumentReference' ? resource.content.map((c) => c.attachment) : []
   const json = useMemo(() => JSON.stringify(resource, null, 2), [resource])
 
+  // The patient's own record is who the others are about, not one of them (see isPatientRecord).
+  const kind = isPatientRecord(summary) ? 'About you, as your records give it' : categoryLabel(summary.category)
   return (
-    <Page title={description.title} documentTitle="Record" description={[categoryLabel(summary.category), date].filter(Boolean).join(' · ')}>
+    <Page title={description.title} documentTitle="Record" description={[kind, date].filter(Boolean).join(' · ')}>
       <Card label="Record details">
         <FactList facts={description.facts} />
         {description.facts.length === 0 && <p>This record has no details CareKey can show in words. Its FHIR JSON is below.</p>}
       </Card>
+      {resource.resourceType === 'DiagnosticReport' && <ReportResults summary={summary} report={resource} />}
       {description.text && (
         <Card title="Text">
           <p className="break-words whitespace-pre-wrap">{description.text}</p>

@@ -2,18 +2,21 @@ import { useId, useMemo, useState } from 'react'
 import { Link } from '../../platform/router.tsx'
 import { categoryLabel, RECORD_CATEGORIES } from '../../domain/fhir/categories.ts'
 import type { RecordSummary } from '../../domain/records/summary.ts'
-import { countByCategory, filterRecords, groupByDay, type RecordsIndex } from '../../domain/records/search.ts'
+import { countByCategory, filterRecords, groupByDay, patientRecords, timelineIndex, type RecordsIndex } from '../../domain/records/search.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
 import { ScreenLoading } from '../../platform/index.ts'
+import { AboutYou } from './AboutYou.tsx'
 import { useLastDeletion, useLoadSamplePatient, useRecordsIndex, useUndoDelete } from './hooks.ts'
 import { ImportSummaryView } from './ImportSummaryView.tsx'
 import { PAGE_SIZE, timelineView, type TimelineView } from './timelineView.ts'
 
-/** The patient's records, newest first, grouped by day, with a category filter and a search. */
+/** Who the records are about, then the patient's records, newest first, grouped by day, with a category filter and a search. */
 export function RecordTimeline() {
   const index = useRecordsIndex()
+  const patients = useMemo(() => (index.data ? patientRecords(index.data) : []), [index.data])
+  const timeline = useMemo(() => index.data && timelineIndex(index.data), [index.data])
   return (
     <Page
       title="Records"
@@ -35,12 +38,13 @@ export function RecordTimeline() {
       </nav>
       {index.isPending ? (
         <ScreenLoading />
-      ) : index.isError ? (
+      ) : index.isError || !timeline ? (
         <ErrorMessage error={index.error} />
-      ) : index.data.records.length === 0 ? (
-        <EmptyRecords index={index.data} />
       ) : (
-        <Timeline index={index.data} />
+        <>
+          <AboutYou patients={patients} />
+          {timeline.records.length === 0 ? <EmptyRecords index={timeline} /> : <Timeline index={timeline} />}
+        </>
       )}
     </Page>
   )

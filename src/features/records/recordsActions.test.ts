@@ -2,7 +2,9 @@ import 'fake-indexeddb/auto'
 import { readFileSync } from 'node:fs'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { EmptyImportError, UnsupportedFhirVersionError } from '../../domain/fhir/errors.ts'
-import { BackupFromAnotherWalletError, BackupTruncatedError } from '../../domain/records/backup.ts'
+import { BackupFromAnotherWalletError, BackupTruncatedError, sealBackup } from '../../domain/records/backup.ts'
+import { encryptRecord, summarizeResource } from '../../domain/records/records.ts'
+import { asRevisionOne } from '../../test/storedSummary.ts'
 import { deriveWalletKeys } from '../../domain/wallet/keys.ts'
 import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { deleteCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
@@ -26,6 +28,7 @@ import {
 } from './recordsActions.ts'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { RecordsSession } from './session.ts'
+import { loadRecordsIndex } from './sessionLoaders.ts'
 
 const realPut = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'put')?.value as IDBObjectStore['put']
 const sample = readFileSync(new URL('../../../sample-data/sample-patient.json', import.meta.url), 'utf8')
@@ -156,6 +159,19 @@ describe('backup and restore', () => {
     expect(bytesEqual(new Uint8Array(await pdf.arrayBuffer()), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
     const { consents } = await readConsents(await consentsStorageKey(walletA.root))
     expect(consents.map((c) => c.granteeName)).toEqual([FORMAT1.expected.consent.granteeName])
+  })
+
+  it('restores records whose summaries an older revision wrote with today’s summaries, sealed again', async () => {
+    const keys = await session.recordsKeys()
+    const resource = { resourceType: 'Observation', status: 'final', id: 'glu-1', code: { text: 'Glucose [Mass/volume] in Serum or Plasma' } } as const
+    const summary = { ...(await summarizeResource(resource, 'imported')), id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 1 }
+    const old = await asRevisionOne(await encryptRecord({ summary, resource }, keys.records), keys.records, { title: 'Glucose [Mass/volume] in Serum or Plasma' })
+    const bytes = await sealBackup({ createdAt: 1, records: [old], attachments: [] }, keys.backup)
+    expect(await restoreBackup(bytes, session)).toEqual({ restored: 1, alreadyPresent: 0 })
+    expect(await titles()).toEqual(['Glucose'])
+    const loaded = await loadRecordsIndex(keys)
+    expect(loaded.outdated).toEqual([])
+    expect(loaded.index.records).toMatchObject([{ id: old.id, title: 'Glucose', version: 1, aliases: ['Observation/glu-1'] }])
   })
 
   it('restores the bytes of an online backup like a file, and tells what a backup holds before restoring it', async () => {

@@ -9,14 +9,15 @@ import { attachmentUrl, collectionBundle, inlineStoredAttachments } from '../../
 import { deriveRecordsKeys, type RecordsKeys } from '../../domain/records/keys.ts'
 import {
   decryptResource,
-  decryptSummary,
   encryptRecord,
   LEGACY_RECORD_FORMAT,
+  openSummary,
   RecordDamagedError,
   recordVersion,
+  resealRecord,
   summarizeResource,
-  upgradeLegacyRecord,
   type EncryptedRecord,
+  type OpenedSummary,
   type VersionedEncryptedRecord,
 } from '../../domain/records/records.ts'
 import type { RecordOrigin, RecordSummary } from '../../domain/records/summary.ts'
@@ -62,7 +63,7 @@ export async function importRecords(text: string, origin: RecordOrigin = 'import
   const phase = phases('carekey.records.import')
   const parsed = parseFhirImport(text)
   phase('parse')
-  const summaries = await Promise.all(parsed.items.map((item) => summarizeResource(item.resource, origin)))
+  const summaries = await Promise.all(parsed.items.map((item) => summarizeResource(item.resource, origin, [], { fullUrl: item.fullUrl })))
   phase('summarize')
   return session.write(async (index, keys) => {
     const seen = new Map(index.byDuplicateKey)
@@ -143,7 +144,7 @@ export async function saveRecord(resource: Resource, id: string | undefined, ses
     const existing = id === undefined ? undefined : index.byId.get(id)
     if (id !== undefined && !existing) throw new RecordNotFoundError()
     const now = Date.now()
-    const base = await summarizeResource(resource, existing?.origin ?? 'entered', existing?.attachmentIds ?? [])
+    const base = await summarizeResource(resource, existing?.origin ?? 'entered', existing?.attachmentIds ?? [], { aliases: existing?.aliases })
     const summary: RecordSummary = {
       ...base,
       id: existing?.id ?? crypto.randomUUID(),
@@ -215,7 +216,7 @@ export async function undoDelete(session: RecordsSession = recordsSession): Prom
   if (!deletion) return undefined
   return session.write(async (index, keys) => {
     // A row deleted before it was re-sealed in today's format is re-sealed now: writes are in today's format only.
-    const row = deletion.row.format === LEGACY_RECORD_FORMAT ? await upgradeLegacyRecord(deletion.row, keys.records) : deletion.row
+    const row = deletion.row.format === LEGACY_RECORD_FORMAT ? await resealRecord(deletion.row, keys.records) : deletion.row
     await writeRecordsChange({ putRecords: [row], putAttachments: deletion.attachments }, keys.manifest)
     session.setDeletion(undefined)
     return { result: deletion.summary, index: changeRecordsIndex(index, { upsert: [deletion.summary] }) }
@@ -284,31 +285,44 @@ export async function restoreBackup(source: Blob | Uint8Array, session: RecordsS
   const bytes = ArrayBuffer.isView(source) ? source : new Uint8Array(await source.arrayBuffer())
   return session.write(async (index, keys) => {
     const backup = await openBackup(bytes, keys.backup)
-    let summaries: RecordSummary[]
+    let summaries: OpenedSummary[]
     try {
-      summaries = await Promise.all(backup.records.map((row) => decryptSummary(row, keys.records)))
+      summaries = await Promise.all(backup.records.map((row) => openSummary(row, keys.records)))
     } catch (cause) {
       throw new BackupDamagedError('some of its records cannot be opened', { cause })
     }
-    const accepted: { row: EncryptedRecord; summary: RecordSummary }[] = []
+    const accepted: { row: EncryptedRecord; summary: RecordSummary; current: boolean }[] = []
     let merged: RecordsIndex = index
     let alreadyPresent = 0
     backup.records.forEach((row, i) => {
-      const summary = summaries[i]
-      if (!summary) return
+      const opened = summaries[i]
+      if (!opened) return
+      const { summary, current } = opened
       if (merged.byId.has(row.id) || findDuplicate(merged, summary.duplicateKeys) !== undefined) {
         alreadyPresent++
         return
       }
-      accepted.push({ row, summary })
+      accepted.push({ row, summary, current })
       merged = addToIndexForMerge(merged, summary)
     })
     const wanted = new Set(accepted.flatMap((a) => a.summary.attachmentIds))
     let rows: VersionedEncryptedRecord[]
     let files: StoredAttachment[]
     try {
-      // Rows from a backup made before padding are re-sealed in today's format as they come in.
-      rows = await Promise.all(accepted.map(async ({ row }) => (row.format === LEGACY_RECORD_FORMAT ? upgradeLegacyRecord(row, keys.records) : row)))
+      // Rows from a backup made before padding, or with summaries of an older revision, are re-sealed in today's format as they come in.
+      rows = await Promise.all(
+        accepted.map(async ({ row, current }) => {
+          if (row.format === LEGACY_RECORD_FORMAT) return resealRecord(row, keys.records)
+          // A summary that cannot be computed again (its resource does not open) is restored as it was backed up.
+          if (current) return row
+          try {
+            return await resealRecord(row, keys.records)
+          } catch (error) {
+            if (error instanceof RecordDamagedError) return row
+            throw error
+          }
+        }),
+      )
       files = []
       for (const stored of backup.attachments.filter((a) => wanted.has(a.attachment.id))) {
         const { attachment, chunks } = stored

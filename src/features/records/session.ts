@@ -84,7 +84,7 @@ export class RecordsSession {
 
   /**
    * The decrypted index, built once per unlock. Once it is built, re-sealing what is still
-   * stored in an older format (sessionLoaders.ts, `upgradeRecordsAtRest`) is queued after the
+   * stored in an older way (sessionLoaders.ts, `upgradeRecordsAtRest`) is queued after the
    * writes already waiting, once per unlock.
    */
   async index(): Promise<RecordsIndex> {
@@ -95,7 +95,7 @@ export class RecordsSession {
         if (!open.upgradeQueued && this.open === open) {
           open.upgradeQueued = true
           const stillWanted = () => this.open === open
-          const upgrade = open.writes.then(() => (stillWanted() ? l.upgradeRecordsAtRest(keys, loaded.legacy, stillWanted) : undefined))
+          const upgrade = open.writes.then(() => (stillWanted() ? l.upgradeRecordsAtRest(keys, loaded.outdated, stillWanted) : undefined))
           // A failed upgrade (a full disk, say) leaves the older rows as they are, readable; the
           // next unlock tries again.
           open.writes = upgrade.catch(() => undefined)

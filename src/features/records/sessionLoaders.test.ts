@@ -11,6 +11,7 @@ import { parseRecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import { closeCareKeyDb, openCareKeyDb, useDatabaseName } from '../../storage/db.ts'
 import { readAllRecordRows, readAttachment, readRecordRow, RECORDS_MANIFEST_SETTING, writeRecordsChange } from '../../storage/recordsRepository.ts'
 import { FORMAT1 } from '../../test/format1Fixture.ts'
+import { asRevisionOne } from '../../test/storedSummary.ts'
 import { keyring } from '../wallet/index.ts'
 import { deleteRecord, readAttachmentFile, readRecord, saveRecord } from './recordsActions.ts'
 import { RecordsSession } from './session.ts'
@@ -178,13 +179,40 @@ describe('records stored in format 1 by an older CareKey', () => {
     const changed = structuredClone(second)
     changed.resource.ciphertext[0] = (changed.resource.ciphertext[0] ?? 0) ^ 1
     await db.put('records', changed)
-    const { legacy } = await loadRecordsIndex(keys)
-    expect(await upgradeRecordsAtRest(keys, legacy, () => false)).toEqual({ records: 0, attachments: 0 })
-    expect(await upgradeRecordsAtRest(keys, legacy, () => true)).toEqual({ records: 2, attachments: 1 })
+    const { outdated } = await loadRecordsIndex(keys)
+    expect(await upgradeRecordsAtRest(keys, outdated, () => false)).toEqual({ records: 0, attachments: 0 })
+    expect(await upgradeRecordsAtRest(keys, outdated, () => true)).toEqual({ records: 2, attachments: 1 })
     expect(await readRecordRow(second.id)).toEqual(changed)
     expect((await readRecordRow(first.id))?.format).toBe(2)
     const [frozen] = FORMAT1.attachments
     const stored = await readAttachment(frozen?.attachment.id ?? '')
     expect(stored && bytesEqual(await decryptAttachment(stored.attachment, stored.chunks, keys.records), fromBase64Url(FORMAT1.expected.attachment))).toBe(true)
+  })
+})
+
+describe('summaries written by an older summary revision', () => {
+  async function revisionOneRow(resource: Observation, oldTitle: string) {
+    const summary = { ...(await summarizeResource(resource, 'imported')), id: crypto.randomUUID(), version: 1, createdAt: 1, updatedAt: 1 }
+    return asRevisionOne(await encryptRecord({ summary, resource }, keys.records), keys.records, { title: oldTitle })
+  }
+
+  it('show today’s summary from the first unlock, and are re-sealed once afterwards with their version and dates', async () => {
+    const glucose: Observation = { ...lab('Glucose [Mass/volume] in Serum or Plasma'), id: 'glu-1' }
+    const old = await revisionOneRow(glucose, 'Glucose [Mass/volume] in Serum or Plasma')
+    await writeRecordsChange({ putRecords: [old, await row('Ferritin')] }, keys.manifest)
+
+    const session = new RecordsSession(keyring)
+    const index = await session.index()
+    expect(index.records.map((r) => r.title).sort()).toEqual(['Ferritin', 'Glucose'])
+    expect(index.records.find((r) => r.title === 'Glucose')?.aliases).toEqual(['Observation/glu-1'])
+    await settled(session)
+
+    const resealed = await readRecordRow(old.id)
+    expect(resealed).toMatchObject({ format: 2, version: 1, createdAt: 1, updatedAt: 1 })
+    expect(resealed?.summary.ciphertext).not.toEqual(old.summary.ciphertext)
+    const again = await loadRecordsIndex(keys)
+    expect(again.outdated).toEqual([])
+    expect(again.index.records).toEqual(index.records)
+    expect((await readRecord(old.id, session)).resource).toEqual(glucose)
   })
 })
