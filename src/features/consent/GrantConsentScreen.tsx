@@ -236,11 +236,15 @@ const STEP_HEADING_ID = 'grant-step-heading'
 function StepHeading({ step, headingRef }: { step: GrantStep; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const place = grantStepPlace(step)
   return (
-    <h2 id={STEP_HEADING_ID} ref={headingRef} tabIndex={-1} className="text-xl font-semibold text-slate-900 outline-none dark:text-slate-100" data-testid="grant-step">
-      <span className="block text-sm font-medium text-slate-600 dark:text-slate-400">
-        {place.text}
-        <span className="sr-only">:</span>
-      </span>{' '}
+    <h2
+      id={STEP_HEADING_ID}
+      ref={headingRef}
+      tabIndex={-1}
+      aria-label={`${place.text}: ${place.title}`}
+      className="text-xl font-semibold text-slate-900 outline-none dark:text-slate-100"
+      data-testid="grant-step"
+    >
+      <span className="block text-sm font-medium text-slate-600 dark:text-slate-400">{place.text}</span>
       {place.title}
     </h2>
   )
