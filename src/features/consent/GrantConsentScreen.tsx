@@ -210,7 +210,8 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
         {step === 'why' && <PurposeFields form={form} change={change} errors={errors} />}
         {step === 'how-long' && <DurationFields form={form} change={change} errors={errors} now={now} />}
         <div className="flex flex-wrap items-center gap-2">
-          <Button type="submit" busy={prepare.isPending} disabled={lastBeforeReview && !signer.address}>
+          {/* What "all my records" holds must be known before the review counts and encrypts it. */}
+          <Button type="submit" busy={prepare.isPending} disabled={(lastBeforeReview && !signer.address) || summaries.isPending}>
             {prepare.isPending ? (makesShare(form) ? 'Encrypting your records…' : 'Preparing…') : lastBeforeReview ? 'Review' : 'Next'}
           </Button>
           {step === 'what' ? (
