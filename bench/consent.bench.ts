@@ -24,7 +24,7 @@ const RECORDS = {
  * production build in headless Chromium), timed from the press of a button to what the patient
  * then sees, each the median of several runs by one fresh patient with no funds at all, so
  * every grant and revoke goes through the share host's sponsor relay:
- * - consent.grant_relayed_ms: "Grant consent" → "Recorded on the network in block N" (signed
+ * - consent.grant_relayed_ms: "Grant consent" → "Recorded on the network" (signed
  *   by a fresh per-grant key, sent and confirmed by the sponsor);
  * - consent.qr_ready_ms: "Grant consent and make QR code" → the QR code on screen (the grant,
  *   its receipt, the signed upload of the encrypted Bundle, the link);
@@ -90,12 +90,19 @@ async function setUpPatient(page: Page, phrase: string) {
 async function fillGrant(page: Page, { name, qr }: { name: string; qr: boolean }) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Consents' }).click()
   await page.getByRole('link', { name: 'Grant a consent' }).click()
+  // The grant form's steps: what, who, why (treatment) and how long (24 hours), then the review.
+  const next = () => page.getByRole('button', { name: 'Next', exact: true }).click()
+  await page.getByRole('radio', { name: /^Some categories/ }).check()
   await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: /^Allergies/ }).check()
+  await next()
+  await page.getByRole('radio', { name: /^A clinician's address/ }).check()
   await page.getByLabel('Their account address').fill(CLINICIAN)
   await page.getByLabel('Their name (optional)').fill(name)
   if (qr) await page.getByRole('checkbox', { name: /^Also make a consent QR code/ }).check()
-  await page.getByRole('button', { name: 'Review' }).click()
-  await page.getByRole('heading', { name: 'Review your consent' }).waitFor()
+  await next()
+  await next()
+  await page.getByRole('button', { name: 'Review', exact: true }).click()
+  await page.getByRole('heading', { name: /Review your consent$/ }).waitFor()
 }
 
 /** Milliseconds from clicking the button to `done` resolving. */

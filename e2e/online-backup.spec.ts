@@ -77,7 +77,7 @@ test('the automatic backup lands, and a fresh browser gets the same records and 
 
   await restored.open()
   const consent = restored.item(CLINICIAN_NAME)
-  await expect(consent).toContainText('Allergies and Medications · Treatment (TREAT)')
+  await expect(consent).toContainText('Allergies and Medications · Treatment')
   await expect(restored.status(consent)).toHaveText('Active', { timeout: 20_000 })
   await fresh.context().close()
 })

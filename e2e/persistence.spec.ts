@@ -183,7 +183,7 @@ test.describe('storage in a real browser', () => {
     const consent = new ConsentPage(page)
     await consent.open()
     await expect(page.getByRole('list', { name: 'Consents on this device' }).getByTestId('consent-item')).toHaveCount(2)
-    await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment (TREAT)')
+    await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment')
     await expect(consent.item('QR code')).toContainText('Conditions')
     // Its share's screen is not opened: it would ask the share host the frozen database was made with (another port) for the access log.
 

@@ -132,7 +132,7 @@ test('after a consent is granted: no secret or record text in any store, in the 
   await consent.grantAndConfirm()
   await expect(consent.status()).toHaveText('Active')
   await consent.open()
-  await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment (TREAT)')
+  await expect(consent.item('Dr. Ada Lee')).toContainText('Allergies and Medications · Treatment')
   const backup = await consent.records.exportBackup()
 
   const needles = patientNeedles(

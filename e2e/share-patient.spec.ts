@@ -97,6 +97,12 @@ test('granting with a consent QR code: the QR holds a viewer link whose manifest
 
   await share.openFromNavigation()
   await expect(page.getByText('You have no consent QR code to show right now.')).toBeVisible()
+  // The earlier QR code says it is stopped, with its label and when it was made.
+  const earlier = page.getByTestId('earlier-share')
+  await expect(earlier).toHaveCount(1)
+  await expect(earlier).toContainText('For the emergency room')
+  await expect(earlier).toContainText(/Made \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/)
+  await expect(consent.status(earlier)).toHaveText('Stopped')
   await checkA11y('no consent QR')
 })
 
@@ -167,7 +173,12 @@ test('when the share host fails midway: the recorded consent is never left unexp
   await page.getByRole('button', { name: 'Stop sharing', exact: true }).click()
   await page.getByRole('button', { name: 'Yes, stop sharing' }).click()
   await expect(page.getByRole('alert').filter({ hasText: 'Your consent is revoked, so the link no longer opens.' })).toBeVisible({ timeout: 20_000 })
-  await expect(share.status).toHaveText('Revoked')
+  await expect(share.status).toHaveText('Stopped')
+  await expect(page.getByTestId('share-status-description')).toHaveText(
+    'You revoked its consent, so this QR code no longer opens. Copies already downloaded stay with whoever downloaded them.',
+  )
+  // The green "recorded" banner goes with the consent.
+  await expect(consent.progress).toHaveCount(0)
   expect((await requestManifest(payload.url, { recipient: 'Dr. Retry' })).status).toBe(404)
 
   await page.unroute(api)

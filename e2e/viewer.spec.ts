@@ -157,7 +157,9 @@ test.describe('the clinician opens a shared record', () => {
     expect(entries).toEqual([expect.objectContaining({ recipient: CLINICIAN, verifiedAddress: clinicianAddress })])
   })
 
-  test('a wrong passcode shows the attempts left; after the limit the link is dead', async ({ page }) => {
+  test('a wrong passcode shows the attempts left; after the limit the clinician is told the link is locked and the patient must make a new QR code', async ({
+    page,
+  }) => {
     const share = await createTestShare({ passcode: '246810' })
     await page.goto(share.link)
     await page.getByLabel('Your name and role').fill(CLINICIAN)
@@ -171,14 +173,22 @@ test.describe('the clinician opens a shared record', () => {
     for (let i = 0; i < left; i++) {
       await passcode.fill(`11111${i}`)
       await open.click()
-      await expect(page.getByRole('alert').first()).toContainText(i + 1 < left ? `${left - i - 1} attempt` : 'closed for good')
+      await expect(page.getByRole('alert').first()).toContainText(i + 1 < left ? `${left - i - 1} attempt` : 'locked this link for good')
     }
-    await expect(page.getByRole('heading', { name: 'This share is closed' })).toBeVisible()
+    const locked = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'This QR code is locked' }) })
+    await expect(locked).toContainText('Ask the patient to make a new consent QR code.')
+    // Not under a green "verified" box, and not "the consent may have ended".
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toHaveCount(0)
+
+    // Opened again, even with the right passcode: the host says it is locked, and so does the viewer.
     await page.goto(share.link)
     await page.getByLabel('Your name and role').fill(CLINICIAN)
     await page.getByLabel('Passcode').fill('246810')
     await page.getByRole('button', { name: 'Open records' }).click()
-    await expect(page.getByRole('heading', { name: 'This share is closed' })).toBeVisible()
+    await expect(locked).toContainText('Too many wrong passcodes were typed, so the share host locked this link for good.')
+    await expect(locked).toContainText('Ask the patient to make a new consent QR code.')
+    await expect(locked).not.toContainText('no longer active')
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toHaveCount(0)
   })
 
   test('the right passcode opens the share', async ({ page }) => {

@@ -60,23 +60,56 @@ export class ConsentPage {
     await expect(this.page.getByRole('heading', { name: 'Grant a consent', level: 1 })).toBeVisible()
   }
 
-  /** Fills the grant form (on the grant screen). */
+  /** The heading of the grant screen's step (focused when the step opens): 'Step 2 of 5: Who may see it'. */
+  step(title: string): Locator {
+    return this.page.getByRole('heading', { level: 2, name: new RegExp(`^Step \\d of 5: ${title}$`) })
+  }
+
+  /** Presses Next and waits for the step `title`. */
+  async next(title: string) {
+    await this.page.getByRole('button', { name: 'Next', exact: true }).click()
+    await expect(this.step(title)).toBeFocused()
+  }
+
+  /**
+   * Goes through the grant form's steps from the first (what, who, why, how long), choosing
+   * only what `choices` asks for and leaving the defaults (all my records, whoever I show the
+   * QR code to, treatment, 24 hours) otherwise; stops on the last step before the review.
+   */
   async fill(choices: GrantChoices) {
     const { page } = this
+    await expect(this.step('What to share')).toBeVisible()
     if (choices.records) {
-      await page.getByRole('radio', { name: 'Records I pick' }).check()
+      await page.getByRole('radio', { name: /^Records I pick/ }).check()
       for (const title of choices.records) await page.getByRole('checkbox', { name: new RegExp(`^${title}`) }).check()
+    } else if (choices.categories) {
+      await page.getByRole('radio', { name: /^Some categories/ }).check()
+      for (const category of choices.categories) {
+        await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: new RegExp(`^${category}`) }).check()
+      }
     }
-    for (const category of choices.categories ?? []) {
-      await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: new RegExp(`^${category}`) }).check()
-    }
+
+    await this.next('Who may see it')
     if (choices.grantee === 'qr') {
       await page.getByRole('radio', { name: /^Whoever I show the QR code to/ }).check()
     } else {
+      await page.getByRole('radio', { name: /^A clinician's address/ }).check()
       await page.getByLabel('Their account address').fill(choices.grantee)
     }
     if (choices.name) await page.getByLabel('Their name (optional)').fill(choices.name)
-    await page.getByRole('radio', { name: choices.purpose ?? /^Treatment/ }).check()
+    if (choices.qr) {
+      if (choices.grantee !== 'qr') await page.getByRole('checkbox', { name: /^Also make a consent QR code/ }).check()
+      if (choices.qr.passcode) await page.getByLabel('Passcode (optional)').fill(choices.qr.passcode)
+      if (choices.qr.label) await page.getByLabel('Label').fill(choices.qr.label)
+    }
+
+    await this.next('Why')
+    const purpose = page.getByRole('radio', { name: choices.purpose ?? /^Treatment/ })
+    // The four common purposes are on top; the others behind "More purposes".
+    if (!(await purpose.isVisible())) await page.getByText('More purposes', { exact: true }).click()
+    await purpose.check()
+
+    await this.next('For how long')
     const duration = choices.duration ?? '24 hours'
     if (typeof duration === 'string') {
       await page.getByRole('radio', { name: duration, exact: true }).check()
@@ -84,16 +117,12 @@ export class ConsentPage {
       await page.getByRole('radio', { name: 'Until a date I choose' }).check()
       await page.getByLabel('Ends on').fill(duration.endsOn)
     }
-    if (choices.qr) {
-      if (choices.grantee !== 'qr') await page.getByRole('checkbox', { name: /^Also make a consent QR code/ }).check()
-      if (choices.qr.passcode) await page.getByLabel('Passcode (optional)').fill(choices.qr.passcode)
-      if (choices.qr.label) await page.getByLabel('Label').fill(choices.qr.label)
-    }
   }
 
+  /** From the last step, to the review (the records are encrypted for a QR code meanwhile). */
   async review() {
-    await this.page.getByRole('button', { name: 'Review' }).click()
-    await expect(this.page.getByRole('heading', { name: 'Review your consent', level: 1 })).toBeVisible()
+    await this.page.getByRole('button', { name: 'Review', exact: true }).click()
+    await expect(this.step('Review your consent')).toBeFocused({ timeout: 20_000 })
   }
 
   /** The button that signs and sends the grant (its name depends on whether a QR code is made). */
@@ -105,12 +134,17 @@ export class ConsentPage {
     return this.page.getByTestId('grant-progress')
   }
 
-  /** Presses Grant and waits for the confirmation with transaction hash and block. */
+  /**
+   * Presses Grant and waits for the confirmation; its transaction hash and block are there,
+   * under Technical details, not on the screen itself.
+   */
   async grantAndConfirm() {
     await this.grantButton.click()
     await expect(this.progress).toHaveAttribute('data-phase', 'confirmed', { timeout: 20_000 })
-    await expect(this.progress).toContainText(/Recorded on the network in block \d+/)
+    await expect(this.progress.getByRole('status')).toHaveText('Recorded on the network.')
     await expect(this.progress.getByTestId('transaction-hash')).toHaveText(/^0x[0-9a-f]{64}$/)
+    await expect(this.progress.getByTestId('grant-block')).toHaveText(/^\d+$/)
+    await expect(this.progress.getByTestId('transaction-hash')).toBeHidden()
   }
 
   /** A consent in My consents, by the recipient's name. */
@@ -122,22 +156,22 @@ export class ConsentPage {
     return scope.getByTestId('consent-status').first()
   }
 
-  /** The fresh per-grant address the review screen says becomes public (the grant's patient). */
+  /** The fresh per-grant address the review screen says becomes public (the grant's patient), from its technical details. */
   async grantAddressOnReview(): Promise<Address> {
-    const text = (await this.page.getByTestId('public-on-chain').textContent()) ?? ''
-    const address = /a fresh address made for this consent alone (0x[0-9a-fA-F]{40})/.exec(text)?.[1]
-    if (!address) throw new Error(`no fresh address on the review screen: ${text}`)
-    return address as Address
+    const text = ((await this.page.getByTestId('review-grant-address').textContent()) ?? '').trim()
+    if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new Error(`no fresh address on the review screen: ${text}`)
+    return text as Address
   }
 
   /**
-   * The terms of the consent open on its detail screen, from its FHIR Consent and fingerprint:
+   * The terms of the consent open on its detail screen, from its FHIR Consent and fingerprint
+   * (under Technical details):
    * `patient` is the granting address (the grant's per-grant address, from the Consent's
    * CAIP-10 patient identifier).
    */
   async termsOnScreen(): Promise<{ patient: Address; commitment: Hex; validFrom: bigint; validUntil: bigint }> {
+    // Both under Technical details, read without opening it.
     const commitment = (await this.page.getByTestId('consent-commitment').textContent())?.trim() as Hex
-    await this.page.getByText('FHIR Consent resource').click()
     const json = JSON.parse((await this.page.getByLabel('FHIR Consent resource as JSON').textContent()) ?? '{}') as {
       patient: { identifier: { value: string } }
       provision: { period: { start: string; end: string } }

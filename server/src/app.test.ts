@@ -7,6 +7,7 @@ import {
   openShareLink,
   readShareAccessLog,
   ShareHostRefusedError,
+  ShareLockedError,
   ShareNotAvailableError,
   updateShareFiles,
   type ShareHostTarget,
@@ -211,7 +212,12 @@ describe('share host: passcodes', () => {
     expect(remaining.sort((a = 0, b = 0) => b - a)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
     expect(replies.filter((r) => r.status === 404)).toHaveLength(10)
 
-    expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'x', passcode: '2468' })).status).toBe(404)
+    const locked = await postManifest(host.fetch, share.manifestUrl, { recipient: 'x', passcode: '2468' })
+    expect([locked.status, ((await locked.json()) as { error: string }).error]).toEqual([404, 'share_locked'])
+    // The viewer tells the clinician the link is locked, not that the consent may have ended.
+    await expect(
+      openShareLink(decodeShlink(share.link).payload, { recipient: 'x', passcode: '2468', fetch: host.fetch }),
+    ).rejects.toBeInstanceOf(ShareLockedError)
     const { share: status, entries } = await readShareAccessLog(host.target, signerOf(patient), share.id)
     expect(status).toMatchObject({ status: 'locked', passcode: { required: true, remainingAttempts: 0 } })
     expect(entries.filter((e) => e.outcome === 'wrong-passcode')).toHaveLength(10)
@@ -326,7 +332,9 @@ describe('share host: signed management', () => {
     const fileIds = (await host.store.readShare(share.id))?.files.map((f) => f.id) ?? []
     expect(fileIds).toHaveLength(1)
     expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
-    await expect(openShareLink(decodeShlink(share.link).payload, { recipient: 'x', fetch: host.fetch })).rejects.toBeInstanceOf(ShareNotAvailableError)
+    const stopped = await openShareLink(decodeShlink(share.link).payload, { recipient: 'x', fetch: host.fetch }).catch((error: unknown) => error)
+    expect(stopped).toBeInstanceOf(ShareNotAvailableError)
+    expect(stopped).not.toBeInstanceOf(ShareLockedError)
     for (const file of fileIds) expect(await host.store.readFile(share.id, file)).toBeUndefined()
     expect((await deactivateShare(host.target, signerOf(patient), share.id)).status).toBe('deactivated')
     const log = await readShareAccessLog(host.target, signerOf(patient), share.id)

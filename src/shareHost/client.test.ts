@@ -18,6 +18,7 @@ import {
   ShareHostRefusedError,
   ShareHostReplyError,
   ShareHostUnreachableError,
+  ShareLockedError,
   ShareNotAvailableError,
   WrongSharePasscodeError,
   type FetchLike,
@@ -59,6 +60,27 @@ describe('opening a share link against what a host may answer', () => {
     await expect(wrong).rejects.toBeInstanceOf(WrongSharePasscodeError)
     await expect(open(host(json({ remainingAttempts: 3 }, 401)))).rejects.toMatchObject({ remainingAttempts: 3, passcodeGiven: false })
     await expect(open(host(json({ error: 'wrong' }, 401)))).rejects.toBeInstanceOf(ShareHostReplyError)
+  })
+
+  it('tells a link locked for too many wrong passcodes from one that is stopped or ended, and reads any other 404 as not available', async () => {
+    const locked = open(host(json({ error: 'share_locked', detail: 'too many wrong passcodes' }, 404)), link(['P']))
+    await expect(locked).rejects.toBeInstanceOf(ShareLockedError)
+    await expect(open(host(json({ error: 'share_locked' }, 404)))).rejects.toThrow('Too many wrong passcodes were typed, so the share host locked this link for good.')
+    const stopped = await open(host(json({ error: 'not_found' }, 404))).catch((error: unknown) => error)
+    expect(stopped).toBeInstanceOf(ShareNotAvailableError)
+    expect(stopped).not.toBeInstanceOf(ShareLockedError)
+    // Another host's 404: an HTML page, or nothing at all.
+    await expect(open(host(new Response('<h1>Not found</h1>', { status: 404, headers: { 'content-type': 'text/html' } })))).rejects.toThrow(
+      'This share is not available',
+    )
+    await expect(open(host(new Response(null, { status: 404 })))).rejects.toThrow('This share is not available')
+  })
+
+  it('says the last wrong passcode locked the link, and that the patient must make a new QR code', async () => {
+    const last = await openShareLink(link(['P']), { recipient: 'Dr. Ada Lovelace', passcode: '0000', fetch: host(json({ remainingAttempts: 0 }, 401)) }).catch(
+      (error: unknown) => error,
+    )
+    expect(last).toMatchObject({ remainingAttempts: 0, userMessage: expect.stringContaining('locked this link for good') as unknown, hint: 'Ask the patient to make a new consent QR code.' })
   })
 
   it('tells busy from unreachable', async () => {

@@ -12,6 +12,7 @@ import {
   accessLogReplySchema,
   decryptShareFile,
   errorReplySchema,
+  SHARE_LOCKED_ERROR,
   hasFlag,
   inspectShareFile,
   manifestSchema,
@@ -67,12 +68,28 @@ export type RecipientSigner = TypedDataSigner<RecipientProofTypedData>
 
 /** The link is unknown to its host, deactivated, expired, locked, or its grant is not active. */
 export class ShareNotAvailableError extends CareKeyError {
+  constructor(
+    options?: ErrorOptions,
+    words: { message: string; hint: string } = {
+      message: 'This share is not available: it was stopped, it ended, or its consent is no longer active.',
+      hint: 'Ask the patient to show a new consent QR code.',
+    },
+  ) {
+    super(words.message, words.hint, options)
+  }
+}
+
+/**
+ * The link was closed for good after too many wrong passcodes: the host says so (404
+ * `share_locked`), or the last wrong passcode used up the attempts. Its consent may well be
+ * active: only a new QR code opens the records again.
+ */
+export class ShareLockedError extends ShareNotAvailableError {
   constructor(options?: ErrorOptions) {
-    super(
-      'This share is not available: it was stopped, it ended, or its consent is no longer active.',
-      'Ask the patient to show a new consent QR code.',
-      options,
-    )
+    super(options, {
+      message: 'Too many wrong passcodes were typed, so the share host locked this link for good. It no longer opens, even with the right passcode.',
+      hint: 'Ask the patient to make a new consent QR code.',
+    })
   }
 }
 
@@ -86,9 +103,9 @@ export class WrongSharePasscodeError extends CareKeyError {
       passcodeGiven
         ? remainingAttempts > 0
           ? `That passcode is not right. ${remainingAttempts} ${remainingAttempts === 1 ? 'attempt' : 'attempts'} left.`
-          : 'That passcode is not right, and no attempts are left: this share is now closed for good.'
+          : 'That passcode is not right, and no attempts are left: the share host has locked this link for good.'
         : 'This share needs the passcode the patient chose.',
-      remainingAttempts > 0 ? 'Ask the patient for the passcode, then type it exactly.' : 'Ask the patient to share again.',
+      remainingAttempts > 0 ? 'Ask the patient for the passcode, then type it exactly.' : 'Ask the patient to make a new consent QR code.',
     )
     this.remainingAttempts = remainingAttempts
     this.passcodeGiven = passcodeGiven
@@ -498,7 +515,6 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
 }
 
 async function refusal(response: Response, signal: AbortSignal): Promise<CareKeyError> {
-  if (response.status === 404) return new ShareNotAvailableError()
   if (response.status === 429 || response.status === 503) {
     const retryAfter = Number(response.headers.get('retry-after'))
     return new ShareHostBusyError(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
@@ -509,6 +525,8 @@ async function refusal(response: Response, signal: AbortSignal): Promise<CareKey
       return undefined
     }),
   )
+  // Another SMART Health Links host answers 404 with any body, or none: not available.
+  if (response.status === 404) return reply.success && reply.data.error === SHARE_LOCKED_ERROR ? new ShareLockedError() : new ShareNotAvailableError()
   return reply.success
     ? new ShareHostRefusedError(response.status, reply.data.error, reply.data.detail)
     : new ShareHostRefusedError(response.status, `http_${response.status}`, undefined)

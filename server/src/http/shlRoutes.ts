@@ -6,6 +6,7 @@ import {
   manifestUrlFor,
   MAX_RECIPIENT_LENGTH,
   SHARE_ID_PATTERN,
+  SHARE_LOCKED_ERROR,
 } from '../../../src/domain/shl/index.ts'
 import { describeIssue, fail, parseJson, type HostContext } from '../context.ts'
 import { passcodeMatches } from '../passcode.ts'
@@ -38,12 +39,12 @@ export function shlRoutes(ctx: HostContext) {
       const request = parsed.data
 
       const active = await activeShare(ctx, id)
-      if (!active) return fail(c, 404, 'not_found')
+      if (!active) return notAvailable(c, ctx, id)
 
       let share = active
       if (share.passcode) {
         const verdict = await checkPasscode(ctx, { ...share, passcode: share.passcode }, request)
-        if (verdict.kind === 'gone') return fail(c, 404, 'not_found')
+        if (verdict.kind === 'gone') return notAvailable(c, ctx, id)
         if (verdict.kind === 'wrong') {
           return fail(c, 401, 'wrong_passcode', 'the passcode is missing or wrong', { remainingAttempts: verdict.remainingAttempts })
         }
@@ -104,6 +105,18 @@ export function shlRoutes(ctx: HostContext) {
   })
 
   return app
+}
+
+/**
+ * The 404 of a manifest request the host does not serve: `share_locked` for a link locked by
+ * too many wrong passcodes (its viewer then tells the clinician that only a new QR code helps),
+ * `not_found` for anything else. Whoever holds the link learns no more than that.
+ */
+async function notAvailable(c: Context, ctx: HostContext, id: string) {
+  const share = await ctx.store.readShare(id)
+  return share?.status === 'locked'
+    ? fail(c, 404, SHARE_LOCKED_ERROR, 'too many wrong passcodes: this link is locked for good')
+    : fail(c, 404, 'not_found')
 }
 
 /** The share, if the host may serve it now and its grant is active on chain (started, not ended or revoked). */

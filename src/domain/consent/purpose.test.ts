@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { stringToHex } from 'viem'
 import { UnknownPurposeError } from './errors.ts'
-import { decodePurpose, encodePurpose, PURPOSES_OF_USE, purposeOfUse } from './purpose.ts'
+import { COMMON_PURPOSES, decodePurpose, encodePurpose, purposeChoices, PURPOSES_OF_USE, purposeOfUse } from './purpose.ts'
 
 describe('purposes of use', () => {
   it('offers the HL7 codes the consent screen needs, each with plain words', () => {
@@ -36,5 +36,21 @@ describe('purposes of use', () => {
 
   it('names the unknown code in the message people see', () => {
     expect(() => purposeOfUse('MARKETING')).toThrow(/"MARKETING" is not a purpose/)
+  })
+
+  it('offers treatment, emergency care, coordinating care and a carer first, and every other purpose once behind them', () => {
+    const { common, more } = purposeChoices()
+    expect(common.map((p) => p.code)).toEqual(['TREAT', 'ETREAT', 'COC', 'SUPNWK'])
+    expect(common.map((p) => p.label)).toEqual(['Treatment', 'Emergency care', 'Coordinating my care', 'Someone who cares for me'])
+    expect(more.map((p) => p.code)).toEqual(['CAREMGT', 'PATRQT', 'FAMRQT', 'PWATRNY', 'HPAYMT', 'HRESCH', 'CLINTRCH', 'PUBHLTH'])
+    expect([...common, ...more].map((p) => p.code).sort()).toEqual(PURPOSES_OF_USE.map((p) => p.code).sort())
+  })
+
+  it('keeps the plain words free of the codes, which stay what a grant records', () => {
+    for (const p of PURPOSES_OF_USE) {
+      expect(p.label).not.toContain(p.code)
+      expect(p.description).not.toContain(p.code)
+    }
+    for (const code of COMMON_PURPOSES) expect(decodePurpose(encodePurpose(code))).toBe(code)
   })
 })

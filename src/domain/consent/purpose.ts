@@ -13,12 +13,12 @@ export const PURPOSE_OF_USE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-A
 export const PURPOSES_OF_USE = [
   { code: 'TREAT', display: 'treatment', label: 'Treatment', description: 'To diagnose and treat me.' },
   { code: 'ETREAT', display: 'Emergency Treatment', label: 'Emergency care', description: 'To treat me in an emergency.' },
-  { code: 'COC', display: 'coordination of care', label: 'Coordinating my care', description: 'So that the people who care for me can work together.' },
+  { code: 'COC', display: 'coordination of care', label: 'Coordinating my care', description: 'So that the people who care for me can work together, for example after a referral.' },
   { code: 'CAREMGT', display: 'care management', label: 'Managing my care', description: 'To plan and follow up my care, for example by a care manager.' },
   { code: 'PATRQT', display: 'patient requested', label: 'My own request', description: 'Because I asked for it, for my own reasons.' },
   { code: 'FAMRQT', display: 'family requested', label: 'For my family', description: 'For a family member, at my request.' },
   { code: 'PWATRNY', display: 'power of attorney', label: 'Power of attorney', description: 'For the person who holds my power of attorney.' },
-  { code: 'SUPNWK', display: 'support network', label: 'My support network', description: 'For the people who support me, such as a carer.' },
+  { code: 'SUPNWK', display: 'support network', label: 'Someone who cares for me', description: 'For a carer, relative or friend who supports me.' },
   { code: 'HPAYMT', display: 'healthcare payment', label: 'Paying for my care', description: 'So that my care can be billed or reimbursed.' },
   { code: 'HRESCH', display: 'healthcare research', label: 'Health research', description: 'For health research.' },
   { code: 'CLINTRCH', display: 'clinical trial research', label: 'A clinical trial', description: 'For a clinical trial I take part in.' },
@@ -28,6 +28,27 @@ export const PURPOSES_OF_USE = [
 export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number]['code']
 
 export type PurposeOfUseEntry = (typeof PURPOSES_OF_USE)[number]
+
+/**
+ * The four purposes most patients need, offered first: being treated, in an emergency or not;
+ * the people who care for them working together (a referral); a carer or relative. The others
+ * come behind "More purposes". Only the order of the screens: codes and grants do not change.
+ */
+export const COMMON_PURPOSES: readonly PurposeOfUse[] = ['TREAT', 'ETREAT', 'COC', 'SUPNWK']
+
+/**
+ * The purposes as the grant screen offers them: the common four first, in that order, then
+ * every other one in PURPOSES_OF_USE order.
+ *
+ * @example
+ * purposeChoices().common.map((p) => p.label) // ['Treatment', 'Emergency care', 'Coordinating my care', 'Someone who cares for me']
+ */
+export function purposeChoices(): { common: PurposeOfUseEntry[]; more: PurposeOfUseEntry[] } {
+  return {
+    common: COMMON_PURPOSES.map((code) => purposeOfUse(code)),
+    more: PURPOSES_OF_USE.filter((p) => !COMMON_PURPOSES.includes(p.code)),
+  }
+}
 
 /**
  * True for a code CareKey offers.

@@ -282,6 +282,13 @@ export const accessLogReplySchema = z.object({
 })
 export type ShareAccessLog = z.infer<typeof accessLogReplySchema>
 
+/**
+ * The error code of a 404 for a share closed for good after too many wrong passcodes, so that a
+ * viewer can tell the clinician exactly that (the patient must make a new QR code) rather than
+ * "stopped or ended". Any other 404 is `not_found`.
+ */
+export const SHARE_LOCKED_ERROR = 'share_locked'
+
 /** Every error reply of the host: a stable code, sometimes a detail for developers. */
 export const errorReplySchema = z.object({
   error: z.string(),

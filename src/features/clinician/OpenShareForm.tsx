@@ -1,24 +1,44 @@
 import { useState, type FormEvent } from 'react'
 import { useBrowserWallets } from '../../chain/browserWallets.ts'
-import { ShareNotAvailableError, WrongSharePasscodeError } from '../../shareHost/client.ts'
+import { WrongSharePasscodeError } from '../../shareHost/client.ts'
 import { hasFlag } from '../../domain/shl/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
 import { Card } from '../../ui/Page.tsx'
-import { Problem } from './Problem.tsx'
 import { useOpenSharedLink } from './useOpenSharedLink.ts'
-import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
+import { closesShareForGood, type OpenedRecords, type ViewerLink } from './viewerActions.ts'
 
-/** The clinician's name (and the passcode, and the optional wallet proof), then the open step. */
-export function OpenShareForm({ viewer, onOpened }: { viewer: ViewerLink; onOpened: (opened: OpenedRecords) => void }) {
+/**
+ * The clinician's name (and the passcode, and the optional wallet proof), then the open step.
+ * A share closed for good (locked by wrong passcodes, stopped) is handed to `onClosed`: the
+ * screen then shows that alone, not under the verified consent.
+ */
+export function OpenShareForm({
+  viewer,
+  onOpened,
+  onClosed,
+}: {
+  viewer: ViewerLink
+  onOpened: (opened: OpenedRecords) => void
+  onClosed: (error: Error) => void
+}) {
   const [recipient, setRecipient] = useState('')
   const [passcode, setPasscode] = useState('')
   const [proveAddress, setProveAddress] = useState(false)
   const [submitted, setSubmitted] = useState(false)
   const needsPasscode = hasFlag(viewer.link.payload, 'P')
   const wallets = useBrowserWallets()
-  const open = useOpenSharedLink({ viewer, recipient, passcode, proveAddress }, { onOpened, onFailed: () => setPasscode('') })
+  const open = useOpenSharedLink(
+    { viewer, recipient, passcode, proveAddress },
+    {
+      onOpened,
+      onFailed: (error) => {
+        setPasscode('')
+        if (closesShareForGood(error)) onClosed(error)
+      },
+    },
+  )
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -27,15 +47,6 @@ export function OpenShareForm({ viewer, onOpened }: { viewer: ViewerLink; onOpen
     open.mutate()
   }
   const wrongPasscode = open.error instanceof WrongSharePasscodeError ? open.error : undefined
-  const closedForGood = open.error instanceof ShareNotAvailableError || wrongPasscode?.remainingAttempts === 0
-
-  if (closedForGood) {
-    return (
-      <Problem title="This share is closed">
-        <ErrorMessage error={open.error} />
-      </Problem>
-    )
-  }
 
   return (
     <Card title="Open the shared records">

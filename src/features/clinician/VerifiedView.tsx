@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { usePublicClient } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
 import { consentRegistryOf } from '../../chain/consentRegistry.ts'
+import { isCareKeyError } from '../../domain/errors.ts'
 import { toChainError } from '../../chain/errors.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
@@ -14,7 +15,7 @@ import { OpenShareForm } from './OpenShareForm.tsx'
 import { Problem } from './Problem.tsx'
 import { sharedGrantQueryOptions } from './queries.ts'
 import { ScanAgain } from './ScanAgain.tsx'
-import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
+import { closesShareForGood, type OpenedRecords, type ViewerLink } from './viewerActions.ts'
 
 /**
  * A readable link: its consent checked on chain (CareKey links), then the form that opens the
@@ -27,6 +28,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   const client = usePublicClient()
   const grant = useQuery(sharedGrantQueryOptions(client, registry, info, opening))
   const [opened, setOpened] = useState<OpenedRecords>()
+  const [closed, setClosed] = useState<Error>()
 
   const title = viewer.link.payload.label ?? 'Shared health records'
 
@@ -60,6 +62,15 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
     }
   }
 
+  if (closed) {
+    return (
+      <Page title={title} documentTitle="Shared health records">
+        <ClosedShare error={closed} />
+        <ScanAgain />
+      </Page>
+    )
+  }
+
   if (opened?.data === 'mismatch') {
     return (
       <Page title={title} documentTitle="Shared health records">
@@ -84,7 +95,23 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
           <p className="mt-1 text-sm">It is a SMART Health Link from another app. Its records are shown as the sender shared them.</p>
         </Notice>
       )}
-      {opened ? <OpenedRecordsView viewer={viewer} opened={opened} onOpened={setOpened} /> : <OpenShareForm viewer={viewer} onOpened={setOpened} />}
+      {opened ? <OpenedRecordsView viewer={viewer} opened={opened} onOpened={setOpened} /> : <OpenShareForm viewer={viewer} onOpened={setOpened} onClosed={setClosed} />}
     </Page>
+  )
+}
+
+/**
+ * A share that will never open with this link, on its own (never under the verified consent):
+ * locked by too many wrong passcodes (only a new QR code from the patient helps), or closed at
+ * its host.
+ */
+function ClosedShare({ error }: { error: Error }) {
+  const why = closesShareForGood(error)
+  const words = isCareKeyError(error) ? error : undefined
+  return (
+    <Problem title={why === 'locked' ? 'This QR code is locked' : 'This share is closed'}>
+      {words && <p className="font-semibold">{words.userMessage}</p>}
+      {words?.hint && <p>{words.hint}</p>}
+    </Problem>
   )
 }

@@ -14,7 +14,7 @@ import { openSharedLink, type OpenedRecords, type OpenSharedLinkRequest } from '
  */
 export function useOpenSharedLink(
   request: OpenSharedLinkRequest,
-  callbacks: { onOpened: (opened: OpenedRecords) => void; onFailed: () => void },
+  callbacks: { onOpened: (opened: OpenedRecords) => void; onFailed: (error: Error) => void },
 ) {
   const wallets = useBrowserWallets()
   const connection = useConnection()
@@ -36,6 +36,6 @@ export function useOpenSharedLink(
       if (performance.getEntriesByName(QR_DECODED_MARK).length > 0) performance.measure(SHARE_VERIFIED_MEASURE, QR_DECODED_MARK)
       callbacks.onOpened(opened)
     },
-    onError: callbacks.onFailed,
+    onError: (error) => callbacks.onFailed(error),
   })
 }

@@ -20,6 +20,7 @@ import {
 import {
   ShareHostBusyError,
   ShareHostUnreachableError,
+  ShareLockedError,
   ShareNotAvailableError,
   ShareTooManyFilesError,
   WrongSharePasscodeError,
@@ -31,6 +32,7 @@ import { UnexpectedChainReplyError } from '../../chain/consentRegistryErrors.ts'
 import { fakeRegistryChain } from '../../test/fakeRegistryChain.ts'
 import {
   BearerSecretMismatchError,
+  closesShareForGood,
   NoSharedRecordsError,
   openRecordsFile,
   openSharedLink,
@@ -126,6 +128,7 @@ describe('openSharedLink', () => {
     const { viewer, key } = await link()
     const cases: [() => Response | Promise<Response>, new (...args: never[]) => Error][] = [
       [() => json({ error: 'not_found' }, 404), ShareNotAvailableError],
+      [() => json({ error: 'share_locked' }, 404), ShareLockedError],
       [() => Promise.reject(new TypeError('fetch failed')), ShareHostUnreachableError],
       [() => new Response('', { status: 503, headers: { 'retry-after': '30' } }), ShareHostBusyError],
       [() => manifestWith({ key: newShareKey() }), ShareFileUnreadableError],
@@ -191,6 +194,21 @@ describe('openSharedLink', () => {
     await expect(
       open({ fetch: host(() => manifestWith({ key: carekey.key })).fetch, connectRecipient: async () => declining }, carekey.viewer, '', true),
     ).rejects.toBeInstanceOf(SignatureRejectedError)
+  })
+})
+
+describe('closesShareForGood', () => {
+  it('calls a link locked by wrong passcodes locked, whether the host says so or the last attempt was just used', () => {
+    expect(closesShareForGood(new ShareLockedError())).toBe('locked')
+    expect(closesShareForGood(new WrongSharePasscodeError(0, true))).toBe('locked')
+  })
+
+  it('calls a share the host no longer serves closed, and leaves everything that may pass to the form', () => {
+    expect(closesShareForGood(new ShareNotAvailableError())).toBe('closed')
+    expect(closesShareForGood(new WrongSharePasscodeError(2, true))).toBeUndefined()
+    expect(closesShareForGood(new WrongSharePasscodeError(2, false))).toBeUndefined()
+    expect(closesShareForGood(new ShareHostUnreachableError())).toBeUndefined()
+    expect(closesShareForGood(new ShareHostBusyError(30))).toBeUndefined()
   })
 })
 

@@ -13,7 +13,16 @@ import {
 } from '../../chain/consentRegistry.ts'
 import { toChainError } from '../../chain/errors.ts'
 import { readTransactionSender } from '../../chain/transactionSender.ts'
-import { listShareFiles, type FetchLike, type ListedShareFile, type OpenShareOptions, type RecipientSigner } from '../../shareHost/client.ts'
+import {
+  listShareFiles,
+  ShareLockedError,
+  ShareNotAvailableError,
+  WrongSharePasscodeError,
+  type FetchLike,
+  type ListedShareFile,
+  type OpenShareOptions,
+  type RecipientSigner,
+} from '../../shareHost/client.ts'
 
 export class LinkForAnotherNetworkError extends CareKeyError {
   constructor(chainId: number, registry: Address, expected: ConsentRegistryDeployment) {
@@ -203,4 +212,20 @@ export async function openSharedLink(deps: OpenSharedLinkDeps, request: OpenShar
   } catch (error) {
     throw toChainError(error)
   }
+}
+
+/**
+ * Why a share the clinician tried to open will never open with this link: 'locked' (too many
+ * wrong passcodes: the host says so, or the last wrong one used up the attempts) or 'closed'
+ * (stopped, ended at the host, or its consent no longer active there); undefined when trying
+ * again may help.
+ *
+ * @example
+ * closesShareForGood(new WrongSharePasscodeError(0, true)) // 'locked'
+ */
+export function closesShareForGood(error: unknown): 'locked' | 'closed' | undefined {
+  if (error instanceof ShareLockedError) return 'locked'
+  if (error instanceof WrongSharePasscodeError && error.remainingAttempts === 0) return 'locked'
+  if (error instanceof ShareNotAvailableError) return 'closed'
+  return undefined
 }

@@ -24,11 +24,28 @@ export function Choice({
   )
 }
 
-/** A group of choices with a visible legend and, when something is wrong, its message. */
-export function ChoiceGroup({ legend, hint, error, errorId, children }: { legend: string; hint?: ReactNode; error?: string; errorId?: string; children: ReactNode }) {
+/**
+ * A group of choices with a legend and, when something is wrong, its message. `hideLegend`
+ * leaves the legend to screen readers where a heading above already says it (a step's heading).
+ */
+export function ChoiceGroup({
+  legend,
+  hideLegend = false,
+  hint,
+  error,
+  errorId,
+  children,
+}: {
+  legend: string
+  hideLegend?: boolean
+  hint?: ReactNode
+  error?: string
+  errorId?: string
+  children: ReactNode
+}) {
   return (
     <fieldset className="space-y-2" aria-describedby={error && errorId ? errorId : undefined}>
-      <legend className="mb-1 text-lg font-semibold text-slate-900 dark:text-slate-100">{legend}</legend>
+      <legend className={hideLegend ? 'sr-only' : 'mb-1 text-lg font-semibold text-slate-900 dark:text-slate-100'}>{legend}</legend>
       {hint && <p className="text-sm text-slate-700 dark:text-slate-300">{hint}</p>}
       {error && (
         <p id={errorId} className="text-sm font-medium text-red-700 dark:text-red-400">

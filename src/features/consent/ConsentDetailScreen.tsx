@@ -1,21 +1,37 @@
 import { isAddressEqual } from 'viem'
 import { Link, useNavigate } from '../../platform/router.tsx'
-import { CONSENT_ACTIONS, fromUnixSeconds } from '../../domain/consent/index.ts'
+import { CONSENT_ACTIONS } from '../../domain/consent/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { dateTimeText, feeText, grantOrigin, granteeText, linkableLabel, originText, purposeText, remainingText, scopeText, type GrantOrigin } from './describe.ts'
+import {
+  dateTimeText,
+  feeText,
+  grantOrigin,
+  granteeText,
+  linkableLabel,
+  originText,
+  purposeCodeText,
+  purposeText,
+  remainingText,
+  scopeText,
+  type GrantOrigin,
+} from './describe.ts'
 import { GrantProgress } from './GrantProgress.tsx'
 import { useConsent, useDiscardGrant, useGrantStatus, useMainAddress, useNow, useSigningAccount } from './hooks.ts'
 import { RevokeConsent } from './RevokeConsent.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import { appConfig } from '../../platform/config.ts'
 import { toChainError } from '../../chain/index.ts'
 
-/** One consent: its live status, its transaction, what it covers, revoke, and its FHIR Consent. */
+/**
+ * One consent: its live status (after a revoke, what that means), what it covers, who can see
+ * what, revoke; its addresses, transactions and FHIR Consent under Technical details.
+ */
 export function ConsentDetailScreen({ id }: { id: string }) {
   const consent = useConsent(id)
   if (consent.isPending) {
@@ -51,23 +67,30 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
   // A grant made by its own key is revoked with that key, whichever wallet is connected.
   const otherWallet = consent.grantKeyIndex === undefined && signer.address !== undefined && !isAddressEqual(signer.address, terms.patient)
   const neverRecorded = status.view.kind === 'not-recorded' || status.view.kind === 'unknown'
+  // This device stored the revocation, or the chain says so (revoked on another device).
+  const revoked = status.view.kind === 'revoked' || consent.revokeTx !== undefined
 
   return (
     <Page title={title} documentTitle="Consent" description={`${scopeText(scope)} · ${purposeText(terms.purpose)}`}>
-      <GrantProgress consent={consent} />
+      {!revoked && <GrantProgress consent={consent} />}
       <Card title="Status">
         <div className="flex flex-wrap items-center gap-3">
           <StatusBadge view={status.view} />
           {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
         </div>
-        <p aria-live="polite">{status.view.description}</p>
+        {revoked ? <RevokedNotice consent={consent} /> : <p aria-live="polite">{status.view.description}</p>}
         {linkable && <p className="text-sm text-amber-900 dark:text-amber-200">{linkable}</p>}
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
-        {consent.shareId && (
-          <Link to="/share/$shareId" params={{ shareId: consent.shareId }} className={buttonClassName('primary')}>
-            Show the consent QR code
-          </Link>
-        )}
+        {consent.shareId &&
+          (revoked ? (
+            <Link to="/share/$shareId" params={{ shareId: consent.shareId }} className="inline-flex min-h-11 items-center font-semibold text-teal-800 underline dark:text-teal-300">
+              Its consent QR code (stopped)
+            </Link>
+          ) : (
+            <Link to="/share/$shareId" params={{ shareId: consent.shareId }} className={buttonClassName('primary')}>
+              Show the consent QR code
+            </Link>
+          ))}
       </Card>
 
       <Card title="What it covers">
@@ -92,35 +115,6 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
       <Card title="What others can see">
         <p data-testid="grant-origin">{originText(origin)}</p>
         {(consent.grantTx !== undefined || consent.sentBy !== undefined) && <p data-testid="grant-fee">{feeText(consent)}</p>}
-      </Card>
-
-      <Card title="On the network">
-        <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[auto_1fr]">
-          <dt className="font-semibold">{ADDRESS_LABEL[origin]}</dt>
-          <dd className="font-mono text-sm break-all">{terms.patient}</dd>
-          <dt className="font-semibold">Fingerprint</dt>
-          <dd className="font-mono text-sm break-all" data-testid="consent-commitment">
-            {consent.commitment}
-          </dd>
-          {consent.grantTx && (
-            <>
-              <dt className="font-semibold">Granted in</dt>
-              <dd>
-                <TransactionLink hash={consent.grantTx.hash} explorerUrl={appConfig.chain.explorerUrl} />
-                {consent.grantTx.blockNumber !== undefined && <span className="block text-sm">block {consent.grantTx.blockNumber.toString()}</span>}
-              </dd>
-            </>
-          )}
-          {consent.revokeTx && (
-            <>
-              <dt className="font-semibold">Revoked in</dt>
-              <dd>
-                <TransactionLink hash={consent.revokeTx.hash} explorerUrl={appConfig.chain.explorerUrl} />
-                {consent.revokeTx.blockNumber !== undefined && <span className="block text-sm">block {consent.revokeTx.blockNumber.toString()}</span>}
-              </dd>
-            </>
-          )}
-        </dl>
       </Card>
 
       {status.view.revocable && (
@@ -153,17 +147,54 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
         </Card>
       )}
 
-      <details className="rounded-xl border border-slate-200 p-4 dark:border-slate-700">
-        <summary className="min-h-11 cursor-pointer py-2 font-medium">FHIR Consent resource</summary>
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          The standard record of this consent, stored encrypted on this device
-          {consent.shareId ? ' and included in the consent QR code’s share' : ''}. Valid from{' '}
-          {fromUnixSeconds(terms.validFrom).toISOString()}.
-        </p>
-        <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-100 p-3 text-xs dark:bg-slate-800" aria-label="FHIR Consent resource as JSON" tabIndex={0}>{JSON.stringify(consent.resource, null, 2)}</pre>
-      </details>
+      <TechnicalDetails
+        facts={[
+          { label: ADDRESS_LABEL[origin], value: terms.patient },
+          { label: 'Fingerprint', value: consent.commitment, testId: 'consent-commitment' },
+          { label: 'Purpose code', value: purposeCodeText(terms.purpose) },
+          ...transactionFacts('Granted in', consent.grantTx),
+          ...transactionFacts('Revoked in', consent.revokeTx),
+        ]}
+      >
+        <details className="pb-3">
+          <summary className="min-h-11 cursor-pointer py-2 font-medium">FHIR Consent resource</summary>
+          <p className="text-slate-700 dark:text-slate-300">
+            The standard record of this consent, stored encrypted on this device
+            {consent.shareId ? ' and included in the consent QR code’s share' : ''}. Valid from {dateTimeText(terms.validFrom)}.
+          </p>
+          <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-100 p-3 text-xs dark:bg-slate-800" aria-label="FHIR Consent resource as JSON" tabIndex={0}>{JSON.stringify(consent.resource, null, 2)}</pre>
+        </details>
+      </TechnicalDetails>
     </Page>
   )
+}
+
+/**
+ * What a revocation means, said where the status is: who can no longer open what, and that
+ * copies already downloaded stay with them.
+ */
+function RevokedNotice({ consent }: { consent: StoredConsent }) {
+  const who = consent.grantee.kind === 'bearer' ? 'Whoever you showed the QR code to' : (consent.granteeName ?? 'The clinician')
+  return (
+    <div className="space-y-1" data-testid="revoked-notice">
+      <p className="font-semibold" role="status">
+        You revoked this consent.
+      </p>
+      <p>
+        {who} can no longer open the records it shared{consent.shareId ? ', and its QR code no longer opens' : ''}. Copies they already
+        downloaded or saved stay with them: revoking cannot recall them.
+      </p>
+    </div>
+  )
+}
+
+/** A transaction's hash and block, as technical details. */
+function transactionFacts(label: string, tx: StoredConsent['grantTx']) {
+  if (!tx) return []
+  return [
+    { label, value: <TransactionLink hash={tx.hash} explorerUrl={appConfig.chain.explorerUrl} /> },
+    ...(tx.blockNumber !== undefined ? [{ label: `${label} block`, value: tx.blockNumber.toString() }] : []),
+  ]
 }
 
 const ADDRESS_LABEL: Record<GrantOrigin, string> = {

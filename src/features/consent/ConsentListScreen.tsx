@@ -7,7 +7,8 @@ import { buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
-import { dateTimeText, grantOrigin, granteeText, linkableLabel, purposeText, scopeText, shortHex } from './describe.ts'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
+import { dateTimeText, grantOrigin, granteeText, linkableLabel, purposeText, scopeText } from './describe.ts'
 import { useCommitmentStatus, useConsents, useGrantStatus, useMainAddress, useWalletGrants } from './hooks.ts'
 import { RevokeConsent } from './RevokeConsent.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
@@ -133,15 +134,17 @@ function ChainGrantItem({ grant, mainAddress }: { grant: WalletGrant; mainAddres
   return (
     <li className="space-y-2 rounded-xl border border-slate-200 p-4 dark:border-slate-700">
       <div className="flex flex-wrap items-start justify-between gap-2">
-        <span className="font-mono text-sm" title={grant.commitment}>
-          Fingerprint {shortHex(grant.commitment)}
-        </span>
+        <span className="font-semibold">Until {dateTimeText(grant.validUntil)}</span>
         <StatusBadge view={status.view} />
       </div>
-      <p className="text-sm">
-        Recorded in block {grant.granted.blockNumber.toString()} · until {dateTimeText(grant.validUntil)}
-      </p>
       <p className="text-sm">{linkable ?? 'Made from a one-time address'}</p>
+      <TechnicalDetails
+        facts={[
+          { label: 'Fingerprint', value: grant.commitment },
+          { label: 'Address', value: grant.patient },
+          { label: 'Recorded in block', value: grant.granted.blockNumber.toString() },
+        ]}
+      />
       {status.view.revocable && (
         <RevokeConsent target={{ patient: grant.patient, commitment: grant.commitment, consentId: undefined, grantKeyIndex: grant.keyIndex }} />
       )}

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState, type RefObject } from 'react'
+import { zeroAddress } from 'viem'
 import { useBalance } from 'wagmi'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { appConfig } from '../../platform/config.ts'
@@ -12,21 +13,40 @@ import type { ConsentSender } from '../../storage/consentsRepository.ts'
 import { useRecordSummaries } from '../records/index.ts'
 import { useWalletKeys } from '../wallet/index.ts'
 import { ChainErrorMessage, SwitchNetworkButton } from './ChainErrorMessage.tsx'
-import { EMPTY_GRANT_FORM, GrantFormError, makesShare, readGrantForm, type GrantForm, type GrantFormField } from './grantForm.ts'
+import {
+  EMPTY_GRANT_FORM,
+  firstStepWith,
+  GrantFormError,
+  grantStepErrors,
+  grantStepPlace,
+  makesShare,
+  nextGrantStep,
+  readGrantForm,
+  type GrantForm,
+  type GrantFormField,
+  type GrantStep,
+} from './grantForm.ts'
 import { DurationFields, GranteeFields, PurposeFields, ScopeFields, ShareFields } from './GrantFormFields.tsx'
 import { GrantReview } from './GrantReview.tsx'
 import { registry, useNow, usePrepareGrant, useSendGrant, useSigningAccount } from './hooks.ts'
 import { readShareRecords, recordIdsInScope } from './shareRecords.ts'
 
-/** `/consent/new?with=qr` starts with "whoever I show this QR code to" (the share shortcut). */
+/** `/consent/new?with=qr` (the share shortcut) keeps the QR code on even for a named clinician. */
 function initialForm(withQr: boolean): GrantForm {
   return withQr ? { ...EMPTY_GRANT_FORM, granteeMode: 'bearer', share: true } : EMPTY_GRANT_FORM
 }
 
+/** Checks a step before the signing account is known: it only matters for "not your own address", checked again at the end. */
+const NO_PATIENT_YET = zeroAddress
+
 /**
- * Grant a consent: what, with whom, why and how long (and a consent QR code), then a review in
- * plain words of what is shared and what becomes public, then the signature and the
- * transaction. After sending, the consent's screen (or its QR screen) follows the confirmation.
+ * Grant a consent, in short steps a phone screen holds: what, who (and the consent QR code),
+ * why, how long, then a review in plain words of what is shared and what becomes public, with
+ * the signature and the transaction. Each step has Back and Next, its own heading (focus moves
+ * to it) and "Step 2 of 5", and is checked before Next. The answers live here, so they survive
+ * Back and Next; the defaults make the common case (all my records, for the clinician I show
+ * the QR code to, for treatment, 24 hours) a few taps. After sending, the consent's screen (or
+ * its QR screen) follows the confirmation.
  */
 export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   const keys = useWalletKeys()
@@ -37,17 +57,52 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   const [initial] = useState<GrantForm>(() => initialForm(withQr))
   const [form, setForm] = useState<GrantForm>(initial)
   const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
-  const [step, setStep] = useState<'edit' | 'review'>('edit')
+  const [chosenStep, setStep] = useState<GrantStep>('what')
   const prepare = usePrepareGrant()
   const send = useSendGrant(prepare.data)
+  // The review shows a prepared grant: without one (let go at a lock), the last step asks again.
+  const step: GrantStep = chosenStep === 'review' && !prepare.data ? 'how-long' : chosenStep
   const navigate = useNavigate()
   const errorSummary = useRef<HTMLDivElement>(null)
-  // Unsent choices keep an app update from reloading the page under the patient.
-  useDirtyForm(form !== initial && !send.isSuccess)
+  const stepHeading = useRef<HTMLHeadingElement>(null)
+  const moved = useRef(false)
+  // Unsent answers, or steps already gone through, keep an app update from reloading the page under the patient.
+  useDirtyForm((form !== initial || step !== 'what') && !send.isSuccess)
+
+  // The screen's own heading has focus when it opens; each step after that takes it.
+  useEffect(() => {
+    if (moved.current) stepHeading.current?.focus()
+  }, [step])
 
   const change = (patch: Partial<GrantForm>) => {
     setForm((current) => ({ ...current, ...patch }))
     prepare.reset()
+  }
+
+  const goTo = (next: GrantStep) => {
+    moved.current = true
+    setStep(next)
+  }
+
+  const showErrors = (fields: Partial<Record<GrantFormField, string>>) => {
+    setErrors(fields)
+    requestAnimationFrame(() => errorSummary.current?.focus())
+  }
+
+  const next = () => {
+    const problems = grantStepErrors(form, step, { patient: signer.address ?? NO_PATIENT_YET, now: new Date() })
+    if (Object.keys(problems).length > 0) return showErrors(problems)
+    setErrors({})
+    const following = nextGrantStep(step, 1)
+    if (following === 'review') review()
+    else if (following) goTo(following)
+  }
+
+  const back = () => {
+    setErrors({})
+    send.reset()
+    const previous = nextGrantStep(step, -1)
+    if (previous) goTo(previous)
   }
 
   const review = () => {
@@ -57,11 +112,12 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
       choices = readGrantForm(form, { patient: signer.address, now: new Date() })
     } catch (error) {
       if (!(error instanceof GrantFormError)) throw error
-      setErrors(error.fields)
-      requestAnimationFrame(() => errorSummary.current?.focus())
+      // An answer of an earlier step no longer holds (a custom end now too soon, your own address): back to it.
+      const where = firstStepWith(error.fields)
+      if (where && where !== step) goTo(where)
+      showErrors(error.fields)
       return
     }
-    setErrors({})
     const records = summaries.data ?? []
     prepare.mutate(
       {
@@ -74,7 +130,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
           return readShareRecords(keys, recordIdsInScope(records, choices.scope))
         },
       },
-      { onSuccess: () => setStep('review') },
+      { onSuccess: () => goTo('review') },
     )
   }
 
@@ -90,26 +146,22 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
 
   const wrongNetwork = signer.chainId !== undefined && signer.chainId !== registry.chainId
   const fieldErrors = Object.keys(errors).length > 0
+  const heading = <StepHeading step={step} headingRef={stepHeading} />
 
   if (step === 'review' && prepare.data) {
     const shares = prepare.data.share !== undefined
     return (
-      <Page title="Review your consent" description="Check it before you sign. Nothing is recorded until you do.">
+      <Page title="Grant a consent">
+        {heading}
+        <p>Check it before you sign. Nothing is recorded until you do.</p>
         <GrantReview prepared={prepare.data} summaries={summaries.data ?? []} now={now} />
         <NeedsNetwork action="Granting a consent" />
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => grant('sponsor')} busy={send.isPending && send.variables === 'sponsor'} disabled={!online || send.isPending}>
             {send.isPending && send.variables === 'sponsor' ? 'Recording…' : shares ? 'Grant consent and make QR code' : 'Grant consent'}
           </Button>
-          <Button
-            variant="secondary"
-            disabled={send.isPending}
-            onClick={() => {
-              send.reset()
-              setStep('edit')
-            }}
-          >
-            Change something
+          <Button variant="secondary" disabled={send.isPending} onClick={back}>
+            Back
           </Button>
         </div>
         <ChainErrorMessage error={send.error} />
@@ -126,45 +178,76 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
     )
   }
 
+  const lastBeforeReview = nextGrantStep(step, 1) === 'review'
   return (
-    <Page title="Grant a consent" description="Choose what to share, with whom, why and for how long. You review it before anything is recorded.">
+    <Page title="Grant a consent" description={step === 'what' ? 'Four short steps, then you review it before anything is recorded.' : undefined}>
       <form
         className="space-y-6"
         noValidate
         // Names, labels and passcodes typed here must not land in the browser's autofill store.
         autoComplete="off"
+        aria-labelledby={STEP_HEADING_ID}
         onSubmit={(e) => {
           e.preventDefault()
-          review()
+          next()
         }}
       >
+        {heading}
         {fieldErrors && (
           <div ref={errorSummary} tabIndex={-1} className="outline-none">
             <ErrorMessage error={new GrantFormError(errors)} />
           </div>
         )}
-        {summaries.isPending ? (
-          <p role="status">Opening your records…</p>
-        ) : (
-          <ScopeFields form={form} change={change} errors={errors} summaries={summaries.data ?? []} />
+        {step === 'what' &&
+          (summaries.isPending ? <p role="status">Opening your records…</p> : <ScopeFields form={form} change={change} errors={errors} summaries={summaries.data ?? []} />)}
+        {step === 'what' && <ErrorMessage error={summaries.error} />}
+        {step === 'who' && (
+          <>
+            <GranteeFields form={form} change={change} errors={errors} />
+            <ShareFields form={form} change={change} errors={errors} />
+          </>
         )}
-        <ErrorMessage error={summaries.error} />
-        <GranteeFields form={form} change={change} errors={errors} />
-        <PurposeFields form={form} change={change} errors={errors} />
-        <DurationFields form={form} change={change} errors={errors} now={now} />
-        <ShareFields form={form} change={change} errors={errors} />
+        {step === 'why' && <PurposeFields form={form} change={change} errors={errors} />}
+        {step === 'how-long' && <DurationFields form={form} change={change} errors={errors} now={now} />}
         <div className="flex flex-wrap items-center gap-2">
-          <Button type="submit" busy={prepare.isPending} disabled={!signer.address}>
-            {prepare.isPending ? (makesShare(form) ? 'Encrypting your records…' : 'Preparing…') : 'Review'}
+          {/* What "all my records" holds must be known before the review counts and encrypts it. */}
+          <Button type="submit" busy={prepare.isPending} disabled={(lastBeforeReview && !signer.address) || summaries.isPending}>
+            {prepare.isPending ? (makesShare(form) ? 'Encrypting your records…' : 'Preparing…') : lastBeforeReview ? 'Review' : 'Next'}
           </Button>
-          <Link to="/consent" className={buttonClassName('secondary')}>
-            Cancel
-          </Link>
+          {step === 'what' ? (
+            <Link to="/consent" className={buttonClassName('secondary')}>
+              Cancel
+            </Link>
+          ) : (
+            <Button variant="secondary" onClick={back} disabled={prepare.isPending}>
+              Back
+            </Button>
+          )}
         </div>
-        {!signer.address && <p role="status">Connecting your wallet…</p>}
+        {lastBeforeReview && !signer.address && <p role="status">Connecting your wallet…</p>}
         <ErrorMessage error={prepare.error} />
       </form>
     </Page>
+  )
+}
+
+const STEP_HEADING_ID = 'grant-step-heading'
+
+/** A step's heading with where it is ("Step 2 of 5"), which takes focus when the step opens. */
+function StepHeading({ step, headingRef }: { step: GrantStep; headingRef: RefObject<HTMLHeadingElement | null> }) {
+  const place = grantStepPlace(step)
+  return (
+    <h2
+      id={STEP_HEADING_ID}
+      ref={headingRef}
+      tabIndex={-1}
+      aria-label={`${place.text}: ${place.title}`}
+      className="text-xl font-semibold text-slate-900 outline-none dark:text-slate-100"
+      data-testid="grant-step"
+    >
+      <span className="block text-sm font-medium text-slate-600 dark:text-slate-400">{place.text}</span>
+      {place.title}
+    </h2>
   )
 }
 

@@ -1,6 +1,7 @@
 import { Suspense, useId, useMemo, useState } from 'react'
-import { GRANT_DURATIONS, PURPOSES_OF_USE, type PurposeOfUse } from '../../domain/consent/index.ts'
+import { GRANT_DURATIONS, purposeChoices, purposeOfUse, type PurposeOfUse, type PurposeOfUseEntry } from '../../domain/consent/index.ts'
 import { CareKeyError } from '../../domain/errors.ts'
+import { formatFhirDate } from '../../domain/fhir/display.ts'
 import { MAX_LABEL_LENGTH, MIN_PASSCODE_LENGTH } from '../../domain/shl/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
@@ -16,7 +17,11 @@ type FieldsProps = {
   errors: Partial<Record<GrantFormField, string>>
 }
 
-/** What to share: whole categories (with how many records each holds) or hand-picked records. */
+/**
+ * What to share: all my records (the default), whole categories (with how many records each
+ * holds), or hand-picked records. The step's heading names the group; its legend is for
+ * screen readers.
+ */
 export function ScopeFields({ form, change, errors, summaries }: FieldsProps & { summaries: readonly RecordSummaryView[] }) {
   const errorId = useId()
   const counts = useMemo(() => {
@@ -26,33 +31,39 @@ export function ScopeFields({ form, change, errors, summaries }: FieldsProps & {
   }, [summaries])
   const toggle = <T,>(list: readonly T[], item: T, on: boolean) => (on ? [...list, item] : list.filter((x) => x !== item))
   return (
-    <ChoiceGroup legend="What to share" error={errors.scope} errorId={errorId}>
-      <div className="grid gap-2 sm:grid-cols-2" role="radiogroup" aria-label="Share by">
-        <Choice type="radio" name="scope-mode" label="Whole categories" checked={form.scopeMode === 'categories'} onChange={() => change({ scopeMode: 'categories' })} />
-        <Choice type="radio" name="scope-mode" label="Records I pick" checked={form.scopeMode === 'records'} onChange={() => change({ scopeMode: 'records' })} />
+    <ChoiceGroup legend="What to share" hideLegend error={errors.scope} errorId={errorId}>
+      <div className="grid gap-2" role="radiogroup" aria-label="Share">
+        <Choice
+          type="radio"
+          name="scope-mode"
+          label="All my records"
+          description={`${recordCountText(summaries.length)} now, in every category`}
+          checked={form.scopeMode === 'all'}
+          onChange={() => change({ scopeMode: 'all' })}
+        />
+        <Choice type="radio" name="scope-mode" label="Some categories" description="Allergies, medications, lab results…" checked={form.scopeMode === 'categories'} onChange={() => change({ scopeMode: 'categories' })} />
+        <Choice type="radio" name="scope-mode" label="Records I pick" description="One record or a few, chosen by name." checked={form.scopeMode === 'records'} onChange={() => change({ scopeMode: 'records' })} />
       </div>
-      {form.scopeMode === 'categories' ? (
+      {form.scopeMode === 'categories' && (
         <div className="grid gap-2 sm:grid-cols-2" role="group" aria-label="Categories">
-          {RECORD_CATEGORIES.map((c) => {
-            const count = counts.get(c.id) ?? 0
-            return (
-              <Choice
-                key={c.id}
-                type="checkbox"
-                label={c.label}
-                description={count === 1 ? '1 record' : `${count} records`}
-                checked={form.categories.includes(c.id)}
-                onChange={(e) => change({ categories: toggle(form.categories, c.id, e.target.checked) })}
-              />
-            )
-          })}
+          {RECORD_CATEGORIES.map((c) => (
+            <Choice
+              key={c.id}
+              type="checkbox"
+              label={c.label}
+              description={recordCountText(counts.get(c.id) ?? 0)}
+              checked={form.categories.includes(c.id)}
+              onChange={(e) => change({ categories: toggle(form.categories, c.id, e.target.checked) })}
+            />
+          ))}
         </div>
-      ) : (
-        <RecordPicker summaries={summaries} chosen={form.recordIds} onChange={(recordIds) => change({ recordIds })} />
       )}
+      {form.scopeMode === 'records' && <RecordPicker summaries={summaries} chosen={form.recordIds} onChange={(recordIds) => change({ recordIds })} />}
     </ChoiceGroup>
   )
 }
+
+const recordCountText = (count: number) => (count === 1 ? '1 record' : `${count} records`)
 
 const SHOWN_RECORDS = 50
 
@@ -60,7 +71,7 @@ function RecordPicker({ summaries, chosen, onChange }: { summaries: readonly Rec
   const [query, setQuery] = useState('')
   const words = query.toLowerCase().split(/\s+/).filter(Boolean)
   const matching = summaries.filter((s) => {
-    const text = `${s.title} ${s.detail ?? ''} ${s.date ?? ''}`.toLowerCase()
+    const text = `${s.title} ${s.detail ?? ''} ${s.date ?? ''} ${formatFhirDate(s.date) ?? ''}`.toLowerCase()
     return words.every((w) => text.includes(w))
   })
   const label = (s: RecordSummaryView) => RECORD_CATEGORIES.find((c) => c.id === s.category)?.label ?? 'Other'
@@ -77,7 +88,7 @@ function RecordPicker({ summaries, chosen, onChange }: { summaries: readonly Rec
             <Choice
               type="checkbox"
               label={s.title}
-              description={[label(s), s.date, s.detail].filter(Boolean).join(' · ')}
+              description={[label(s), formatFhirDate(s.date), s.detail].filter(Boolean).join(' · ')}
               checked={chosen.includes(s.id)}
               onChange={(e) => onChange(e.target.checked ? [...chosen, s.id] : chosen.filter((id) => id !== s.id))}
             />
@@ -104,8 +115,16 @@ export function GranteeFields({ form, change, errors }: FieldsProps) {
     }
   }
   return (
-    <ChoiceGroup legend="Who may see it">
-      <div className="grid gap-2 sm:grid-cols-2">
+    <ChoiceGroup legend="Who may see it" hideLegend>
+      <div className="grid gap-2">
+        <Choice
+          type="radio"
+          name="grantee-mode"
+          label="Whoever I show the QR code to"
+          description="For example my doctor, in the room with me: they scan your consent QR code."
+          checked={form.granteeMode === 'bearer'}
+          onChange={() => change({ granteeMode: 'bearer' })}
+        />
         <Choice
           type="radio"
           name="grantee-mode"
@@ -113,14 +132,6 @@ export function GranteeFields({ form, change, errors }: FieldsProps) {
           description="Only the account you name can prove it is theirs."
           checked={form.granteeMode === 'address'}
           onChange={() => change({ granteeMode: 'address' })}
-        />
-        <Choice
-          type="radio"
-          name="grantee-mode"
-          label="Whoever I show the QR code to"
-          description="Anyone who scans your consent QR code."
-          checked={form.granteeMode === 'bearer'}
-          onChange={() => change({ granteeMode: 'bearer' })}
         />
       </div>
       {form.granteeMode === 'address' && (
@@ -167,27 +178,44 @@ export function GranteeFields({ form, change, errors }: FieldsProps) {
   )
 }
 
-/** Why: the HL7 PurposeOfUse codes in plain words. */
+/**
+ * Why: the purposes in plain words, the four most patients need first and the others behind
+ * "More purposes" (open when one of them is chosen). The HL7 code a consent records is told only
+ * in a disclosure.
+ */
 export function PurposeFields({ form, change }: FieldsProps) {
+  const { common, more } = purposeChoices()
+  const chosenIsMore = more.some((p) => p.code === form.purpose)
+  const [showMore, setShowMore] = useState(chosenIsMore)
+  const chosen = purposeOfUse(form.purpose)
+  const choice = (p: PurposeOfUseEntry) => (
+    <Choice
+      key={p.code}
+      type="radio"
+      name="purpose"
+      label={p.label}
+      description={p.description}
+      checked={form.purpose === p.code}
+      onChange={() => change({ purpose: p.code satisfies PurposeOfUse })}
+    />
+  )
   return (
-    <ChoiceGroup legend="Why" hint="The purpose is part of your consent. It is never written on the network.">
-      <div className="grid gap-2 sm:grid-cols-2">
-        {PURPOSES_OF_USE.map((p) => (
-          <Choice
-            key={p.code}
-            type="radio"
-            name="purpose"
-            label={
-              <>
-                {p.label} <span className="font-mono text-sm font-normal text-slate-600 dark:text-slate-400">({p.code})</span>
-              </>
-            }
-            description={p.description}
-            checked={form.purpose === p.code}
-            onChange={() => change({ purpose: p.code satisfies PurposeOfUse })}
-          />
-        ))}
-      </div>
+    <ChoiceGroup legend="Why" hideLegend hint="The purpose is part of your consent. It is never written on the network.">
+      <div className="grid gap-2">{common.map(choice)}</div>
+      <details open={showMore} onToggle={(e) => setShowMore(e.currentTarget.open)} className="space-y-2">
+        <summary className="min-h-11 cursor-pointer py-2 font-medium">More purposes</summary>
+        <div className="grid gap-2">{more.map(choice)}</div>
+      </details>
+      <details className="text-sm text-slate-700 dark:text-slate-300">
+        <summary className="min-h-11 cursor-pointer py-2 font-medium">Purpose code</summary>
+        <p>
+          Your consent records “{chosen.label}” as the standard HL7 purpose-of-use code{' '}
+          <span className="font-mono" data-testid="purpose-code">
+            {chosen.code}
+          </span>{' '}
+          ({chosen.display}), which health systems read.
+        </p>
+      </details>
     </ChoiceGroup>
   )
 }
@@ -198,7 +226,7 @@ const DURATION_CHOICES: { id: DurationChoice; label: string }[] = [...GRANT_DURA
 export function DurationFields({ form, change, errors, now }: FieldsProps & { now: Date }) {
   const errorId = useId()
   return (
-    <ChoiceGroup legend="For how long" error={form.duration === 'custom' ? undefined : errors.customEnd} errorId={errorId}>
+    <ChoiceGroup legend="For how long" hideLegend error={form.duration === 'custom' ? undefined : errors.customEnd} errorId={errorId}>
       <div className="grid gap-2 sm:grid-cols-2">
         {DURATION_CHOICES.map((d) => (
           <Choice key={d.id} type="radio" name="duration" label={d.label} checked={form.duration === d.id} onChange={() => change({ duration: d.id })} />

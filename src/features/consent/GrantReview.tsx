@@ -1,19 +1,24 @@
 import { CONSENT_ACTIONS } from '../../domain/consent/index.ts'
+import { formatFhirDate } from '../../domain/fhir/display.ts'
 import { categoryLabel, type RecordSummaryView } from '../records/index.ts'
 import { Card } from '../../ui/Page.tsx'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
 import type { PreparedGrant } from './prepareGrant.ts'
-import { dateTimeText, granteeText, purposeText, remainingText } from './describe.ts'
+import { coversAllRecords, dateTimeText, granteeText, purposeText, remainingText } from './describe.ts'
 
 /**
  * The plain-language review before signing: what will be shared with whom, why and until
- * when; then what becomes public on the network (the account, an opaque fingerprint, the end
- * date) and what never does.
+ * when; then what becomes public on the network (a fresh address, an opaque fingerprint, the
+ * end date) and what never does. The address and fingerprint themselves are under Technical
+ * details.
  */
 export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGrant; summaries: readonly RecordSummaryView[]; now: Date }) {
   const { consent, share } = prepared
   const { scope, terms } = consent
   const picked = summaries.filter((s) => scope.recordIds.includes(s.id))
   const counts = (category: string) => summaries.filter((s) => s.category === category).length
+  const all = coversAllRecords(scope)
+  const recordsNow = (n: number) => (n === 1 ? '1 record' : `${n} records`)
   const actions = scope.actions.map((a) => CONSENT_ACTIONS.find((x) => x.code === a)?.description ?? a)
   return (
     <>
@@ -23,15 +28,17 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
             <dt className="font-semibold">You share</dt>
             <dd>
               <ul className="list-disc pl-5">
-                {scope.categories.map((c) => (
-                  <li key={c}>
-                    All your {categoryLabel(c).toLowerCase()} ({counts(c) === 1 ? '1 record' : `${counts(c)} records`} now)
-                  </li>
-                ))}
+                {all && <li>All your records ({recordsNow(summaries.length)} now)</li>}
+                {!all &&
+                  scope.categories.map((c) => (
+                    <li key={c}>
+                      All your {categoryLabel(c).toLowerCase()} ({recordsNow(counts(c))} now)
+                    </li>
+                  ))}
                 {picked.map((s) => (
                   <li key={s.id}>
                     {s.title}
-                    {s.date ? `, ${s.date}` : ''}
+                    {s.date ? `, ${formatFhirDate(s.date) ?? s.date}` : ''}
                   </li>
                 ))}
               </ul>
@@ -69,17 +76,19 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
       </Card>
       <Card title="What becomes public on the network">
         <p>Recording a consent writes this on a public network, where anyone can read it, forever:</p>
-        <ul className="list-disc space-y-1 pl-5" data-testid="public-on-chain">
-          <li>
-            a fresh address made for this consent alone{' '}
-            <span className="font-mono text-sm break-all">{terms.patient}</span>, which says nothing about you and appears in none of your
-            other consents
-          </li>
-          <li>
-            an opaque fingerprint of this consent <span className="font-mono text-sm break-all">{consent.commitment}</span>
-          </li>
-          <li>the date and time it ends, {dateTimeText(terms.validUntil)}</li>
-        </ul>
+        <div className="space-y-3" data-testid="public-on-chain">
+          <ul className="list-disc space-y-1 pl-5">
+            <li>a fresh address made for this consent alone, which says nothing about you and appears in none of your other consents</li>
+            <li>an opaque fingerprint of this consent</li>
+            <li>the date and time it ends, {dateTimeText(terms.validUntil)}</li>
+          </ul>
+          <TechnicalDetails
+            facts={[
+              { label: 'The fresh address', value: terms.patient, testId: 'review-grant-address' },
+              { label: 'The fingerprint', value: consent.commitment, testId: 'review-fingerprint' },
+            ]}
+          />
+        </div>
         <p>
           Nothing else: not your name, not your records, not the purpose, and not who it is for. The fingerprint cannot be turned back into
           them.

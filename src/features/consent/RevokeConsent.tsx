@@ -4,6 +4,7 @@ import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import { ChainErrorMessage } from './ChainErrorMessage.tsx'
 import { useRevokeGrant, type RevokeTarget } from './hooks.ts'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import { appConfig } from '../../platform/config.ts'
 import { RelayError } from '../../shareHost/relay.ts'
@@ -89,9 +90,15 @@ export function RevokeConsent({
       )}
       {revoke.data && (
         <Notice tone="success">
-          <p role="status">
-            Revoked in block {revoke.data.blockNumber.toString()}. Transaction <TransactionLink hash={revoke.data.transactionHash} explorerUrl={appConfig.chain.explorerUrl} />
-          </p>
+          <p role="status">Revoked: nobody can open it from now on.</p>
+          <div className="mt-2">
+            <TechnicalDetails
+              facts={[
+                { label: 'Transaction', value: <TransactionLink hash={revoke.data.transactionHash} explorerUrl={appConfig.chain.explorerUrl} /> },
+                { label: 'Block', value: revoke.data.blockNumber.toString() },
+              ]}
+            />
+          </div>
         </Notice>
       )}
     </div>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { encodePurpose } from '../../domain/consent/index.ts'
-import { feeText, grantOrigin, granteeText, linkableLabel, listText, originText, purposeText, remainingText, scopeText, shortHex } from './describe.ts'
+import { RECORD_CATEGORY_IDS } from '../../domain/fhir/categories.ts'
+import { feeText, grantOrigin, granteeText, linkableLabel, listText, originText, purposeCodeText, purposeText, remainingText, scopeText, shortHex } from './describe.ts'
 
 const clinician = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 
@@ -17,8 +18,15 @@ describe('words for a grant', () => {
     expect(listText(['A', 'B', 'C'])).toBe('A, B and C')
   })
 
-  it('gives the purpose in plain words with its code', () => {
-    expect(purposeText(encodePurpose('ETREAT'))).toBe('Emergency care (ETREAT)')
+  it('calls every category "all your records"', () => {
+    expect(scopeText({ categories: [...RECORD_CATEGORY_IDS], recordIds: [], actions: ['access'] })).toBe('All your records')
+    expect(scopeText({ categories: RECORD_CATEGORY_IDS.slice(1), recordIds: [], actions: ['access'] })).not.toBe('All your records')
+  })
+
+  it('gives the purpose in plain words, and its code only where asked for', () => {
+    expect(purposeText(encodePurpose('ETREAT'))).toBe('Emergency care')
+    expect(purposeText(encodePurpose('PWATRNY'))).toBe('Power of attorney')
+    expect(purposeCodeText(encodePurpose('PWATRNY'))).toBe('PWATRNY (power of attorney)')
   })
 
   it('says roughly how long is left', () => {

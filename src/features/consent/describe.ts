@@ -1,6 +1,6 @@
 import { isAddressEqual, type Address, type Hex } from 'viem'
 import { decodePurpose, purposeOfUse, type ConsentScope, type GranteeChoice } from '../../domain/consent/index.ts'
-import { categoryLabel } from '../../domain/fhir/categories.ts'
+import { categoryLabel, RECORD_CATEGORY_IDS } from '../../domain/fhir/categories.ts'
 
 /** Words for a grant, shared by the review, the list, the details and the share screen. */
 
@@ -26,12 +26,23 @@ export function granteeText(grantee: GranteeChoice, name: string | undefined): s
 }
 
 /**
+ * True when a scope covers every category: "all my records".
+ *
+ * @example
+ * coversAllRecords({ categories: [...RECORD_CATEGORY_IDS], recordIds: [], actions: ['access'] }) // true
+ */
+export function coversAllRecords(scope: Pick<ConsentScope, 'categories'>): boolean {
+  return RECORD_CATEGORY_IDS.every((c) => scope.categories.includes(c))
+}
+
+/**
  * What the grant covers, in words.
  *
  * @example
  * scopeText({ categories: ['allergies', 'medications'], recordIds: [], actions: ['access'] }) // 'Allergies and Medications'
  */
 export function scopeText(scope: ConsentScope): string {
+  if (coversAllRecords(scope)) return 'All your records'
   const parts = scope.categories.map(categoryLabel)
   if (scope.recordIds.length > 0) parts.push(scope.recordIds.length === 1 ? '1 chosen record' : `${scope.recordIds.length} chosen records`)
   return listText(parts)
@@ -49,14 +60,24 @@ export function listText(parts: readonly string[]): string {
 }
 
 /**
- * The purpose in plain words with its HL7 code.
+ * The purpose in plain words, for the patient's screens (the code goes in technical details).
  *
  * @example
- * purposeText(encodePurpose('TREAT')) // 'Treatment (TREAT)'
+ * purposeText(encodePurpose('TREAT')) // 'Treatment'
  */
 export function purposeText(purpose: Hex): string {
+  return purposeOfUse(decodePurpose(purpose)).label
+}
+
+/**
+ * The purpose as the HL7 code it is recorded as, for technical details.
+ *
+ * @example
+ * purposeCodeText(encodePurpose('PWATRNY')) // 'PWATRNY (power of attorney)'
+ */
+export function purposeCodeText(purpose: Hex): string {
   const entry = purposeOfUse(decodePurpose(purpose))
-  return `${entry.label} (${entry.code})`
+  return `${entry.code} (${entry.display})`
 }
 
 /** A moment (unix seconds) as a date and time in the patient's locale (shared with the viewer). */

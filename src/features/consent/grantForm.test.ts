@@ -1,10 +1,25 @@
+import type { Address } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SHARE_LABEL, EMPTY_GRANT_FORM, GrantFormError, parseRecipientAddress, readGrantForm, validUntilOf, type GrantForm } from './grantForm.ts'
+import { RECORD_CATEGORY_IDS } from '../../domain/fhir/categories.ts'
+import {
+  DEFAULT_SHARE_LABEL,
+  EMPTY_GRANT_FORM,
+  firstStepWith,
+  GRANT_STEPS,
+  GrantFormError,
+  grantStepErrors,
+  grantStepPlace,
+  nextGrantStep,
+  parseRecipientAddress,
+  readGrantForm,
+  validUntilOf,
+  type GrantForm,
+} from './grantForm.ts'
 
-const patient = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
+const patient: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
 const clinician = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const now = new Date('2026-11-26T10:00:00Z')
-const filled: GrantForm = { ...EMPTY_GRANT_FORM, categories: ['allergies', 'medications'], address: clinician }
+const filled: GrantForm = { ...EMPTY_GRANT_FORM, scopeMode: 'categories', categories: ['allergies', 'medications'], granteeMode: 'address', address: clinician }
 
 function fieldErrors(form: GrantForm) {
   try {
@@ -42,7 +57,19 @@ describe('reading the grant form', () => {
   })
 
   it('says what is wrong with every field at once', () => {
-    expect(fieldErrors({ ...EMPTY_GRANT_FORM, address: '0x1234', duration: 'custom', customEnd: '', share: true, passcode: '12', label: 'x'.repeat(81) })).toEqual({
+    expect(
+      fieldErrors({
+        ...EMPTY_GRANT_FORM,
+        scopeMode: 'categories',
+        granteeMode: 'address',
+        address: '0x1234',
+        duration: 'custom',
+        customEnd: '',
+        share: true,
+        passcode: '12',
+        label: 'x'.repeat(81),
+      }),
+    ).toEqual({
       scope: 'Choose at least one category to share.',
       address: "The recipient's address is not a valid account address.",
       customEnd: 'Choose the date and time the consent ends.',
@@ -65,6 +92,57 @@ describe('reading the grant form', () => {
     expect(fieldErrors({ ...filled, duration: 'custom', customEnd: localValue(new Date(now.getTime() + 2 * 60_000)) }).customEnd).toMatch(/at least 5 minutes/)
     expect(fieldErrors({ ...filled, duration: 'custom', customEnd: '2028-01-01T00:00' }).customEnd).toMatch(/at most 365 days/)
     expect(fieldErrors({ ...filled, duration: 'custom', customEnd: localValue(new Date(now.getTime() + 6 * 60_000)) })).toEqual({})
+  })
+})
+
+describe('the form as it opens', () => {
+  it('is the common case, ready to review: all my records, for whoever I show the QR code to, for treatment, 24 hours', () => {
+    const choices = readGrantForm(EMPTY_GRANT_FORM, { patient, now })
+    expect(choices).toEqual({
+      patient,
+      grantee: { kind: 'bearer' },
+      granteeName: undefined,
+      scope: { categories: [...RECORD_CATEGORY_IDS], recordIds: [], actions: ['access'] },
+      purpose: 'TREAT',
+      validUntil: new Date('2026-11-27T10:00:00Z'),
+      share: { passcode: undefined, label: DEFAULT_SHARE_LABEL },
+    })
+  })
+})
+
+describe('the steps of the grant screen', () => {
+  it('go what, who, why, how long, review, each numbered out of five', () => {
+    expect(GRANT_STEPS.map((s) => s.id)).toEqual(['what', 'who', 'why', 'how-long', 'review'])
+    expect(grantStepPlace('what')).toEqual({ number: 1, of: 5, title: 'What to share', text: 'Step 1 of 5' })
+    expect(grantStepPlace('who').text).toBe('Step 2 of 5')
+    expect(grantStepPlace('review')).toMatchObject({ number: 5, title: 'Review your consent' })
+  })
+
+  it('go forward with Next and back with Back, and no further than either end', () => {
+    expect(nextGrantStep('what', 1)).toBe('who')
+    expect(nextGrantStep('how-long', 1)).toBe('review')
+    expect(nextGrantStep('review', 1)).toBeUndefined()
+    expect(nextGrantStep('why', -1)).toBe('who')
+    expect(nextGrantStep('what', -1)).toBeUndefined()
+  })
+
+  it('each check only their own answers before Next', () => {
+    const context = { patient, now }
+    const unfinished: GrantForm = { ...EMPTY_GRANT_FORM, scopeMode: 'categories', granteeMode: 'address', address: '', duration: 'custom', customEnd: '' }
+    expect(grantStepErrors(unfinished, 'what', context)).toEqual({ scope: 'Choose at least one category to share.' })
+    expect(grantStepErrors(unfinished, 'who', context)).toEqual({ address: 'Enter, paste or scan their address.' })
+    expect(grantStepErrors(unfinished, 'why', context)).toEqual({})
+    expect(grantStepErrors(unfinished, 'how-long', context)).toEqual({ customEnd: 'Choose the date and time the consent ends.' })
+    expect(grantStepErrors({ ...unfinished, scopeMode: 'records', recordIds: [] }, 'what', context)).toEqual({ scope: 'Choose at least one record to share.' })
+    expect(grantStepErrors({ ...unfinished, granteeMode: 'bearer', passcode: '12' }, 'who', context)).toEqual({ passcode: 'A passcode needs at least 4 characters.' })
+    for (const step of GRANT_STEPS) expect(grantStepErrors(EMPTY_GRANT_FORM, step.id, context)).toEqual({})
+  })
+
+  it('send the patient back to the first step whose answer no longer holds', () => {
+    expect(firstStepWith({ customEnd: 'x' })).toBe('how-long')
+    expect(firstStepWith({ customEnd: 'x', address: 'y' })).toBe('who')
+    expect(firstStepWith({ scope: 'x', label: 'y' })).toBe('what')
+    expect(firstStepWith({})).toBeUndefined()
   })
 })
 

@@ -9,7 +9,7 @@ import {
   type PurposeOfUse,
 } from '../../domain/consent/index.ts'
 import { CareKeyError } from '../../domain/errors.ts'
-import type { RecordCategory } from '../../domain/fhir/categories.ts'
+import { RECORD_CATEGORY_IDS, type RecordCategory } from '../../domain/fhir/categories.ts'
 import { MAX_LABEL_LENGTH, MIN_PASSCODE_LENGTH } from '../../domain/shl/index.ts'
 
 /** The default label of a consent QR: nothing about health beyond what the patient types. */
@@ -22,7 +22,8 @@ export type DurationChoice = (typeof GRANT_DURATIONS)[number]['id'] | 'custom'
 
 /** What the grant screen holds while the patient fills it in (strings as typed). */
 export type GrantForm = {
-  scopeMode: 'categories' | 'records'
+  /** Every category ('all', the default), the categories chosen, or hand-picked records. */
+  scopeMode: 'all' | 'categories' | 'records'
   categories: RecordCategory[]
   recordIds: string[]
   granteeMode: 'address' | 'bearer'
@@ -38,11 +39,15 @@ export type GrantForm = {
   label: string
 }
 
+/**
+ * The form as it opens, set for the common case: all my records, for the clinician I show the
+ * QR code to, for treatment, for 24 hours. Each step only needs Next.
+ */
 export const EMPTY_GRANT_FORM: GrantForm = {
-  scopeMode: 'categories',
+  scopeMode: 'all',
   categories: [],
   recordIds: [],
-  granteeMode: 'address',
+  granteeMode: 'bearer',
   address: '',
   granteeName: '',
   purpose: 'TREAT',
@@ -66,6 +71,67 @@ export type GrantChoices = {
 }
 
 export type GrantFormField = 'scope' | 'address' | 'granteeName' | 'customEnd' | 'passcode' | 'label'
+
+/**
+ * The grant screen's steps, in order, each with its heading and the fields it asks for: what,
+ * who (and the consent QR code), why, how long, then the review before signing.
+ */
+export const GRANT_STEPS = [
+  { id: 'what', title: 'What to share', fields: ['scope'] },
+  { id: 'who', title: 'Who may see it', fields: ['address', 'granteeName', 'passcode', 'label'] },
+  { id: 'why', title: 'Why', fields: [] },
+  { id: 'how-long', title: 'For how long', fields: ['customEnd'] },
+  { id: 'review', title: 'Review your consent', fields: [] },
+] as const satisfies readonly { id: string; title: string; fields: readonly GrantFormField[] }[]
+
+export type GrantStep = (typeof GRANT_STEPS)[number]['id']
+
+/**
+ * Where a step is: its number from 1, how many there are, its heading; 'Step 2 of 5'.
+ *
+ * @example
+ * grantStepPlace('who') // { number: 2, of: 5, title: 'Who may see it', text: 'Step 2 of 5' }
+ */
+export function grantStepPlace(step: GrantStep): { number: number; of: number; title: string; text: string } {
+  const index = GRANT_STEPS.findIndex((s) => s.id === step)
+  const number = index + 1
+  return { number, of: GRANT_STEPS.length, title: GRANT_STEPS[index]?.title ?? '', text: `Step ${number} of ${GRANT_STEPS.length}` }
+}
+
+/**
+ * The step after (Next) or before (Back) this one; undefined past either end.
+ *
+ * @example
+ * nextGrantStep('what', 1) // 'who'
+ * nextGrantStep('what', -1) // undefined
+ */
+export function nextGrantStep(step: GrantStep, direction: 1 | -1): GrantStep | undefined {
+  return GRANT_STEPS[GRANT_STEPS.findIndex((s) => s.id === step) + direction]?.id
+}
+
+/**
+ * What the patient must change on one step before Next: the form's problems in that step's
+ * fields only (an empty address is not the "What" step's business). Empty when it may go on.
+ *
+ * @example
+ * grantStepErrors({ ...EMPTY_GRANT_FORM, scopeMode: 'categories' }, 'what', { patient, now }) // { scope: 'Choose at least one category to share.' }
+ */
+export function grantStepErrors(form: GrantForm, step: GrantStep, context: { patient: Address; now: Date }): Partial<Record<GrantFormField, string>> {
+  const { fields } = checkGrantForm(form, context)
+  const asked: readonly GrantFormField[] = GRANT_STEPS.find((s) => s.id === step)?.fields ?? []
+  return Object.fromEntries(Object.entries(fields).filter(([field]) => asked.includes(field as GrantFormField)))
+}
+
+/**
+ * The first step that asks for one of these fields: where to send the patient back to when the
+ * whole form is checked at the end (a custom end that has become too soon meanwhile).
+ *
+ * @example
+ * firstStepWith({ customEnd: 'Choose the date and time the consent ends.' }) // 'how-long'
+ */
+export function firstStepWith(fields: Partial<Record<GrantFormField, string>>): GrantStep | undefined {
+  return GRANT_STEPS.find((s) => (s.fields as readonly GrantFormField[]).some((f) => fields[f] !== undefined))?.id
+}
 
 /** A form that cannot become a grant yet: a message per field, in words for the patient. */
 export class GrantFormError extends CareKeyError {
@@ -103,9 +169,19 @@ export function validUntilOf(form: Pick<GrantForm, 'duration' | 'customEnd'>, no
  * const choices = readGrantForm({ ...EMPTY_GRANT_FORM, categories: ['allergies'], address: clinician }, { patient, now: new Date() })
  */
 export function readGrantForm(form: GrantForm, context: { patient: Address; now: Date }): GrantChoices {
+  const { fields, choices } = checkGrantForm(form, context)
+  if (!choices) throw new GrantFormError(fields)
+  return choices
+}
+
+/** Every field's problem, and the choices when there is none. */
+function checkGrantForm(
+  form: GrantForm,
+  context: { patient: Address; now: Date },
+): { fields: Partial<Record<GrantFormField, string>>; choices: GrantChoices | undefined } {
   const fields: Partial<Record<GrantFormField, string>> = {}
 
-  const categories = form.scopeMode === 'categories' ? form.categories : []
+  const categories = form.scopeMode === 'all' ? [...RECORD_CATEGORY_IDS] : form.scopeMode === 'categories' ? form.categories : []
   const recordIds = form.scopeMode === 'records' ? form.recordIds : []
   if (categories.length === 0 && recordIds.length === 0) {
     fields.scope = form.scopeMode === 'categories' ? 'Choose at least one category to share.' : 'Choose at least one record to share.'
@@ -149,15 +225,18 @@ export function readGrantForm(form: GrantForm, context: { patient: Address; now:
   }
 
   if (!isPurposeOfUse(form.purpose)) throw new Error(`Unknown purpose ${String(form.purpose)}`)
-  if (Object.keys(fields).length > 0 || !validUntil) throw new GrantFormError(fields)
+  if (Object.keys(fields).length > 0 || !validUntil) return { fields, choices: undefined }
   return {
-    patient: context.patient,
-    grantee,
-    granteeName: granteeName === '' ? undefined : granteeName,
-    scope: { categories, recordIds, actions: ['access'] },
-    purpose: form.purpose,
-    validUntil,
-    share,
+    fields,
+    choices: {
+      patient: context.patient,
+      grantee,
+      granteeName: granteeName === '' ? undefined : granteeName,
+      scope: { categories, recordIds, actions: ['access'] },
+      purpose: form.purpose,
+      validUntil,
+      share,
+    },
   }
 }
 

@@ -31,4 +31,9 @@ describe('what a grant’s status tells the patient', () => {
     expect(view({ state: 'failed', chain: undefined }).kind).toBe('not-recorded')
     expect(view({ state: 'recorded', chain: 'unknown' })).toMatchObject({ kind: 'unknown', label: 'Unknown' })
   })
+
+  it('writes the end the way the record timeline writes dates, never as ISO', () => {
+    expect(view({ chain: 'expired', validUntil: earlier }).description).toMatch(/^This consent ended on \d{1,2} Nov 2026, \d{2}:\d{2}\.$/)
+    expect(view({}).description).toMatch(/active until \d{1,2} Nov 2026, \d{2}:\d{2}\.$/)
+  })
 })

@@ -1,4 +1,4 @@
-import { fromUnixSeconds, type GrantStatus } from '../../domain/consent/index.ts'
+import { dateTimeText, fromUnixSeconds, type GrantStatus } from '../../domain/consent/index.ts'
 import type { ConsentLifecycle } from '../../storage/consentsRepository.ts'
 
 export type ConsentStatusKind =
@@ -46,10 +46,10 @@ export type StatusInput = {
 export function consentStatusView(input: StatusInput): ConsentStatusView {
   const { chain, state } = input
   const ends = fromUnixSeconds(input.validUntil)
-  const until = ends.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+  const until = dateTimeText(input.validUntil)
   const ended = ends.getTime() <= input.now.getTime()
   if (chain === 'revoked') {
-    return { kind: 'revoked', label: 'Revoked', tone: 'neutral', description: 'You revoked this consent. It can never be active again.', revocable: false }
+    return { kind: 'revoked', label: 'Revoked', tone: 'neutral', description: 'You revoked this consent: nobody can open what it shared from now on. It can never be active again.', revocable: false }
   }
   if (chain === 'expired' || (chain === 'active' && ended) || (chain === 'pending' && ended)) {
     return { kind: 'expired', label: 'Expired', tone: 'neutral', description: `This consent ended on ${until}.`, revocable: false }

@@ -38,11 +38,28 @@ describe('the access log', () => {
       ]),
     )
     const entries = screen.getAllByTestId('access-entry')
-    expect(entries.map((e) => e.textContent)).toEqual([expect.stringContaining('Mallory tried 3 wrong passcodes'), expect.stringContaining('Dr. Grey opened it')])
+    expect(entries.map((e) => e.textContent)).toEqual([expect.stringContaining('3 wrong passcodes, as Mallory'), expect.stringContaining('Dr. Grey opened it')])
     const times = entries[0]?.querySelectorAll('time') ?? []
     expect([...times].map((t) => t.getAttribute('datetime'))).toEqual(['2026-12-01T10:02:00.000Z', '2026-12-01T10:04:00.000Z'])
+    // The day once, then the end's time alone: never an ISO string.
+    expect(entries[0]?.textContent).toMatch(/\d{1,2} Dec 2026, \d{2}:02 to \d{2}:04/)
+    expect(entries[0]?.textContent).not.toContain('2026-12-01')
     expect(screen.getByTestId('access-summary').textContent).toBe('Opened once.')
     expect(screen.queryByTestId('access-dropped')).toBeNull()
+  })
+
+  it('groups what the host left apart: the same clinician opening it again and again, and wrong passcodes under changing names', () => {
+    show(
+      reply([
+        { at: '2026-12-01T10:01:00.000Z', recipient: 'Dr. Grey', outcome: 'opened' },
+        { at: '2026-12-01T10:03:00.000Z', recipient: 'Dr. Grey', outcome: 'opened' },
+        { at: '2026-12-01T10:05:00.000Z', recipient: 'Mallory', outcome: 'wrong-passcode' },
+        { at: '2026-12-01T10:06:00.000Z', recipient: 'Eve', outcome: 'wrong-passcode' },
+      ]),
+    )
+    const entries = screen.getAllByTestId('access-entry')
+    expect(entries.map((e) => e.querySelector('p')?.textContent)).toEqual(['2 wrong passcodes, as Mallory and Eve', 'Dr. Grey opened it 2 times'])
+    expect(screen.getByTestId('access-summary').textContent).toBe('Opened 2 times.')
   })
 
   it('says how many older entries the host dropped, and that the count is of recent opens', () => {

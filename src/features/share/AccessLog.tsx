@@ -1,14 +1,17 @@
+import { momentRangeParts } from '../../domain/dateText.ts'
 import type { ShareAccessLog } from '../../domain/shl/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card } from '../../ui/Page.tsx'
+import { accessGroupText, groupAccessLog } from './accessLogGroups.ts'
 
 /**
  * Who opened the share and when, newest first: the name they gave, and their account when
- * they proved it with a signature. Wrong passcodes are listed too, repeated ones under one
- * name as one entry ("3 wrong passcodes, 10:02 to 10:04"). The host keeps the newest few
- * hundred entries of a share and says how many older ones it dropped.
+ * they proved it with a signature. Wrong passcodes are listed too. Repeated events are one
+ * entry ("3 wrong passcodes, as Mallory" from 10:02 to 10:04; "Dr. Grey opened it 2 times"),
+ * see groupAccessLog. The host keeps the newest few hundred entries of a share and says how
+ * many older ones it dropped.
  */
 export function AccessLog({
   log,
@@ -25,8 +28,9 @@ export function AccessLog({
   refreshing: boolean
   onRefresh: () => void
 }) {
-  const entries = [...(log?.entries ?? [])].reverse()
-  const opened = entries.filter((e) => e.outcome === 'opened').length
+  const entries = log?.entries ?? []
+  const groups = groupAccessLog(entries)
+  const opened = groups.filter((g) => g.outcome === 'opened').reduce((sum, g) => sum + g.count, 0)
   const dropped = log?.dropped ?? 0
   return (
     <Card title="Who opened it">
@@ -43,32 +47,19 @@ export function AccessLog({
           share. Stop sharing this QR code if you do not recognise who opens it.
         </p>
       )}
-      {entries.length > 0 && (
+      {groups.length > 0 && (
         <ol className="space-y-2" aria-label="Access log, newest first">
-          {entries.map((entry, i) => (
-            <li key={`${entry.at}-${i}`} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700" data-testid="access-entry">
-              <p>
-                <strong className="break-words">{entry.recipient}</strong>{' '}
-                {entry.outcome === 'opened'
-                  ? 'opened it'
-                  : entry.count
-                    ? `tried ${entry.count} wrong passcodes`
-                    : 'tried a wrong passcode'}
-              </p>
+          {groups.map((group, i) => (
+            <li key={`${group.firstAt}-${i}`} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700" data-testid="access-entry">
+              <p className="font-medium [overflow-wrap:anywhere]">{accessGroupText(group)}</p>
               <p className="text-sm text-slate-700 dark:text-slate-300">
-                <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
-                {entry.lastAt && (
+                <TimeRange from={group.firstAt} to={group.lastAt} />
+                {group.verifiedAddress ? (
                   <>
-                    {' to '}
-                    <time dateTime={entry.lastAt}>{new Date(entry.lastAt).toLocaleString()}</time>
-                  </>
-                )}
-                {entry.verifiedAddress ? (
-                  <>
-                    {' · '}verified account <span className="font-mono break-all">{entry.verifiedAddress}</span>
+                    {' · '}verified account <span className="font-mono [overflow-wrap:anywhere]">{group.verifiedAddress}</span>
                   </>
                 ) : (
-                  ' · name not verified'
+                  group.outcome === 'opened' && ' · name not verified'
                 )}
               </p>
             </li>
@@ -87,5 +78,21 @@ export function AccessLog({
       {!polling && <p className="text-sm text-slate-700 dark:text-slate-300">Your browser wallet signs each read of this log.</p>}
       <ErrorMessage error={error} />
     </Card>
+  )
+}
+
+/** '2 Oct 2024, 10:02 to 10:04', each end a `<time>` with its exact moment. */
+function TimeRange({ from, to }: { from: string; to: string }) {
+  const { start, end } = momentRangeParts(Date.parse(from), Date.parse(to))
+  return (
+    <>
+      <time dateTime={from}>{start}</time>
+      {end !== undefined && (
+        <>
+          {' to '}
+          <time dateTime={to}>{end}</time>
+        </>
+      )}
+    </>
   )
 }

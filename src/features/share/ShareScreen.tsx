@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { momentText } from '../../domain/dateText.ts'
 import { Link } from '../../platform/router.tsx'
 import { toChainError } from '../../chain/index.ts'
 import { NotYourGrantError } from '../../chain/consentRegistryErrors.ts'
@@ -82,10 +83,11 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
 
   const stopSharing = (revokeFirst: boolean) => stop.mutate(revokeFirst)
   const hostStillHolds = share.state === 'uploaded' && !view.opens && (view.kind === 'revoked' || view.kind === 'expired')
+  const revoked = status.view.kind === 'revoked' || consent.revokeTx !== undefined
 
   return (
     <Page title="Consent QR code" description={`${granteeText(consent.grantee, consent.granteeName)} · ${scopeText(consent.scope)}`}>
-      <GrantProgress consent={consent} />
+      {!revoked && <GrantProgress consent={consent} />}
 
       {share.state === 'prepared' && recorded && (
         <Card title="Upload">
@@ -168,6 +170,10 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
         </p>
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
         <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]">
+          <dt className="font-semibold">Label</dt>
+          <dd className="[overflow-wrap:anywhere]">{share.label}</dd>
+          <dt className="font-semibold">Made</dt>
+          <dd>{momentText(share.createdAt)}</dd>
           <dt className="font-semibold">Why</dt>
           <dd>{purposeText(consent.terms.purpose)}</dd>
           <dt className="font-semibold">Until</dt>
@@ -217,8 +223,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
       {share.state === 'stopped' && (
         <Notice tone="info">
           <p role="status">
-            Sharing stopped{share.stoppedAt ? ` on ${new Date(share.stoppedAt).toLocaleString()}` : ''}. What was already viewed cannot be
-            recalled.
+            Sharing stopped{share.stoppedAt ? ` on ${momentText(share.stoppedAt)}` : ''}. What was already viewed cannot be recalled.
           </p>
         </Notice>
       )}

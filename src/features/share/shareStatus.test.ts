@@ -13,11 +13,21 @@ describe('a share’s status', () => {
   })
 
   it('no longer opens once revoked, expired, stopped or locked', () => {
-    expect(shareStatusView({ state: 'uploaded', consent: consent('revoked'), host: 'active' })).toMatchObject({ kind: 'revoked', opens: false })
-    expect(shareStatusView({ state: 'uploaded', consent: consent('expired'), host: 'active' })).toMatchObject({ kind: 'expired', opens: false })
+    expect(shareStatusView({ state: 'uploaded', consent: consent('revoked'), host: 'active' })).toMatchObject({ kind: 'revoked', label: 'Stopped', opens: false })
+    expect(shareStatusView({ state: 'uploaded', consent: consent('expired'), host: 'active' })).toMatchObject({ kind: 'expired', label: 'Expired', opens: false })
     expect(shareStatusView({ state: 'stopped', consent: consent('revoked'), host: undefined })).toMatchObject({ kind: 'stopped', opens: false })
     expect(shareStatusView({ state: 'uploaded', consent: consent('active'), host: 'deactivated' })).toMatchObject({ kind: 'stopped', opens: false })
     expect(shareStatusView({ state: 'uploaded', consent: consent('active'), host: 'locked' })).toMatchObject({ kind: 'locked', opens: false })
+  })
+
+  it('says what stopping means: it no longer opens, and copies already downloaded stay', () => {
+    for (const view of [
+      shareStatusView({ state: 'uploaded', consent: consent('revoked'), host: undefined }),
+      shareStatusView({ state: 'stopped', consent: consent('revoked'), host: undefined }),
+    ]) {
+      expect(view.description).toMatch(/no longer opens/)
+      expect(view.description).toMatch(/Copies already downloaded stay with whoever downloaded them\./)
+    }
   })
 
   it('waits for the consent, then for the upload', () => {

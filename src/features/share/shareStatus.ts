@@ -22,6 +22,9 @@ export type ShareStatusView = {
   opens: boolean
 }
 
+/** What stopping cannot undo, said whenever a QR code stops. */
+const KEPT_COPIES = 'Copies already downloaded stay with whoever downloaded them.'
+
 /**
  * The status of a share, from the chain (its consent), the host (active, deactivated, locked
  * after too many wrong passcodes) and this device (uploaded, stopped). The QR code is shown
@@ -33,10 +36,11 @@ export type ShareStatusView = {
 export function shareStatusView(input: { state: ShareLifecycle; consent: ConsentStatusView; host: ShareStatus['status'] | undefined }): ShareStatusView {
   const { state, consent, host } = input
   if (state === 'stopped' || host === 'deactivated') {
-    return { kind: 'stopped', label: 'Stopped', tone: 'neutral', description: 'You stopped sharing. The link no longer opens.', opens: false }
+    return { kind: 'stopped', label: 'Stopped', tone: 'neutral', description: `You stopped sharing. The link no longer opens. ${KEPT_COPIES}`, opens: false }
   }
   if (consent.kind === 'revoked') {
-    return { kind: 'revoked', label: 'Revoked', tone: 'neutral', description: 'Its consent is revoked. The link no longer opens.', opens: false }
+    // For the patient, a QR code whose consent they revoked is stopped, like one they stopped.
+    return { kind: 'revoked', label: 'Stopped', tone: 'neutral', description: `You revoked its consent, so this QR code no longer opens. ${KEPT_COPIES}`, opens: false }
   }
   if (consent.kind === 'expired') {
     return { kind: 'expired', label: 'Expired', tone: 'neutral', description: 'Its consent has ended. The link no longer opens.', opens: false }

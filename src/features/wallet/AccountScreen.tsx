@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query'
-import { formatEther, type Address } from 'viem'
+import { formatUnits, type Address } from 'viem'
 import { useBalance, useChains, useConnect, useConnection, useDisconnect, useSwitchChain } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
 import { LAST_KNOWN_META, NeedsNetwork, useOnlineStatus } from '../../platform/index.ts'
@@ -10,6 +10,8 @@ import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
 import { QrCode } from '../../ui/QrCode.tsx'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
+import { balanceText } from './balance.ts'
 import { useWalletKeys } from './hooks.ts'
 
 /** The patient's account: address, network, balance, which wallet signs. */
@@ -63,15 +65,19 @@ function NetworkCard({ address }: { address: Address | undefined }) {
     <Card title="Network">
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
         <dt className="text-slate-600 dark:text-slate-400">Network</dt>
-        <dd>
-          {appConfig.chain.name} <span className="text-slate-600 dark:text-slate-400">(chain id {appConfig.chain.id})</span>
-        </dd>
+        <dd>{appConfig.chain.name}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Balance</dt>
         <dd aria-live="polite">
-          {balance.data ? `${formatEther(balance.data.value)} ${balance.data.symbol}` : balance.isPending && address ? 'Reading…' : '—'}
+          {balance.data ? balanceText(balance.data.value, balance.data.decimals, balance.data.symbol) : balance.isPending && address ? 'Reading…' : '—'}
         </dd>
       </dl>
       {balance.dataUpdatedAt > 0 && <LastRead at={balance.dataUpdatedAt} stale={balance.isError} />}
+      <TechnicalDetails
+        facts={[
+          { label: 'Chain id', value: String(appConfig.chain.id) },
+          ...(balance.data ? [{ label: 'Exact balance', value: `${formatUnits(balance.data.value, balance.data.decimals)} ${balance.data.symbol}` }] : []),
+        ]}
+      />
       {/* Offline with a last known value, the banner and "Last known value" already say it all. */}
       {balance.isError && (online || !balance.data) && <ErrorMessage error={toChainError(balance.error)} />}
       {wrongChain && chain && (
