@@ -28,7 +28,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   const grant = useQuery(sharedGrantQueryOptions(client, registry, info, opening))
   const [opened, setOpened] = useState<OpenedRecords>()
 
-  const title = viewer.link.payload.label ?? 'Shared health records'
+  const title = viewer.label ?? 'Shared health records'
 
   if (info) {
     if (grant.isPending) {
