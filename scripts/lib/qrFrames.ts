@@ -200,9 +200,10 @@ export async function writeY4m(frames: readonly GrayFrame[], path: string): Prom
 }
 
 /**
- * A consent link as long as the patient's app makes them for "whoever I show this QR code to"
- * (the longest kind: about 780 characters, a version 23 QR code), with fixed values so that
- * every frame drawn from it is the same on every run.
+ * A consent link as long as the patient's app made them for "whoever I show this QR code to"
+ * before the grant moved to the share host (about 780 characters, a version 23 QR code; links
+ * made today are version 11): the densest code a clinician still meets, with fixed values so
+ * that every frame drawn from it is the same on every run.
  */
 export function sampleConsentLink(viewerUrl = 'https://carekey.example/view'): string {
   const hash = (label: string) => createHash('sha256').update(`carekey sample ${label}`).digest()
