@@ -4,37 +4,37 @@ import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { chromiumArgs, resolveChromium } from '../scripts/lib/browser.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
-import { bytesToHex, type Hex } from 'viem'
-import { careKeyExtension, manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
+import { create } from 'qrcode'
+import { careKeyShareLink, manifestUrlFor, newShareId, newShareKey } from '../src/domain/shl/index.ts'
 import { median, type BenchSuite } from './lib/context.ts'
 
 const RUNS = 5
-const bytes32 = (): Hex => bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
+/** Where the app is served, with its share host on the same origin (`npm start`), as in the README. */
+const ORIGIN = 'https://carekey.example.org'
 
-/** A consent link as the patient's app makes it for "whoever I show this QR to" (the longest kind, about 780 characters). */
+/**
+ * A consent link as the patient's app makes it today (consentQrLink): the viewer URL and a
+ * SMART Health Link with a passcode (flag LP), its grant at the share host (`"_ck":2`).
+ */
 function consentLink(): string {
-  return shlinkViewerUrl('https://carekey.example/view', {
-    url: manifestUrlFor('https://share.carekey.example', newShareId()),
-    key: newShareKey(),
-    exp: 1_900_000_000,
-    flags: ['L'],
-    label: 'CareKey shared records',
-    extensions: careKeyExtension({
-      chainId: 31337,
-      registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      terms: {
-        patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-        grantee: bytes32(),
-        scopeHash: bytes32(),
-        purpose: bytes32(),
-        validFrom: 1_800_000_000n,
-        validUntil: 1_900_000_000n,
-        dataHash: bytes32(),
-        salt: bytes32(),
-      },
-      bearerSecret: bytes32(),
-    }),
-  })
+  return careKeyShareLink(`${ORIGIN}/view`, { manifestUrl: manifestUrlFor(ORIGIN, newShareId()), key: newShareKey(), flags: ['L', 'P'] })
+}
+
+/**
+ * share.qr_version and share.link_chars: the QR code of a typical consent link (consentLink),
+ * drawn as the app draws it (src/ui/QrCode.tsx, error correction M). Version 10 or lower is the
+ * aim; a SMART Health Link behind a viewer URL of this length needs 11 (README, "Consent QR links").
+ */
+export const shareQrSuite: BenchSuite = {
+  name: 'share',
+  rows: ['share.qr_version', 'share.link_chars'],
+  run() {
+    const link = consentLink()
+    return Promise.resolve([
+      { name: 'share.qr_version', value: create(link, { errorCorrectionLevel: 'M' }).version, unit: `QR version at error correction M (${ORIGIN})` },
+      { name: 'share.link_chars', value: link.length, unit: 'characters in the consent link' },
+    ])
+  },
 }
 
 /**

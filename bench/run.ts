@@ -11,7 +11,7 @@ import { gasSuite } from './gas.bench.ts'
 import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
 import { parsersSuite } from './parsers.bench.ts'
 import { pwaSuites } from './pwa.bench.ts'
-import { qrSuite } from './qr.bench.ts'
+import { qrSuite, shareQrSuite } from './qr.bench.ts'
 import { recordsSuite } from './records.bench.ts'
 import { relaySuite } from './relay.bench.ts'
 import { scanSuite } from './scan.bench.ts'
@@ -19,13 +19,14 @@ import { shareSuite } from './share.bench.ts'
 import { shareAbuseSuite } from './shareAbuse.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, shareAbuseSuite, consentSuite, recordsSuite, parsersSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, shareAbuseSuite, shareQrSuite, consentSuite, recordsSuite, parsersSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-  const selected = only.length
-    ? suites.filter((s) => only.some((name) => name === s.name || name.startsWith(`${s.name}.`)) || s.rows?.some((row) => only.includes(row)))
-    : suites
+  // A suite that lists its rows runs for its name or for one of them (or a beginning of one); another runs for any row of its name.
+  const asks = (s: BenchSuite) =>
+    only.some((name) => name === s.name || (s.rows ? s.rows.some((row) => row.startsWith(name)) : name.startsWith(`${s.name}.`)))
+  const selected = only.length ? suites.filter(asks) : suites
   const ctx = new BenchContext(only)
   const rows: BenchRow[] = []
   let failed = false

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test'
 import { toBuffer } from 'qrcode'
 import { expect, test, type OwnChromium } from './support/fixtures.ts'
 import { writeQrVideo } from '../scripts/lib/qr.ts'
-import { PHONE_CAMERA_FRAMES, qrFrame, sampleConsentLink, writeY4m } from '../scripts/lib/qrFrames.ts'
+import { PHONE_CAMERA_FRAMES, qrFrame, sampleConsentLink, sampleShortConsentLink, writeY4m } from '../scripts/lib/qrFrames.ts'
 import { manifestUrlFor, newShareId, newShareKey, shlinkViewerUrl } from '../src/domain/shl/index.ts'
 
 const baseURL = process.env.CAREKEY_E2E_BASE_URL ?? ''
@@ -90,9 +90,11 @@ async function expectScanned(page: Page, read: Partial<FrameRead>) {
 }
 
 test('the scanner reads degraded camera frames: turned, blurred, with glare and noise; and a dim, noisy screen once enhanced', async ({ ownChromium }) => {
+  // The long link that carries its grant (the densest code a clinician meets), and today's short one.
   const link = sampleConsentLink(`${baseURL}/view`)
   const videos = [
     { name: 'phone', frame: qrFrame(link, PHONE_CAMERA_FRAMES['all at once, at 1280×720']), read: {} },
+    { name: 'phone-short', frame: qrFrame(sampleShortConsentLink(`${baseURL}/view`), PHONE_CAMERA_FRAMES['turned, tipped and rotated']), read: {} },
     // As seen, the decoder finds nothing in this one (src/features/scan/degradedFrames.test.ts).
     { name: 'dim', frame: qrFrame(link, PHONE_CAMERA_FRAMES['low contrast and sensor noise']), read: { variant: 'enhanced' } as const },
   ]

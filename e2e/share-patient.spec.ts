@@ -1,6 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes'
 import { grantCommitment } from '../src/domain/consent/index.ts'
 import { decodeShlink, decryptShareFile, readCareKeyExtension } from '../src/domain/shl/index.ts'
+import { fetchShareGrant } from '../src/shareHost/client.ts'
 import { utf8 } from '../src/domain/crypto/bytes.ts'
 import { ConsentPage } from './pages/ConsentPage.ts'
 import { freshPatient, grantKeyAddress, statusOfGrant } from './pages/ConsentChain.ts'
@@ -45,13 +46,16 @@ test('granting with a consent QR code: the QR holds a viewer link whose manifest
   expect(payload.url).toMatch(new RegExp(`^${shareHost()}/shl/[A-Za-z0-9_-]{43}$`))
   expect(payload.url.length).toBeLessThanOrEqual(128)
   expect(payload.flags).toEqual(['L'])
-  expect(payload.label).toBe('For the emergency room')
-  const carekey = readCareKeyExtension(payload)
+  // A short link: no terms, label or expiry in it, a small QR code.
+  expect(readCareKeyExtension(payload)).toEqual({ grant: 'at-host' })
+  expect([payload.label, payload.exp]).toEqual([undefined, undefined])
+  expect(await share.qrVersion()).toBeLessThanOrEqual(11)
+  // The grant is beside the manifest, read with the link's key and no passcode.
+  const carekey = await fetchShareGrant(payload)
+  expect(carekey.label).toBe('For the emergency room')
   // The granting address in the terms is the grant's own fresh address, not the patient's account.
-  expect(carekey?.terms.patient).toBe(grantKeyAddress(patient.phrase, 0))
-  expect(carekey?.bearerSecret).toMatch(/^0x[0-9a-f]{64}$/)
-  expect(payload.exp).toBe(Number(carekey?.terms.validUntil))
-  if (!carekey) throw new Error('no _ck')
+  expect(carekey.terms.patient).toBe(grantKeyAddress(patient.phrase, 0))
+  expect(carekey.bearerSecret).toMatch(/^0x[0-9a-f]{64}$/)
 
   // Any viewer can fetch the manifest and decrypt exactly what was chosen.
   const manifest = await requestManifest(payload.url, { recipient: 'Dr. Emergency' })

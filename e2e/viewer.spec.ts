@@ -225,8 +225,58 @@ test.describe('the clinician opens a shared record', () => {
     expect((await shared.getBlock()).timestamp).toBeLessThan(moved - 3_600n)
   })
 
-  test('a link whose terms were changed is unknown on chain', async ({ page }) => {
+  test('checks the consent on chain before it asks for the passcode, having read the grant beside the manifest without it', async ({ page }) => {
+    const share = await createTestShare({ passcode: '246810' })
+    // The share host's routes (the app may be served from the same origin).
+    const toShareHost: string[] = []
+    page.on('request', (request) => {
+      const url = new URL(request.url())
+      if (request.url().startsWith(e2eStack().shareHostUrl) && /^\/(shl|api)\//.test(url.pathname)) toShareHost.push(`${request.method()} ${url.pathname}`)
+    })
+    await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Shared records', level: 1 })).toBeVisible()
+    await expect(page.getByLabel('Passcode')).toBeVisible()
+    const shareId = new URL(manifestUrlOf(share.link)).pathname.split('/').pop() ?? ''
+    expect(toShareHost).toEqual([`GET /shl/${shareId}/grant`])
+    expect((await share.accessLog()).entries).toEqual([])
+  })
+
+  test('a link made before the grant moved to the share host, which carries it, still opens verified', async ({ page }) => {
+    const share = await createTestShare({ grantInLink: true, passcode: '246810' })
+    expect(share.link.length).toBeGreaterThan(600)
+    await page.goto(share.link)
+    await expect(page.getByRole('region', { name: 'Consent verified on chain' })).toContainText(share.patient.address)
+    await page.getByLabel('Your name and role').fill(CLINICIAN)
+    await page.getByLabel('Passcode').fill('246810')
+    await page.getByRole('button', { name: 'Open records' }).click()
+    await expect(page.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
+  })
+
+  test('a grant changed at the share host, or missing there, is refused before anything is asked', async ({ page }) => {
     const share = await createTestShare()
+    const grantUrl = `${manifestUrlOf(share.link)}/grant`
+    const genuine = await (await fetch(grantUrl)).text()
+    const parts = genuine.split('.')
+    const ciphertext = Buffer.from(parts[3] ?? '', 'base64url')
+    ciphertext[0] = (ciphertext[0] ?? 0) ^ 1
+    const changed = [...parts.slice(0, 3), ciphertext.toString('base64url'), ...parts.slice(4)].join('.')
+    await page.route(grantUrl, (route) => route.fulfill({ status: 200, contentType: 'application/jose', body: changed }))
+    await page.goto(share.link)
+    await expect(page.getByRole('heading', { name: 'The consent could not be read' })).toBeVisible()
+    await expect(page.getByRole('alert').first()).toContainText('the key does not open it, or it was changed')
+    await expect(page.getByLabel('Your name and role')).toHaveCount(0)
+
+    await page.unroute(grantUrl)
+    await page.route(grantUrl, (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"not_found"}' }))
+    await page.goto('/scan')
+    await page.goto(share.link)
+    await expect(page.getByRole('alert').first()).toContainText('The consent behind this link is not at its share host')
+    await expect(page.getByLabel('Your name and role')).toHaveCount(0)
+  })
+
+  test('a link whose terms were changed is unknown on chain', async ({ page }) => {
+    const share = await createTestShare({ grantInLink: true })
     const [viewer, encoded] = share.link.split('#shlink:/')
     const payload = JSON.parse(Buffer.from(encoded ?? '', 'base64url').toString()) as { _ck: string }
     const ck = Buffer.from(payload._ck, 'base64url')
@@ -245,8 +295,18 @@ test.describe('the clinician opens a shared record', () => {
 
     const share = await createTestShare()
     // The share host's routes only: the app is served from the same origin.
-    await page.route(`${e2eStack().shareHostUrl}/shl/**`, (route) => route.abort('connectionrefused'))
+    const shlRoutes = `${e2eStack().shareHostUrl}/shl/**`
+    await page.route(shlRoutes, (route) => route.abort('connectionrefused'))
     await page.goto(share.link)
+    // The grant cannot be read: said, with a way to try again.
+    await expect(page.getByRole('alert').first()).toContainText('The share host cannot be reached right now.')
+    await checkA11y('grant unreadable')
+    await page.unroute(shlRoutes)
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await expect(page.getByRole('heading', { name: 'Consent verified on chain' })).toBeVisible()
+
+    // Then the manifest cannot be fetched.
+    await page.route(shlRoutes, (route) => route.abort('connectionrefused'))
     await page.getByLabel('Your name and role').fill(CLINICIAN)
     await page.getByRole('button', { name: 'Open records' }).click()
     await expect(page.getByRole('alert')).toContainText('The share host cannot be reached right now.')
@@ -255,8 +315,10 @@ test.describe('the clinician opens a shared record', () => {
   test('a share host that does not answer in time is explained', async ({ page }) => {
     const share = await createTestShare()
     await page.clock.install()
-    // The share host takes the request and never answers.
-    const asked = new Promise<void>((resolve) => void page.route(`${e2eStack().shareHostUrl}/shl/**`, () => resolve()))
+    // The share host hands out the grant, then takes the manifest request and never answers.
+    const asked = new Promise<void>(
+      (resolve) => void page.route(`${e2eStack().shareHostUrl}/shl/**`, (route) => (route.request().method() === 'POST' ? resolve() : route.continue())),
+    )
     await page.goto(share.link)
     await page.getByLabel('Your name and role').fill(CLINICIAN)
     await page.getByRole('button', { name: 'Open records' }).click()

@@ -35,6 +35,13 @@ export class SharePage {
     return texts[0] ?? ''
   }
 
+  /** The version of the QR code on screen (1 to 40), from its size: 17 + 4 × version modules, and a quiet zone of 4 on each side. */
+  async qrVersion(): Promise<number> {
+    const viewBox = (await this.qr.locator('svg').getAttribute('viewBox')) ?? ''
+    const full = Number(viewBox.split(' ')[2])
+    return (full - 8 - 17) / 4
+  }
+
   /** The link as the page shows it in words (under "The link"). */
   async linkText(): Promise<string> {
     return ((await this.page.getByTestId('share-link').textContent()) ?? '').trim()

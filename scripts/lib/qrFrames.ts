@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { create } from 'qrcode'
-import { careKeyExtension, shlinkViewerUrl } from '../../src/domain/shl/index.ts'
+import { careKeyExtension, careKeyShareLink, shlinkViewerUrl } from '../../src/domain/shl/index.ts'
 import { createWasmQrDecoder, type QrDecoder } from '../../src/features/scan/qrDecoder.ts'
 
 /** A grayscale camera frame: one byte of luma per pixel, row by row. */
@@ -200,9 +200,10 @@ export async function writeY4m(frames: readonly GrayFrame[], path: string): Prom
 }
 
 /**
- * A consent link as long as the patient's app makes them for "whoever I show this QR code to"
- * (the longest kind: about 780 characters, a version 23 QR code), with fixed values so that
- * every frame drawn from it is the same on every run.
+ * A consent link as long as the patient's app made them for "whoever I show this QR code to"
+ * before the grant moved to the share host (about 770 characters, a version 22 QR code; links
+ * made today are version 11): the densest code a clinician still meets, with fixed values so
+ * that every frame drawn from it is the same on every run.
  */
 export function sampleConsentLink(viewerUrl = 'https://carekey.example/view'): string {
   const hash = (label: string) => createHash('sha256').update(`carekey sample ${label}`).digest()
@@ -232,7 +233,16 @@ export function sampleConsentLink(viewerUrl = 'https://carekey.example/view'): s
 }
 
 /**
- * What a phone's camera makes of a consent QR code (`sampleConsentLink`, version 23) shown on
+ * A consent link as the patient's app makes it today (its grant at the share host, a passcode:
+ * about 250 characters, a version 11 QR code), with fixed values like `sampleConsentLink`.
+ */
+export function sampleShortConsentLink(viewerUrl = 'https://carekey.example/view'): string {
+  const hash = (label: string) => createHash('sha256').update(`carekey sample ${label}`).digest().toString('base64url')
+  return careKeyShareLink(viewerUrl, { manifestUrl: `https://share.carekey.example/shl/${hash('share id')}`, key: hash('share key'), flags: ['L', 'P'] })
+}
+
+/**
+ * What a phone's camera makes of a consent QR code (`sampleConsentLink`, version 22) shown on
  * a screen or printed, in conditions people scan in: the scanner must read every one of these.
  * Module sizes are pixels per module of the code facing the camera (4 fills a 640×480 frame).
  */

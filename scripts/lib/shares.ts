@@ -16,7 +16,9 @@ import {
 } from '../../src/domain/consent/index.ts'
 import {
   careKeyExtension,
+  careKeyShareLink,
   encryptShareFile,
+  encryptShareGrant,
   manifestUrlFor,
   newShareId,
   newShareKey,
@@ -83,6 +85,8 @@ export type TestShareOptions = {
   tamper?: boolean
   /** Grant to "whoever holds this QR" instead of a clinician address. */
   bearer?: boolean
+  /** The long link CareKey made before the grant moved to the share host: the terms in `_ck`, with `exp` and the label. */
+  grantInLink?: boolean
 }
 
 export type TestShare = {
@@ -99,9 +103,10 @@ export type TestShare = {
  * A share made as the patient's app made it before grants had keys of their own, from Node: a
  * fresh funded patient account sending a direct `grant` (which the viewer and the share host
  * must keep honouring) on the real chain, committing to the exact bytes shared, the Bundle (records +
- * Consent) encrypted and uploaded to the real share host, and the viewer link with CareKey's
- * `_ck` part. For testing the clinician's side on its own. On the global setup's stack, or on
- * `stack` (a test's own chain, e2e/support/ownChain.ts).
+ * Consent) encrypted and uploaded to the real share host with the grant beside it (labelled
+ * "Shared records"), and the short viewer link (`"_ck":2`); with `grantInLink`, the long link
+ * of shares made before, which carries the grant. For testing the clinician's side on its own.
+ * On the global setup's stack, or on `stack` (a test's own chain, e2e/support/ownChain.ts).
  */
 export async function createTestShare(options: TestShareOptions = {}, stack: E2eStack = e2eStack()): Promise<TestShare> {
   const chain = { ...foundry, rpcUrls: { default: { http: [stack.rpcUrl] } } }
@@ -136,22 +141,21 @@ export async function createTestShare(options: TestShareOptions = {}, stack: E2e
   const shared = options.tamper ? new TextEncoder().encode(JSON.stringify(bundle).replace('Peanut', 'Pollen')) : bytes
   const target = { hostUrl: stack.shareHostUrl, chainId: chain.id, registry: stack.registry, ...(stack.shareHostFetch && { fetch: stack.shareHostFetch }) }
   const signer = { address: patient.address, signTypedData: (typedData: Parameters<typeof patient.signTypedData>[0]) => patient.signTypedData(typedData) }
+  const grant = { chainId: chain.id, registry: stack.registry, terms, ...(grantee.kind === 'bearer' && { bearerSecret: grantee.secret }) }
+  const label = 'Shared records'
   await createShare(target, signer, {
     id: shareId,
     patient: patient.address,
     commitment,
     ...(options.passcode !== undefined && { passcode: options.passcode }),
     files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile(shared, key) }],
+    ...(!options.grantInLink && { grant: await encryptShareGrant({ ...grant, label }, key) }),
   })
   const flags: ShlFlag[] = options.passcode === undefined ? ['L'] : ['L', 'P']
-  const link = shlinkViewerUrl(`${stack.baseUrl}/view`, {
-    url: manifestUrlFor(stack.shareHostUrl, shareId),
-    key,
-    exp: Number(terms.validUntil),
-    flags,
-    label: 'Shared records',
-    extensions: careKeyExtension({ chainId: chain.id, registry: stack.registry, terms, ...(grantee.kind === 'bearer' && { bearerSecret: grantee.secret }) }),
-  })
+  const manifestUrl = manifestUrlFor(stack.shareHostUrl, shareId)
+  const link = options.grantInLink
+    ? shlinkViewerUrl(`${stack.baseUrl}/view`, { url: manifestUrl, key, exp: Number(terms.validUntil), flags, label, extensions: careKeyExtension(grant) })
+    : careKeyShareLink(`${stack.baseUrl}/view`, { manifestUrl, key, flags })
   return {
     link,
     patient,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Address } from 'viem'
+import { stringToHex, type Address } from 'viem'
 import {
   createShare,
   deactivateShare,
+  fetchShareGrant,
   openShareLink,
   readShareAccessLog,
   ShareHostRefusedError,
@@ -13,9 +14,12 @@ import {
   type ShareHostTarget,
 } from '../../src/shareHost/client.ts'
 import {
-  careKeyExtension,
   decodeShlink,
   encryptShareFile,
+  encryptShareGrant,
+  MAX_SHARE_GRANT_LENGTH,
+  newShareKey,
+  type ShareGrant,
   hashRequestBody,
   newShareId,
   shareRequestTypedData,
@@ -177,6 +181,92 @@ describe('share host: manifests and files', () => {
     expect((await host.fetch(share.manifestUrl)).status).toBe(400)
     const withPasscode = await host.share({ passcode: '2468' })
     expect((await host.fetch(`${withPasscode.manifestUrl}?recipient=x`)).status).toBe(405)
+  })
+})
+
+describe('share host: the grant beside the manifest', () => {
+  /** A grant as the app stores it beside a share (the host only ever sees it encrypted). */
+  const grantOf = (commitment: `0x${string}`): ShareGrant => ({
+    chainId: 31337,
+    registry: REGISTRY,
+    terms: {
+      patient: patient.address,
+      grantee: commitment,
+      scopeHash: commitment,
+      purpose: stringToHex('TREAT', { size: 32 }),
+      validFrom: 1n,
+      validUntil: 2n ** 40n,
+      dataHash: commitment,
+      salt: commitment,
+    },
+    label: 'For Dr. Lovelace',
+  })
+  const grantShare = async (host: Awaited<ReturnType<typeof startHost>>, options: { passcode?: string } = {}) => {
+    const commitment = fakeCommitment(newShareId())
+    host.grants.set(patient.address, commitment, 'active')
+    const grant = grantOf(commitment)
+    return { grant, commitment, ...(await makeShare(host.target, signerOf(patient), { commitment, grant, ...options })) }
+  }
+  const grantUrl = (manifestUrl: string) => `${manifestUrl}/grant`
+
+  it('serves it to anyone by GET, without the passcode, counting no attempt and logging nothing; the link key opens it', async () => {
+    const host = await startHost()
+    const share = await grantShare(host, { passcode: '2468' })
+    const reply = await host.fetch(grantUrl(share.manifestUrl))
+    expect(reply.status).toBe(200)
+    expect(reply.headers.get('content-type')).toBe('application/jose')
+    expect(reply.headers.get('cache-control')).toBe('no-store')
+    expect(reply.headers.get('access-control-allow-origin')).toBe('*')
+    const jwe = await reply.text()
+    expect(jwe).not.toContain('Lovelace')
+    expect(await fetchShareGrant(decodeShlink(share.link).payload, { fetch: host.fetch })).toEqual(share.grant)
+
+    const log = await readShareAccessLog(host.target, signerOf(patient), share.id)
+    expect(log.entries).toEqual([])
+    expect(log.share.passcode).toEqual({ required: true, remainingAttempts: 10 })
+  })
+
+  it('keeps serving it once the share is stopped, its consent revoked or its passcode locked, so a viewer can say which', async () => {
+    const host = await startHost({ CAREKEY_SHARE_HOST_PASSCODE_ATTEMPTS: '1' })
+    const stopped = await grantShare(host)
+    await deactivateShare(host.target, signerOf(patient), stopped.id)
+    const revoked = await grantShare(host)
+    host.grants.set(patient.address, revoked.commitment, 'revoked')
+    const locked = await grantShare(host, { passcode: '2468' })
+    expect((await postManifest(host.fetch, locked.manifestUrl, { recipient: 'A guess', passcode: '0000' })).status).toBe(401)
+    expect((await postManifest(host.fetch, locked.manifestUrl, { recipient: 'A guess', passcode: '2468' })).status).toBe(404)
+    for (const share of [stopped, revoked, locked]) {
+      expect((await postManifest(host.fetch, share.manifestUrl, { recipient: 'Dr. Ada Lovelace' })).status).toBe(404)
+      expect(await fetchShareGrant(decodeShlink(share.link).payload, { fetch: host.fetch })).toEqual(share.grant)
+    }
+  })
+
+  it('answers 404 for an unknown or malformed share id, and for a share stored without a grant (made before)', async () => {
+    const host = await startHost()
+    const before = await host.share()
+    for (const url of [grantUrl(`${HOST}/shl/${newShareId()}`), grantUrl(`${HOST}/shl/not-a-share-id`), grantUrl(before.manifestUrl)]) {
+      const reply = await host.fetch(url)
+      expect([reply.status, ((await reply.json()) as { error: string }).error]).toEqual([404, 'not_found'])
+    }
+  })
+
+  it('refuses a share whose grant is not one (plaintext, a share file) or too large, and stores none of it', async () => {
+    const host = await startHost()
+    const commitment = fakeCommitment(newShareId())
+    host.grants.set(patient.address, commitment, 'active')
+    const key = newShareKey()
+    const files = [{ contentType: 'application/fhir+json' as const, jwe: await encryptShareFile(JSON.stringify(sampleBundle()), key) }]
+    const refusal = async (grant: string) => {
+      const id = newShareId()
+      const error: unknown = await createShare(host.target, signerOf(patient), { id, patient: patient.address, commitment, files, grant }).catch((e: unknown) => e)
+      expect(await host.store.readShare(id)).toBeUndefined()
+      return error
+    }
+    const plaintext = JSON.stringify({ v: 1, chainId: 31337, registry: REGISTRY })
+    expect(await refusal(plaintext)).toMatchObject({ status: 400, code: 'invalid_request', message: expect.stringContaining('grant: it is not a JWE in compact form') as unknown })
+    expect(await refusal(files[0]?.jwe ?? '')).toMatchObject({ status: 400, message: expect.stringContaining('not as a CareKey consent') as unknown })
+    const large = `${(await encryptShareGrant(grantOf(commitment), key)).slice(0, -22)}${'A'.repeat(MAX_SHARE_GRANT_LENGTH)}`
+    expect(await refusal(large)).toMatchObject({ status: 413, code: 'payload_too_large', message: expect.stringContaining(`at most ${MAX_SHARE_GRANT_LENGTH} characters`) as unknown })
   })
 })
 
@@ -494,23 +584,15 @@ describe('share host: recipients, limits and logs', () => {
     const host = await startHost()
     const commitment = fakeCommitment('with extension')
     host.grants.set(patient.address, commitment, 'active')
-    const extensions = careKeyExtension({
-      chainId: 31337,
-      registry: REGISTRY,
-      terms: {
-        patient: patient.address,
-        grantee: commitment,
-        scopeHash: commitment,
-        purpose: commitment,
-        validFrom: 1n,
-        validUntil: 2n ** 40n,
-        dataHash: commitment,
-        salt: commitment,
-      },
-    })
-    const share = await makeShare(host.target, signerOf(patient), { commitment, extensions })
+    const share = await makeShare(host.target, signerOf(patient), { commitment })
     const payload = decodeShlink(share.link).payload
-    await openShareLink(payload, { recipient: 'Dr. Ada Lovelace', recipientSigner: signerOf(clinician), fetch: host.fetch })
+    // The proof's domain is the chain and registry of the link's grant.
+    await openShareLink(payload, {
+      recipient: 'Dr. Ada Lovelace',
+      recipientSigner: signerOf(clinician),
+      carekey: { chainId: 31337, registry: REGISTRY },
+      fetch: host.fetch,
+    })
     const { entries } = await readShareAccessLog(host.target, signerOf(patient), share.id)
     expect(entries).toEqual([{ at: expect.any(String) as unknown, recipient: 'Dr. Ada Lovelace', outcome: 'opened', verifiedAddress: clinician.address }])
 

@@ -15,6 +15,7 @@ import { freePort } from '../../scripts/lib/ports.ts'
 import { startProcess, type ManagedProcess } from '../../scripts/lib/processes.ts'
 import {
   deactivateShare,
+  fetchShareGrant,
   listShareFiles,
   openShareLink,
   readShareAccessLog,
@@ -23,8 +24,8 @@ import {
   type FetchLike,
   type ShareHostTarget,
 } from '../../src/shareHost/client.ts'
+import { grantCommitment } from '../../src/domain/consent/index.ts'
 import {
-  careKeyExtension,
   decodeShlink,
   newNonce,
   ShareFileTooLargeError,
@@ -100,13 +101,17 @@ async function confirm(sent: Promise<Hex>) {
   expect(receipt.status).toBe('success')
 }
 
-/** A CareKey share as the app makes it: a grant on chain, then the share with the grant's terms in its link. */
-async function grantedShare(options: { passcode?: string; seconds?: number } = {}): Promise<MadeShare & { commitment: Hex }> {
+/** A CareKey share as the app makes it: a grant on chain, then the share with the grant beside it, and a link with `"_ck":2`. */
+async function grantedShare(options: { passcode?: string; seconds?: number } = {}): Promise<MadeShare & { commitment: Hex; terms: ShareGrantTerms }> {
   const bundle = sampleBundle()
   const { terms, commitment } = await grant(local.wallets[1] as Wallet, { bundle, ...(options.seconds && { seconds: options.seconds }) })
-  const extensions = careKeyExtension({ chainId: target.chainId, registry: target.registry, terms })
-  const made = await makeShare(target, signerOf(patient), { commitment, bundle, extensions, ...(options.passcode && { passcode: options.passcode }) })
-  return { ...made, commitment }
+  const made = await makeShare(target, signerOf(patient), {
+    commitment,
+    bundle,
+    grant: { chainId: target.chainId, registry: target.registry, terms },
+    ...(options.passcode && { passcode: options.passcode }),
+  })
+  return { ...made, commitment, terms }
 }
 
 const manifestStatus = async (url: string, body: Record<string, unknown> = {}) =>
@@ -119,6 +124,10 @@ describe('share host on a real chain', () => {
 
   it('serves the manifest and files while the grant is active, and answers 404 once it is revoked on chain', async () => {
     const share = await grantedShare()
+    // The grant beside the manifest is the one recorded on chain.
+    const { terms, chainId, registry } = await fetchShareGrant(decodeShlink(share.link).payload)
+    expect(terms).toEqual(share.terms)
+    expect(grantCommitment(terms, { chainId, registry })).toBe(share.commitment)
     const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace' })
     expect(files).toMatchObject([{ contentType: 'application/fhir+json', content: share.bundle }])
     const linked = (await (await postManifest(fetch, share.manifestUrl, { recipient: 'x', embeddedLengthMax: 0 })).json()) as ShlManifest
@@ -188,7 +197,10 @@ describe('share host on a real chain', () => {
 
   it('logs who opened the share, with the verified address of a recipient who signed', async () => {
     const share = await grantedShare()
-    await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Grace Hopper', recipientSigner: signerOf(clinician), clock: target.clock })
+    // The proof is signed in the domain of the link's grant, read from beside the manifest.
+    const payload = decodeShlink(share.link).payload
+    const carekey = await fetchShareGrant(payload)
+    await openShareLink(payload, { recipient: 'Dr. Grace Hopper', recipientSigner: signerOf(clinician), carekey, clock: target.clock })
     await openShareLink(decodeShlink(share.link).payload, { recipient: 'Front desk' })
     const { entries } = await readShareAccessLog(target, signerOf(patient), share.id)
     expect(entries.map((e) => [e.recipient, e.outcome, e.verifiedAddress])).toEqual([
@@ -301,10 +313,8 @@ describe('the share host as its own process (npm run server)', () => {
     await waitForHealth(hostUrl, server)
     const processTarget = { ...target, hostUrl, clock: Date.now }
     const { commitment, terms } = await grant(local.wallets[1] as Wallet)
-    const share = await makeShare(processTarget, signerOf(patient), {
-      commitment,
-      extensions: careKeyExtension({ chainId: target.chainId, registry: target.registry, terms }),
-    })
+    const share = await makeShare(processTarget, signerOf(patient), { commitment, grant: { chainId: target.chainId, registry: target.registry, terms } })
+    expect((await fetchShareGrant(decodeShlink(share.link).payload)).terms).toEqual(terms)
     const { files } = await openShareLink(decodeShlink(share.link).payload, { recipient: 'Dr. Ada Lovelace' })
     expect(files[0]?.content).toEqual(share.bundle)
     await server.stop()

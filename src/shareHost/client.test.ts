@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest'
+import { keccak256, stringToHex, toHex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import {
   decodeShlink,
   encodeShlink,
   encryptShareFile,
+  encryptShareGrant,
   manifestUrlFor,
+  MAX_SHARE_GRANT_LENGTH,
   newShareId,
   newShareKey,
   ShareFileTooLargeError,
   ShareFileUnreadableError,
+  ShareGrantMissingError,
+  ShareGrantTooLargeError,
+  ShareGrantUnreadableError,
+  type ShareGrant,
   type ShlPayload,
 } from '../domain/shl/index.ts'
 import {
   deactivateShare,
+  fetchShareGrant,
   openShareLink,
   ShareHostBusyError,
   ShareHostRefusedError,
@@ -139,5 +147,52 @@ describe('managing a share against what a host may answer', () => {
     expect(sent?.method).toBe('DELETE')
     expect(sent?.body).toBeUndefined()
     expect(new Headers(sent?.headers).get('authorization')).toMatch(/^CareKey [A-Za-z0-9_-]+$/)
+  })
+})
+
+describe('reading the grant beside the manifest (a CareKey link with "_ck":2)', () => {
+  const grant: ShareGrant = {
+    chainId: 31337,
+    registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    terms: {
+      patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+      grantee: keccak256(toHex('grantee')),
+      scopeHash: keccak256(toHex('scope')),
+      purpose: stringToHex('TREAT', { size: 32 }),
+      validFrom: 1_800_000_000n,
+      validUntil: 1_800_086_400n,
+      dataHash: keccak256(toHex('data')),
+      salt: keccak256(toHex('salt')),
+    },
+    label: 'For Dr. Lee',
+  }
+  const jose = (body: string, headers: Record<string, string> = {}) => new Response(body, { headers: { 'content-type': 'application/jose', ...headers } })
+
+  it('fetches it from <url>/grant without a passcode and decrypts it with the link key', async () => {
+    const payload = link(['L', 'P'])
+    const requests: { url: string; method: string | undefined; body: unknown }[] = []
+    const replies = host(jose(`${await encryptShareGrant(grant, key)}\n`))
+    const fetch: FetchLike = (url, init) => {
+      requests.push({ url, method: init?.method, body: init?.body })
+      return replies(url, init)
+    }
+    expect(await fetchShareGrant(payload, { fetch })).toEqual(grant)
+    expect(requests).toEqual([{ url: `${payload.url}/grant`, method: 'GET', body: undefined }])
+  })
+
+  it('says which way it failed: missing, too large, changed or under another key, host busy or unreachable', async () => {
+    const payload = link()
+    const genuine = await encryptShareGrant(grant, key)
+    const cases: [Response | Error, new (...args: never[]) => Error][] = [
+      [json({ error: 'not_found' }, 404), ShareGrantMissingError],
+      [jose('x'.repeat(MAX_SHARE_GRANT_LENGTH + 1)), ShareGrantTooLargeError],
+      [jose('', { 'content-length': String(MAX_SHARE_GRANT_LENGTH + 1) }), ShareGrantTooLargeError],
+      [jose(await encryptShareGrant(grant, newShareKey())), ShareGrantUnreadableError],
+      [jose(`${genuine.slice(0, -30)}${genuine.slice(-30).replace(/[A-Za-z]/, (c) => (c === 'A' ? 'B' : 'A'))}`), ShareGrantUnreadableError],
+      [jose(await encryptShareFile('{}', key)), ShareGrantUnreadableError],
+      [new Response('', { status: 503, headers: { 'retry-after': '5' } }), ShareHostBusyError],
+      [new TypeError('fetch failed'), ShareHostUnreachableError],
+    ]
+    for (const [reply, expected] of cases) await expect(fetchShareGrant(payload, { fetch: host(reply) })).rejects.toBeInstanceOf(expected)
   })
 })

@@ -1,7 +1,7 @@
 /**
  * The share host's client, for the patient (create a share, replace its files, deactivate it,
- * read its access log; each request signed by the wallet) and for the clinician (open a
- * SMART Health Link: manifest, files, decryption). No React: hooks wrap these in React Query.
+ * read its access log; each request signed by the wallet) and for the clinician (read the grant
+ * behind a CareKey link, open a SMART Health Link: manifest, files, decryption). No React: hooks wrap these in React Query.
  * Every reply is parsed here, at the boundary, into a typed value or a CareKeyError.
  */
 import type { Address } from 'viem'
@@ -11,21 +11,27 @@ import { utf8 } from '../domain/crypto/bytes.ts'
 import {
   accessLogReplySchema,
   decryptShareFile,
+  decryptShareGrant,
   errorReplySchema,
   SHARE_LOCKED_ERROR,
   hasFlag,
   inspectShareFile,
   manifestSchema,
   manifestUrlFor,
-  readCareKeyExtension,
+  MAX_SHARE_GRANT_LENGTH,
+  shareGrantUrl,
+  ShareGrantMissingError,
+  ShareGrantTooLargeError,
   shareStatusSchema,
   signRecipientProof,
   signShareRequest,
   ShareFileTooLargeError,
   ShareFileUnreadableError,
   wrongPasscodeReplySchema,
+  type CareKeyShareInfo,
   type NewShare,
   type RecipientProofTypedData,
+  type ShareGrant,
   type ShareAccessLog,
   type ShareFileUpload,
   type ShareRequestSubject,
@@ -193,13 +199,15 @@ function refusalHint(status: number, code: string): string {
 // The patient's side
 
 /**
- * Stores a new share (its encrypted files) at the host, signed by the patient. The host checks
- * on chain that the patient has an active grant with this commitment.
+ * Stores a new share (its encrypted files, and its grant encrypted under the same key) at the
+ * host, signed by the patient. The host checks on chain that the patient has an active grant
+ * with this commitment.
  *
  * @example
  * const status = await createShare(target, patient, {
  *   id: newShareId(), patient: patient.address, commitment, passcode: '2468',
  *   files: [{ contentType: 'application/fhir+json', jwe: await encryptShareFile(JSON.stringify(bundle), key) }],
+ *   grant: await encryptShareGrant({ chainId, registry, terms }, key),
  * })
  */
 export async function createShare(target: ShareHostTarget, patient: PatientSigner, share: NewShare): Promise<ShareStatus> {
@@ -282,8 +290,10 @@ export type OpenShareOptions = {
   /** Who is opening it, as the patient will read it in their access log. */
   recipient: string
   passcode?: string
-  /** When the recipient has a wallet: signs a proof of their address for the access log (CareKey links only). */
+  /** When the recipient has a wallet: signs a proof of their address for the access log (CareKey links only: with `carekey`). */
   recipientSigner?: RecipientSigner
+  /** The chain and registry of a CareKey link's grant: the domain of the recipient's proof. */
+  carekey?: Pick<CareKeyShareInfo, 'chainId' | 'registry'>
   /** Other limits than SHARE_OPEN_LIMITS (limits.ts), field by field; tests make them small. */
   limits?: Partial<ShareOpenLimits>
   fetch?: FetchLike
@@ -358,7 +368,7 @@ export async function listShareFiles(payload: ShlPayload, options: OpenShareOpti
     embeddedLengthMax: Math.min(VIEWER_EMBEDDED_LENGTH_MAX, limits.maxFileBytes),
     ...(options.passcode !== undefined && { passcode: options.passcode }),
   }
-  const carekey = readCareKeyExtension(payload)
+  const { carekey } = options
   if (options.recipientSigner && carekey) {
     body._recipientProof = await signRecipientProof(options.recipientSigner, {
       chainId: carekey.chainId,
@@ -395,6 +405,31 @@ export async function listShareFiles(payload: ShlPayload, options: OpenShareOpti
     }),
   )
   return { manifest, files }
+}
+
+/** What reading a grant may take: the host's `fetch`, and other limits than SHARE_OPEN_LIMITS (only `timeoutMs` applies). */
+export type FetchShareGrantOptions = Pick<OpenShareOptions, 'fetch' | 'limits'>
+
+/**
+ * Reads the grant behind a CareKey link whose `_ck` says it is at the host: fetches it from
+ * beside the manifest (`<url>/grant`, no passcode) and decrypts it with the link's key. The
+ * caller checks it on chain before it asks for the passcode. Throws ShareGrantMissingError (the
+ * host does not have it), ShareGrantTooLargeError, ShareGrantUnreadableError (changed, another
+ * key, not a grant), ShareHostBusyError, ShareHostUnreachableError, ShareHostTimeoutError or
+ * ShareHostRefusedError.
+ *
+ * @example
+ * const { payload } = decodeShlink(scanned)
+ * if (readCareKeyExtension(payload)?.grant === 'at-host') grant = await fetchShareGrant(payload)
+ */
+export async function fetchShareGrant(payload: Pick<ShlPayload, 'url' | 'key'>, options: FetchShareGrantOptions = {}): Promise<ShareGrant> {
+  const timeoutMs = options.limits?.timeoutMs ?? SHARE_OPEN_LIMITS.timeoutMs
+  const jwe = await exchange(options.fetch, shareGrantUrl(payload.url), { method: 'GET' }, timeoutMs, async (response, signal) => {
+    if (response.status === 404) throw new ShareGrantMissingError()
+    if (!response.ok) throw await refusal(response, signal)
+    return decodeText(await readCapped(response, MAX_SHARE_GRANT_LENGTH, signal, () => new ShareGrantTooLargeError(MAX_SHARE_GRANT_LENGTH)))
+  })
+  return decryptShareGrant(jwe, payload.key)
 }
 
 /**

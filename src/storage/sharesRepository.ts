@@ -41,6 +41,11 @@ export type StoredShare = {
   flags: ShlFlag[]
   /** The encrypted file (JWE compact), kept until sharing stops so an upload can be retried. */
   jwe: string | undefined
+  /**
+   * The grant behind the share, encrypted under `key` (JWE compact), uploaded with the share:
+   * its link then carries no terms. Undefined for shares made before, whose link carries them.
+   */
+  grant: string | undefined
   /** How many records the file holds, for the screens. */
   recordCount: number
   state: ShareLifecycle
@@ -70,6 +75,7 @@ const storedShareSchema = z.object({
   label: z.string().refine((l) => [...l].length <= MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`),
   flags: z.array(z.enum(['L', 'P', 'U'])),
   jwe: z.string().optional(),
+  grant: z.string().optional(),
   recordCount: z.int().min(0),
   state: z.enum(['prepared', 'uploaded', 'stopped']),
   uploadedAt: z.number().optional(),
@@ -89,6 +95,7 @@ function toJson(share: StoredShare): StoredShareJson {
     label: share.label,
     flags: share.flags,
     ...(share.jwe !== undefined && { jwe: share.jwe }),
+    ...(share.grant !== undefined && { grant: share.grant }),
     recordCount: share.recordCount,
     state: share.state,
     ...(share.uploadedAt !== undefined && { uploadedAt: share.uploadedAt }),
@@ -133,6 +140,7 @@ export async function openShare(row: ShareRow, key: CryptoKey): Promise<StoredSh
     label: s.label,
     flags: s.flags,
     jwe: s.jwe,
+    grant: s.grant,
     recordCount: s.recordCount,
     state: s.state,
     uploadedAt: s.uploadedAt,

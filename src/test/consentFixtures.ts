@@ -86,6 +86,7 @@ export function storedShareFixture(overrides: Partial<StoredShare> = {}): Stored
     label: 'CareKey shared records',
     flags: ['L'],
     jwe: undefined,
+    grant: undefined,
     recordCount: 1,
     state: 'uploaded',
     uploadedAt: FIXTURE_GRANTED_AT.getTime(),

@@ -1,6 +1,14 @@
 import { Hono } from 'hono'
 import { isAddressEqual } from 'viem'
-import { newShareSchema, updateShareFilesSchema, type ShareAccessLog } from '../../../src/domain/shl/index.ts'
+import {
+  inspectShareGrant,
+  MAX_SHARE_GRANT_LENGTH,
+  newShareSchema,
+  ShareGrantTooLargeError,
+  ShareGrantUnreadableError,
+  updateShareFilesSchema,
+  type ShareAccessLog,
+} from '../../../src/domain/shl/index.ts'
 import { describeIssue, fail, parseJson, type HostContext } from '../context.ts'
 import { hashPasscode } from '../passcode.ts'
 import { accessLogReply, checkUploadedFiles, shareStatusView } from '../shares.ts'
@@ -14,7 +22,7 @@ const MAX_EMPTY_BODY_BYTES = 1024
 /**
  * Management of shares by the patient who granted them, each request signed (see
  * src/domain/shl/shareRequest.ts):
- *   POST   /api/shares                   create a share with its encrypted files
+ *   POST   /api/shares                   create a share with its encrypted files (and grant)
  *   PUT    /api/shares/:id/files         replace its files
  *   DELETE /api/shares/:id               deactivate it (its files are deleted; the log stays)
  *   GET    /api/shares/:id/access-log    its status and access log
@@ -50,6 +58,17 @@ export function managementRoutes(ctx: HostContext) {
     if (request.expiresAt !== undefined && request.expiresAt * 1000 <= now) return fail(c, 400, 'invalid_request', 'expiresAt: must be in the future')
     const checked = checkUploadedFiles(ctx, request.files)
     if (!checked.ok) return fail(c, checked.status, checked.status === 413 ? 'payload_too_large' : 'invalid_request', checked.detail)
+    const grant = request.grant?.trim()
+    if (grant !== undefined) {
+      try {
+        // Only what a grant looks like from outside: the host cannot read it.
+        inspectShareGrant(grant)
+      } catch (error) {
+        if (error instanceof ShareGrantTooLargeError) return fail(c, 413, 'payload_too_large', `grant: must be at most ${MAX_SHARE_GRANT_LENGTH} characters`)
+        if (error instanceof ShareGrantUnreadableError) return fail(c, 400, 'invalid_request', `grant: ${error.problem}`)
+        throw error
+      }
+    }
 
     const share: StoredShare = {
       id: request.id,
@@ -64,7 +83,7 @@ export function managementRoutes(ctx: HostContext) {
       files: checked.files.map((f) => f.meta),
     }
     // The record and its files in one transaction: a crash or a dropped database leaves neither.
-    const created = await ctx.store.createShare(share, checked.files, now)
+    const created = await ctx.store.createShare(share, checked.files, now, grant)
     if (created.kind === 'exists') return fail(c, 409, 'share_exists', 'a share with this id exists; make a new id')
     if (created.kind === 'over-quota') return fail(c, 403, 'quota_exceeded', created.detail)
     return c.json(shareStatusView(share, ctx.config.publicUrl), 201)

@@ -24,6 +24,7 @@ type PasscodeVerdict = { kind: 'open'; share: StoredShare } | { kind: 'gone' } |
  *   POST /shl/:id                       manifest request
  *   GET  /shl/:id?recipient=…           the single file, for links with flag U
  *   GET  /shl/:id/files/:file?exp&sig   a file at its short-lived location
+ *   GET  /shl/:id/grant                 CareKey's grant behind the share (src/domain/shl/shareGrant.ts)
  */
 export function shlRoutes(ctx: HostContext) {
   const app = new Hono()
@@ -87,6 +88,17 @@ export function shlRoutes(ctx: HostContext) {
     if (jwe === undefined) return fail(c, 404, 'not_found')
     await recordAccess(ctx, id, { recipient, outcome: 'opened' })
     return joseReply(c, jwe)
+  })
+
+  // The grant, encrypted under the link's key, for a viewer to check the consent on chain before
+  // it asks for the passcode: no passcode, no log entry, and whatever the share's status, so that
+  // an old link can still be told its consent was revoked. Those who can read it hold the link.
+  app.get('/shl/:id/grant', async (c) => {
+    const id = c.req.param('id')
+    if (!SHARE_ID_PATTERN.test(id)) return fail(c, 404, 'not_found')
+    const grant = await ctx.store.readGrant(id)
+    if (grant === undefined) return fail(c, 404, 'not_found')
+    return joseReply(c, grant)
   })
 
   app.get('/shl/:id/files/:file', async (c) => {

@@ -108,17 +108,25 @@ export interface ShareStore {
   close(): Promise<void>
   readShare(id: string): Promise<StoredShare | undefined>
   /**
-   * Stores a new share and its files together, if the quota allows (checked and written in one
-   * transaction, so that parallel uploads on several hosts cannot pass it together).
+   * Stores a new share, its files and its grant (a JWE the host cannot read, absent from
+   * shares made before) together, if the quota allows (checked and written in one transaction,
+   * so that parallel uploads on several hosts cannot pass it together).
    */
-  createShare(share: StoredShare, files: readonly FileUpload[], now: number): Promise<{ kind: 'created' } | { kind: 'exists' } | QuotaRefusal>
+  createShare(
+    share: StoredShare,
+    files: readonly FileUpload[],
+    now: number,
+    grant?: string,
+  ): Promise<{ kind: 'created' } | { kind: 'exists' } | QuotaRefusal>
+  /** The grant stored with a share, whatever the share's status; undefined for an unknown share or one stored without. */
+  readGrant(shareId: string): Promise<string | undefined>
   /** Replaces an active share's files all at once, if the quota allows. */
   replaceFiles(
     id: string,
     files: readonly FileUpload[],
     now: number,
   ): Promise<{ kind: 'replaced'; share: StoredShare } | { kind: 'inactive' } | QuotaRefusal>
-  /** Deactivates a share and deletes its files (its log stays); undefined for an unknown share. */
+  /** Deactivates a share and deletes its files (its log and its grant stay); undefined for an unknown share. */
   deactivateShare(id: string, now: number): Promise<StoredShare | undefined>
   /**
    * Counts one wrong passcode and logs it, in one statement: the share is locked when the count

@@ -12,11 +12,14 @@ import {
   type ShareHostTarget,
 } from '../../../src/shareHost/client.ts'
 import {
+  careKeyGrantAtHost,
   encodeShlink,
   encryptShareFile,
+  encryptShareGrant,
   manifestUrlFor,
   newShareId,
   newShareKey,
+  type ShareGrant,
   type ShlFlag,
   type ShlPayloadInput,
 } from '../../../src/domain/shl/index.ts'
@@ -54,7 +57,7 @@ export type MadeShare = {
   id: string
   key: string
   manifestUrl: string
-  /** The plain `shlink:/…` link. */
+  /** The plain `shlink:/…` link (with `"_ck":2` when the share has a grant). */
   link: string
   payload: ShlPayloadInput
   bundle: Record<string, unknown>
@@ -75,6 +78,8 @@ export async function makeShare(
     grantPeriod?: { validFrom: number; validUntil: number }
     flags?: ShlFlag[]
     extensions?: ShlPayloadInput['extensions']
+    /** The grant to store beside the manifest, encrypted under the share's key, as the app does. */
+    grant?: ShareGrant
   },
 ): Promise<MadeShare> {
   const id = newShareId()
@@ -89,13 +94,15 @@ export async function makeShare(
     ...(options.expiresAt !== undefined && { expiresAt: options.expiresAt }),
     ...(options.grantPeriod && options.grantPeriod),
     files: [{ contentType: 'application/fhir+json', jwe }],
+    ...(options.grant && { grant: await encryptShareGrant(options.grant, key) }),
   })
   const manifestUrl = manifestUrlFor(target.hostUrl, id)
+  const extensions = options.extensions ?? (options.grant && careKeyGrantAtHost())
   const payload: ShlPayloadInput = {
     url: manifestUrl,
     key,
     flags: options.flags ?? (options.passcode !== undefined ? ['P'] : []),
-    ...(options.extensions && { extensions: options.extensions }),
+    ...(extensions && { extensions }),
   }
   return { id, key, manifestUrl, link: encodeShlink(payload), payload, bundle, jwe }
 }

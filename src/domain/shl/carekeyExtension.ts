@@ -1,11 +1,17 @@
 /**
- * CareKey's own part of a share link: the chain, the ConsentRegistry and the terms of the
- * grant behind the share, so that a CareKey viewer can check the consent on chain itself. It
- * rides in the `_ck` payload property, which other SMART Health Links viewers ignore.
+ * CareKey's own part of a share link, in the `_ck` payload property, which other SMART Health
+ * Links viewers ignore. It tells a CareKey viewer where to find the grant behind the share (the
+ * chain, the ConsentRegistry and the terms), so that it checks the consent on chain itself
+ * before it asks for the passcode.
  *
- * It is one base64url string of fixed-width binary fields (225 bytes, 300 characters; 257 bytes
- * with a bearer secret) rather than JSON with hex: QR codes get denser with every character,
- * and this halves the cost.
+ * Links made today carry `"_ck":2`: the grant is at the share host, beside the manifest,
+ * encrypted under the link's key (shareGrant.ts). The link is then the plain SHL payload plus
+ * 8 bytes, a QR code of version 11 at error correction M for an origin like
+ * https://carekey.example.org (see careKeyShareLink).
+ *
+ * Links made before carry the grant itself (`_ck` text, version 1), and CareKey keeps reading
+ * them: one base64url string of fixed-width binary fields (225 bytes, 300 characters; 257 bytes
+ * with a bearer secret), about 760 characters in all, a version 22 QR code.
  *
  *   version u8 (1) | chainId u64 | registry 20 | patient 20 | grantee 32 | scopeHash 32 |
  *   purpose 32 | validFrom u64 | validUntil u64 | dataHash 32 | salt 32 | [bearerSecret 32]
@@ -17,10 +23,13 @@ import { bytesToHex, getAddress, hexToBytes, isHex, type Address, type Hex } fro
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.ts'
 import type { GrantTerms } from '../consent/terms.ts'
 import { InvalidShareLinkError } from './errors.ts'
-import type { ShlPayload } from './link.ts'
+import { shlinkViewerUrl, type ShlFlag, type ShlPayload } from './link.ts'
 
 export const CAREKEY_EXTENSION = '_ck' as const
+/** The version byte of a grant carried in the link (`_ck` text), as links made before carry it. */
 export const CAREKEY_EXTENSION_VERSION = 1
+/** `_ck` of a link whose grant is at its share host, beside the manifest (shareGrant.ts). */
+export const CAREKEY_GRANT_AT_HOST = 2
 
 /** The terms of the grant behind a share: the consent domain's GrantTerms, field for field the contract struct. */
 export type ShareGrantTerms = GrantTerms
@@ -52,7 +61,38 @@ const BEARER_SECRET_LENGTH = 32
 const MAX_U64 = 2n ** 64n - 1n
 
 /**
- * The `_ck` extension value for a share, to pass as `extensions` to `encodeShlink`.
+ * What `_ck` says of a link: its grant is in the link (links made before, `info` read from
+ * it), or at the share host beside the manifest (read it with fetchShareGrant).
+ */
+export type CareKeyLinkPart = { grant: 'in-link'; info: CareKeyShareInfo } | { grant: 'at-host' }
+
+/**
+ * The `_ck` of a link whose grant is at its share host: the link itself carries no terms.
+ *
+ * @example
+ * encodeShlink({ url, key, flags: ['P'], extensions: careKeyGrantAtHost() }) // …,"_ck":2}
+ */
+export function careKeyGrantAtHost(): { [CAREKEY_EXTENSION]: typeof CAREKEY_GRANT_AT_HOST } {
+  return { [CAREKEY_EXTENSION]: CAREKEY_GRANT_AT_HOST }
+}
+
+/**
+ * The link of a CareKey share, as its QR code shows it: the viewer URL, then `#shlink:/` and
+ * a plain SMART Health Link payload (`url`, `key`, `flag`) with `"_ck":2`. The label and the
+ * end of the grant are in the grant at the host, not here: every character makes the QR code
+ * denser, and the url and key alone already take most of a version 11 code.
+ *
+ * @example
+ * careKeyShareLink('https://carekey.example.org/view', { manifestUrl, key, flags: ['L', 'P'] })
+ * // 'https://carekey.example.org/view#shlink:/eyJ1cmwiOi…' (251 characters: a version 11 QR code at M)
+ */
+export function careKeyShareLink(viewerUrl: string, share: { manifestUrl: string; key: string; flags: readonly ShlFlag[] }): string {
+  return shlinkViewerUrl(viewerUrl, { url: share.manifestUrl, key: share.key, flags: share.flags, extensions: careKeyGrantAtHost() })
+}
+
+/**
+ * The `_ck` value of a link that carries its grant (the form CareKey made before the grant
+ * moved to the share host); CareKey still reads these, and tests make them.
  *
  * @example
  * encodeShlink({ url, key, flags: ['P'], extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
@@ -82,16 +122,24 @@ export function careKeyExtension(info: CareKeyShareInfo): { [CAREKEY_EXTENSION]:
 
 /**
  * Reads CareKey's part of a decoded payload: undefined for a link made by another SMART Health
- * Links app (no `_ck`), else the chain, registry and terms, or InvalidShareLinkError('_ck', …).
+ * Links app (no `_ck`); the grant read from the link for a link that carries it; `at-host` for
+ * one whose grant is at its share host. Throws InvalidShareLinkError('_ck', …) for anything else.
  *
  * @example
- * const info = readCareKeyExtension(decodeShlink(text).payload)
- * if (info) info.terms.patient // the patient who granted
+ * const part = readCareKeyExtension(decodeShlink(text).payload)
+ * if (part?.grant === 'in-link') part.info.terms.patient // the patient who granted
  */
-export function readCareKeyExtension(payload: Pick<ShlPayload, 'extensions'>): CareKeyShareInfo | undefined {
+export function readCareKeyExtension(payload: Pick<ShlPayload, 'extensions'>): CareKeyLinkPart | undefined {
   const value = payload.extensions[CAREKEY_EXTENSION]
   if (value === undefined) return undefined
-  if (typeof value !== 'string') throw new InvalidShareLinkError(CAREKEY_EXTENSION, 'must be text')
+  if (value === CAREKEY_GRANT_AT_HOST) return { grant: 'at-host' }
+  if (typeof value !== 'string') {
+    throw new InvalidShareLinkError(CAREKEY_EXTENSION, `must be text or ${CAREKEY_GRANT_AT_HOST}, it is ${typeof value === 'number' ? value : typeof value}`)
+  }
+  return { grant: 'in-link', info: readGrantInLink(value) }
+}
+
+function readGrantInLink(value: string): CareKeyShareInfo {
   let bytes: Uint8Array
   try {
     bytes = fromBase64Url(value)

@@ -224,6 +224,11 @@ export const newShareSchema = z.object({
   validFrom: unixSecondsSchema.optional(),
   validUntil: unixSecondsSchema.optional(),
   files: z.array(shareFileUploadSchema).min(1).max(MAX_SHARE_FILES),
+  /**
+   * The grant behind the share, encrypted under the link's key (shareGrant.ts): the host serves it
+   * to anyone at `/shl/:id/grant`, so that the link carries no terms. Absent from shares made before.
+   */
+  grant: z.string().min(1).optional(),
 })
   .refine((s) => (s.validFrom === undefined) === (s.validUntil === undefined), { message: 'validFrom and validUntil come together', path: ['validUntil'] })
   .refine((s) => s.validFrom === undefined || s.validUntil === undefined || s.validFrom < s.validUntil, { message: 'must be after validFrom', path: ['validUntil'] })

@@ -30,7 +30,7 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   const [opened, setOpened] = useState<OpenedRecords>()
   const [closed, setClosed] = useState<Error>()
 
-  const title = viewer.link.payload.label ?? 'Shared health records'
+  const title = viewer.label ?? 'Shared health records'
 
   if (info) {
     if (grant.isPending) {

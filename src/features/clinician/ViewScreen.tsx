@@ -5,12 +5,14 @@ import { Page } from '../../ui/Page.tsx'
 import { Problem } from './Problem.tsx'
 import { ScanAgain } from './ScanAgain.tsx'
 import { useHeldSharedLink } from './sharedLink.ts'
-import { readViewerLink } from './viewerActions.ts'
+import { GrantAtHost } from './GrantAtHost.tsx'
+import { grantInLink, readViewerLink } from './viewerActions.ts'
 import { VerifiedView } from './VerifiedView.tsx'
 
 /**
  * The clinician's view of a shared record: reads the link held in this tab's memory (taken out
- * of the address, or scanned), checks the consent on chain, asks for their name (and the
+ * of the address, or scanned) and the grant behind it (in the link, or at its share host),
+ * checks the consent on chain, asks for their name (and the
  * passcode when there is one), opens the share and checks it against the grant. Shows the
  * records with a verification banner, or a clear red state. Nothing is stored on this device:
  * closing or reloading the page forgets everything, the link included.
@@ -37,7 +39,9 @@ export function ViewScreen() {
       </Page>
     )
   }
-  return <VerifiedView key={held.id} viewer={parsed.viewer} opening={held.id} />
+  const inLink = grantInLink(parsed.viewer)
+  if (!inLink) return <GrantAtHost key={held.id} read={parsed.viewer} opening={held.id} />
+  return <VerifiedView key={held.id} viewer={inLink} opening={held.id} />
 }
 
 /** /view with no link in memory: after a reload, or Back to a viewer page of an earlier visit. */

@@ -1,5 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes'
-import { UserRejectedRequestError, type Address } from 'viem'
+import { recoverTypedDataAddress, UserRejectedRequestError, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { SignatureRejectedError } from '../../chain/errors.ts'
@@ -7,13 +7,19 @@ import { createGrantTerms, newBearerSecret, sharedDataHash } from '../../domain/
 import { NotFhirError } from '../../domain/fhir/errors.ts'
 import {
   careKeyExtension,
+  careKeyShareLink,
   encodeShlink,
   encryptShareFile,
+  encryptShareGrant,
   manifestUrlFor,
   newShareId,
   newShareKey,
+  recipientProofSchema,
+  recipientProofTypedData,
   ShareFileUnreadableError,
+  ShareGrantMissingError,
   shlinkViewerUrl,
+  type ShareGrant,
   type ShlContentType,
   type ShlFlag,
 } from '../../domain/shl/index.ts'
@@ -33,9 +39,11 @@ import { fakeRegistryChain } from '../../test/fakeRegistryChain.ts'
 import {
   BearerSecretMismatchError,
   closesShareForGood,
+  grantInLink,
   NoSharedRecordsError,
   openRecordsFile,
   openSharedLink,
+  readLinkGrant,
   readSharedGrant,
   readViewerLink,
   ShareHostNotReachableError,
@@ -75,7 +83,9 @@ async function link(options: { flags?: ShlFlag[]; carekey?: boolean; committedTo
     flags: options.flags ?? ['L'],
     ...(options.carekey && { extensions: careKeyExtension({ chainId: 31337, registry, terms }) }),
   })
-  return { viewer: readViewerLink(new URL(url).hash), key }
+  const viewer = grantInLink(readViewerLink(new URL(url).hash))
+  if (!viewer) throw new Error('expected a link that carries its grant')
+  return { viewer, key }
 }
 
 const json = (body: unknown, status = 200) => Response.json(body, { status })
@@ -226,6 +236,82 @@ describe('readViewerLink', () => {
     )
     const shlink = encodeShlink({ url: manifestUrlFor(HOST, newShareId()), key: newShareKey(), extensions: careKeyExtension({ chainId: 31337, registry, terms }) })
     expect(() => readViewerLink(`#${shlink}`)).toThrow(BearerSecretMismatchError)
+  })
+})
+
+describe('a link whose grant is at its share host', () => {
+  const terms = (grantee: Parameters<typeof createGrantTerms>[0]['grantee']) =>
+    createGrantTerms(
+      {
+        patient,
+        grantee,
+        scope: { categories: ['allergies'], recordIds: [], actions: ['access'] },
+        purpose: 'TREAT',
+        validUntil: new Date('2026-11-27T10:00:00Z'),
+      },
+      { now },
+    )
+
+  /** A short link, and a host that serves its grant (when given) beside a manifest of `bundle`; every request is noted. */
+  async function hostedLink(grant: Omit<ShareGrant, 'chainId' | 'registry'> | undefined, flags: ShlFlag[] = ['L', 'P']) {
+    const key = newShareKey()
+    const manifestUrl = manifestUrlFor(HOST, newShareId())
+    const url = careKeyShareLink('https://carekey.example.org/view', { manifestUrl, key, flags })
+    const jwe = grant && (await encryptShareGrant({ chainId: 31337, registry, ...grant }, key))
+    const requests: { url: string; body: Record<string, unknown> | undefined }[] = []
+    const fetch: FetchLike = async (requested, init) => {
+      requests.push({ url: requested, body: typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined })
+      if (requested === `${manifestUrl}/grant`) return jwe ? new Response(jwe, { headers: { 'content-type': 'application/jose' } }) : json({ error: 'not_found' }, 404)
+      if (requested === manifestUrl) return manifestWith({ key })
+      return json({ error: 'not_found' }, 404)
+    }
+    return { read: readViewerLink(new URL(url).hash), fetch, requests, manifestUrl }
+  }
+
+  it('needs its grant read before anything else: the link alone is not a viewer link', async () => {
+    const { read } = await hostedLink(undefined)
+    expect(read.carekey).toEqual({ grant: 'at-host' })
+    expect(grantInLink(read)).toBeUndefined()
+  })
+
+  it('reads the grant beside the manifest without the passcode, then opens the share with it and proves the address in its domain', async () => {
+    const granted = terms({ kind: 'address', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+    const { read, fetch, requests, manifestUrl } = await hostedLink({ terms: granted, label: 'For Dr. Lee' })
+    const viewer = await readLinkGrant({ fetch }, read)
+    expect(viewer).toMatchObject({ carekey: { chainId: 31337, registry, terms: granted }, label: 'For Dr. Lee' })
+    expect(requests).toEqual([{ url: `${manifestUrl}/grant`, body: undefined }])
+
+    const clinician = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+    const wallet: RecipientSigner = { address: clinician.address, signTypedData: (typedData) => clinician.signTypedData(typedData) }
+    const opened = await openSharedLink({ fetch, connectRecipient: async () => wallet }, { viewer, recipient: 'Dr. Lee', passcode: '2468', proveAddress: true })
+    expect(opened.resources).toEqual([allergy])
+    const body = requests[1]?.body
+    expect(body).toMatchObject({ passcode: '2468', _recipientProof: { address: clinician.address } })
+    // Signed for the grant's chain and registry, as the host will check it.
+    const proof = recipientProofSchema.parse(body?._recipientProof)
+    const typedData = recipientProofTypedData({ chainId: 31337, registry, manifestUrl, recipient: 'Dr. Lee', nonce: proof.nonce, expiresAt: proof.expiresAt })
+    expect(await recoverTypedDataAddress({ ...typedData, signature: proof.signature })).toBe(clinician.address)
+  })
+
+  it('checks the bearer secret of a "whoever holds this QR" grant that comes from the host', async () => {
+    const secret = newBearerSecret()
+    const bearer = terms({ kind: 'bearer', secret })
+    const right = await hostedLink({ terms: bearer, bearerSecret: secret })
+    expect((await readLinkGrant({ fetch: right.fetch }, right.read)).carekey?.bearerSecret).toBe(secret)
+    for (const bearerSecret of [undefined, newBearerSecret()]) {
+      const wrong = await hostedLink({ terms: bearer, ...(bearerSecret && { bearerSecret }) })
+      await expect(readLinkGrant({ fetch: wrong.fetch }, wrong.read)).rejects.toBeInstanceOf(BearerSecretMismatchError)
+    }
+  })
+
+  it('says the grant is missing when the host does not have it, and refuses a host it may not reach before any request', async () => {
+    const missing = await hostedLink(undefined)
+    await expect(readLinkGrant({ fetch: missing.fetch }, missing.read)).rejects.toBeInstanceOf(ShareGrantMissingError)
+    const elsewhere = await hostedLink({ terms: terms({ kind: 'address', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }) })
+    await expect(readLinkGrant({ fetch: elsewhere.fetch, reachableOrigins: ['https://carekey.example.org'] }, elsewhere.read)).rejects.toBeInstanceOf(
+      ShareHostNotReachableError,
+    )
+    expect(elsewhere.requests).toEqual([])
   })
 })
 

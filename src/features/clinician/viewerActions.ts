@@ -3,7 +3,14 @@ import { isAddressEqual } from 'viem'
 import { CareKeyError } from '../../domain/errors.ts'
 import { bearerSecretMatches, granteeAddress, type GrantStatus } from '../../domain/consent/index.ts'
 import { checkSharedBundle, type SharedBundleCheck } from '../../domain/share/sharedBundle.ts'
-import { decodeShlink, hasFlag, readCareKeyExtension, type CareKeyShareInfo, type DecodedShlink } from '../../domain/shl/index.ts'
+import {
+  decodeShlink,
+  hasFlag,
+  readCareKeyExtension,
+  type CareKeyLinkPart,
+  type CareKeyShareInfo,
+  type DecodedShlink,
+} from '../../domain/shl/index.ts'
 import {
   commitmentIn,
   findGrantRecord,
@@ -14,6 +21,7 @@ import {
 import { toChainError } from '../../chain/errors.ts'
 import { readTransactionSender } from '../../chain/transactionSender.ts'
 import {
+  fetchShareGrant,
   listShareFiles,
   ShareLockedError,
   ShareNotAvailableError,
@@ -58,21 +66,76 @@ export class NoSharedRecordsError extends CareKeyError {
   }
 }
 
-/** A scanned or pasted link, read: the payload and, for CareKey links, the grant behind it. */
-export type ViewerLink = { link: DecodedShlink; carekey: CareKeyShareInfo | undefined }
+/** A scanned or pasted link, read: the payload and, for CareKey links, where the grant behind it is (in the link, or at its share host). */
+export type ReadLink = { link: DecodedShlink; carekey: CareKeyLinkPart | undefined }
+
+/** A link with the grant behind it (for CareKey links) read and its bearer secret checked: what the viewer checks on chain, shows and opens. */
+export type ViewerLink = {
+  link: DecodedShlink
+  carekey: CareKeyShareInfo | undefined
+  /** The patient's label for the share: from the grant at the host, else from the link. */
+  label: string | undefined
+}
 
 /**
  * Reads a link the viewer holds (`shlink:/…`, or `#shlink:/…` as it was in the address). Throws the SHL parser's CareKeyErrors
  * (naming the field and the problem) for a malformed link, and BearerSecretMismatchError when
- * a "whoever holds this QR" grant's secret is missing or wrong.
+ * a "whoever holds this QR" grant carried in the link comes without its secret or a wrong one.
  */
-export function readViewerLink(hash: string): ViewerLink {
+export function readViewerLink(hash: string): ReadLink {
   const link = decodeShlink(hash.replace(/^#/, ''))
   const carekey = readCareKeyExtension(link.payload)
-  if (carekey && granteeAddress(carekey.terms.grantee) === undefined) {
-    if (!carekey.bearerSecret || !bearerSecretMatches(carekey.terms.grantee, carekey.bearerSecret)) throw new BearerSecretMismatchError()
-  }
+  if (carekey?.grant === 'in-link') checkBearerSecret(carekey.info)
   return { link, carekey }
+}
+
+/**
+ * The link with the grant it carries, for every link but those whose grant is at the share host
+ * (undefined: read it with readLinkGrant).
+ *
+ * @example
+ * const viewer = grantInLink(read) ?? (await readLinkGrant(deps, read))
+ */
+export function grantInLink(read: ReadLink): ViewerLink | undefined {
+  if (read.carekey?.grant === 'at-host') return undefined
+  return { link: read.link, carekey: read.carekey?.info, label: read.link.payload.label }
+}
+
+/** What reading the grant of a link at its share host needs: the network, and the origins this viewer may reach. */
+export type ReadLinkGrantDeps = Pick<OpenSharedLinkDeps, 'fetch' | 'reachableOrigins'>
+
+/**
+ * The link with the grant behind it, read before anything asks for the passcode: for a link
+ * whose grant is at its share host, fetches it from beside the manifest (no passcode), decrypts
+ * it with the link's key and checks its bearer secret; any other link as it is. Throws
+ * ShareHostNotReachableError (a host outside `reachableOrigins`, before any request), the share
+ * host client's CareKeyErrors (ShareGrantMissingError, ShareGrantUnreadableError,
+ * ShareGrantTooLargeError, unreachable, busy, too slow) or BearerSecretMismatchError.
+ *
+ * @example
+ * const viewer = await readLinkGrant({ reachableOrigins }, readViewerLink(held.text))
+ * viewer.carekey?.terms.patient // the patient who granted
+ */
+export async function readLinkGrant(deps: ReadLinkGrantDeps, read: ReadLink): Promise<ViewerLink> {
+  const inLink = grantInLink(read)
+  if (inLink) return inLink
+  const { payload } = read.link
+  checkReachable(deps, payload.url)
+  const { label, ...info } = await fetchShareGrant(payload, { ...(deps.fetch && { fetch: deps.fetch }) })
+  checkBearerSecret(info)
+  return { link: read.link, carekey: info, label: label ?? payload.label }
+}
+
+/** A "whoever holds this QR" grant must come with the secret whose hash is its grantee. */
+function checkBearerSecret(info: CareKeyShareInfo): void {
+  if (granteeAddress(info.terms.grantee) !== undefined) return
+  if (!info.bearerSecret || !bearerSecretMatches(info.terms.grantee, info.bearerSecret)) throw new BearerSecretMismatchError()
+}
+
+/** The browser refuses any origin outside the content security policy: say so, by name, before any request. */
+function checkReachable(deps: Pick<OpenSharedLinkDeps, 'reachableOrigins'>, url: string): void {
+  const host = new URL(url)
+  if (deps.reachableOrigins && !deps.reachableOrigins.includes(host.origin)) throw new ShareHostNotReachableError(host.host)
 }
 
 /** The grant behind a CareKey link, as the chain says now. */
@@ -130,7 +193,7 @@ export type OpenedRecords = SharedBundleCheck & {
  * too slow, too many or too large files, unreadable file), or NoSharedRecordsError.
  */
 export async function openSharedRecords(viewer: ViewerLink, options: OpenShareOptions): Promise<OpenedRecords> {
-  const { files } = await listShareFiles(viewer.link.payload, options)
+  const { files } = await listShareFiles(viewer.link.payload, { ...options, ...(viewer.carekey && { carekey: viewer.carekey }) })
   const recordFiles = files.filter((f) => f.contentType === 'application/fhir+json')
   if (recordFiles.length === 0) throw new NoSharedRecordsError()
   return openRecordsFile(viewer, recordFiles, 0)
@@ -198,8 +261,7 @@ export type OpenSharedLinkRequest = {
  */
 export async function openSharedLink(deps: OpenSharedLinkDeps, request: OpenSharedLinkRequest): Promise<OpenedRecords> {
   const { viewer } = request
-  const host = new URL(viewer.link.payload.url)
-  if (deps.reachableOrigins && !deps.reachableOrigins.includes(host.origin)) throw new ShareHostNotReachableError(host.host)
+  checkReachable(deps, viewer.link.payload.url)
   const recipientSigner = request.proveAddress && viewer.carekey ? await deps.connectRecipient?.() : undefined
   try {
     return await openSharedRecords(viewer, {

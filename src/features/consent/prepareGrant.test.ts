@@ -11,7 +11,7 @@ import {
   sharedDataHash,
 } from '../../domain/consent/index.ts'
 import { utf8 } from '../../domain/crypto/bytes.ts'
-import { decryptShareFile, inspectShareFile } from '../../domain/shl/index.ts'
+import { decryptShareFile, decryptShareGrant, inspectShareFile } from '../../domain/shl/index.ts'
 import type { GrantChoices } from './grantForm.ts'
 import { prepareGrant, type ShareRecord } from './prepareGrant.ts'
 
@@ -74,6 +74,10 @@ describe('preparing a grant', () => {
     expect(sharedRest).toEqual(stored)
     expect(rest.map((e) => e.resource)).toEqual(records.map((r) => r.resource))
     expect(rest.map((e) => e.fullUrl)).toEqual(['urn:uuid:5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b', undefined])
+
+    // The grant, for the host to keep beside the share, under the same key.
+    if (!share.grant) throw new Error('no grant')
+    expect(await decryptShareGrant(share.grant, share.key)).toEqual({ chainId: 31337, registry: registry.address, terms: consent.terms, label: 'For Dr. Lee' })
   })
 
   it('for "whoever I show this QR to": a fresh bearer secret whose hash is the grantee', async () => {
@@ -85,6 +89,9 @@ describe('preparing a grant', () => {
     expect(a.consent.terms.salt).not.toBe(b.consent.terms.salt)
     expect(a.share?.flags).toEqual(['L'])
     expect(a.share?.key).not.toBe(b.share?.key)
+    // The secret travels in the grant beside the share, never in the link.
+    if (!a.share?.grant) throw new Error('no grant')
+    expect((await decryptShareGrant(a.share.grant, a.share.key)).bearerSecret).toBe(a.consent.grantee.secret)
   })
 
   it('names hand-picked records by their CareKey id in the Consent', async () => {

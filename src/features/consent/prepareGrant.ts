@@ -10,7 +10,7 @@ import {
   type GranteeChoice,
 } from '../../domain/consent/index.ts'
 import { utf8 } from '../../domain/crypto/bytes.ts'
-import { encryptShareFile, newShareId, newShareKey, type ShlFlag } from '../../domain/shl/index.ts'
+import { encryptShareFile, encryptShareGrant, newShareId, newShareKey, type ShlFlag } from '../../domain/shl/index.ts'
 import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import type { StoredShare } from '../../storage/sharesRepository.ts'
 import type { GrantChoices } from './grantForm.ts'
@@ -41,7 +41,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * Makes everything a grant needs before it is signed, on this device: the terms with a fresh
  * salt (and bearer secret), the FHIR Consent, and for a grant with a share the FHIR Bundle of
  * the records in scope plus the Consent, its SHA-256 as the terms' data hash, and the Bundle
- * encrypted (JWE) under a fresh 32-byte key. Nothing leaves the device.
+ * encrypted (JWE) under a fresh 32-byte key, with the grant (terms, bearer secret, label)
+ * encrypted under the same key for the host to keep beside it. Nothing leaves the device.
  *
  * The Consent inside the shared Bundle carries no grant identifier: the identifier is the
  * commitment, which depends on the data hash of the very Bundle it would sit in. The viewer
@@ -82,6 +83,10 @@ export async function prepareGrant(preparation: GrantPreparation): Promise<Prepa
       label: choices.share.label,
       flags,
       jwe: await encryptShareFile(bytes, key),
+      grant: await encryptShareGrant(
+        { ...location, terms, ...(grantee.kind === 'bearer' && { bearerSecret: grantee.secret }), label: choices.share.label },
+        key,
+      ),
       recordCount: records.length,
       state: 'prepared',
       uploadedAt: undefined,

@@ -1,5 +1,6 @@
+import { create } from 'qrcode'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { HOPELESS_FRAMES, PHONE_CAMERA_FRAMES, nodeQrDecoder, qrFrame, sampleConsentLink, toImageData } from '../../../scripts/lib/qrFrames.ts'
+import { HOPELESS_FRAMES, PHONE_CAMERA_FRAMES, nodeQrDecoder, qrFrame, sampleConsentLink, sampleShortConsentLink, toImageData } from '../../../scripts/lib/qrFrames.ts'
 import { readQrPicture, readQrVariant, type QrDecoder } from './qrDecoder.ts'
 
 /**
@@ -30,6 +31,22 @@ describe('the scanner reads a consent QR code from a phone camera', () => {
     const frame = toImageData(qrFrame(LINK, PHONE_CAMERA_FRAMES['low contrast and sensor noise']))
     expect(await readQrVariant(decoder, frame, 'as-seen', samePixels)).toBeUndefined()
     expect(await readQrVariant(decoder, frame, 'enhanced', samePixels)).toBe(LINK)
+  }, SLOW)
+})
+
+describe('today’s short consent link (version 11) against the long one that carried its grant (version 22)', () => {
+  it('is read at a size in the frame where the long one is not: 150 pixels wide, as seen, askew or a little out of focus', async () => {
+    // The same code on the same phone screen, seen from the same distance: 150 pixels for the
+    // whole code and its quiet zone. If a newer decoder reads the long one, this no longer shows the gain.
+    const short = sampleShortConsentLink()
+    const side = (link: string) => create(link, { errorCorrectionLevel: 'M' }).modules.size
+    expect([side(short), side(LINK)]).toEqual([61, 105])
+    for (const condition of [{}, { tilt: { roll: 4 } }, { blur: 0.8 }]) {
+      // A quiet zone of 4 modules on each side.
+      const seen = (link: string) => toImageData(qrFrame(link, { moduleSize: 150 / (side(link) + 8), ...condition }))
+      expect(await readQrPicture(decoder, seen(short), samePixels)).toBe(short)
+      expect(await readQrPicture(decoder, seen(LINK), samePixels)).toBeUndefined()
+    }
   }, SLOW)
 })
 

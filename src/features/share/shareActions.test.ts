@@ -72,6 +72,7 @@ async function storedShare(): Promise<{ share: StoredShare; consent: StoredConse
     label: 'For my doctor',
     flags: ['L'],
     jwe: await encryptShareFile('{"resourceType":"Bundle","type":"collection","entry":[]}', key),
+    grant: undefined,
     recordCount: 0,
     state: 'uploaded',
     uploadedAt: now.getTime(),

@@ -77,7 +77,7 @@ async function update(keys: WalletKeys, id: string, change: (share: StoredShare)
 }
 
 /**
- * Uploads a prepared share's encrypted file to its host, signed by the patient. The host
+ * Uploads a prepared share's encrypted file (and its encrypted grant) to its host, signed by the patient. The host
  * accepts it only once the consent is active on chain. A share the host already holds under
  * this random id (an upload whose reply was lost) counts as uploaded.
  *
@@ -97,6 +97,7 @@ export async function uploadShare(keys: WalletKeys, signer: PatientSigner, share
       validFrom: Number(consent.terms.validFrom),
       validUntil: Number(consent.terms.validUntil),
       files: [{ contentType: 'application/fhir+json', jwe: share.jwe }],
+      ...(share.grant !== undefined && { grant: share.grant }),
     })
   } catch (error) {
     if (!(error instanceof ShareHostRefusedError && error.code === 'share_exists')) throw error

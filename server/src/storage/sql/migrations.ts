@@ -86,6 +86,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE backup_versions ALTER COLUMN bytes SET STORAGE EXTERNAL;
     `,
   },
+  {
+    version: 4,
+    name: 'the grant beside the manifest, encrypted under the link key',
+    // Kept when the share is deactivated, so that a viewer of an old link can still say the consent was revoked.
+    sql: `ALTER TABLE shares ADD COLUMN grant_jwe text;`,
+  },
 ]
 
 /** Any number, the same for every host: the lock two hosts starting together queue on. */

@@ -33,6 +33,8 @@ export function describeMigrations(name: string, openFreshDatabase: () => Promis
         const share = await store.readShare(SHARE)
         expect(share).toMatchObject({ status: 'active', files: [{ length: 700 }, { length: 300 }] })
         expect(share?.grantPeriod).toBeUndefined()
+        // Stored before shares had a grant beside them: its link carries the grant.
+        expect(await store.readGrant(SHARE)).toBeUndefined()
         expect(await store.usage(PATIENT, COMMITMENT, 2)).toEqual({ patientShares: 1, patientBytes: 1_000, grantShares: 1, grantBytes: 1_000 })
         expect((await store.readAccessLog(SHARE)).entries.map((e) => e.at)).toEqual([0, 1, 2])
         // Up to date: nothing more to apply.

@@ -82,6 +82,21 @@ export function describeShareStore(name: string, openDatabase: () => Promise<Sql
       expect(await store.readFile(share.id, newFileId())).toBeUndefined()
     })
 
+    it('keeps a share’s grant as it was given, after a deactivation too; none for a share stored without one or an unknown id', async () => {
+      const grant = `eyJhbGciOiJkaXIifQ..${'a'.repeat(16)}.${'b'.repeat(600)}.${'c'.repeat(22)}`
+      const share = aShare()
+      expect(await store.createShare(share, [aFile()], NOW, grant)).toEqual({ kind: 'created' })
+      expect(await store.readGrant(share.id)).toBe(grant)
+      // A second share with the same id changes nothing, its grant included.
+      expect(await store.createShare(share, [aFile()], NOW, 'another')).toEqual({ kind: 'exists' })
+      await store.deactivateShare(share.id, NOW + 1)
+      expect(await store.readGrant(share.id)).toBe(grant)
+      const without = aShare()
+      await store.createShare(without, [aFile()], NOW)
+      expect(await store.readGrant(without.id)).toBeUndefined()
+      expect(await store.readGrant(newShareId())).toBeUndefined()
+    })
+
     it('refuses a share past the quota of its grant or its patient, counting only active shares within their expiry', async () => {
       const patient = randomAddress()
       const commitment = randomCommitment()

@@ -94,7 +94,7 @@ export class SqlShareStore implements ShareStore {
     return row && shareFromRow(row)
   }
 
-  createShare(share: StoredShare, files: readonly FileUpload[], now: number): Promise<{ kind: 'created' } | { kind: 'exists' } | QuotaRefusal> {
+  createShare(share: StoredShare, files: readonly FileUpload[], now: number, grant?: string): Promise<{ kind: 'created' } | { kind: 'exists' } | QuotaRefusal> {
     return this.db.transaction(async (tx) => {
       await lockQuotaOf(tx, share.patient, share.commitment)
       const refusal = checkQuota(this.options.quota, await usageOf(tx, share.patient, share.commitment, now), {
@@ -104,8 +104,8 @@ export class SqlShareStore implements ShareStore {
       if (refusal) return refusal
       const inserted = await tx.query(
         `INSERT INTO shares (id, patient, commitment, status, created_at, updated_at, expires_at, valid_from, valid_until,
-                             passcode, passcode_allowed, passcode_failures, total_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                             passcode, passcode_allowed, passcode_failures, total_bytes, grant_jwe)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         [
           share.id,
@@ -121,12 +121,18 @@ export class SqlShareStore implements ShareStore {
           share.passcode?.allowed ?? null,
           share.passcode?.failures ?? 0,
           totalBytes(files),
+          grant ?? null,
         ],
       )
       if (inserted.length === 0) return { kind: 'exists' }
       await insertFiles(tx, share.id, files)
       return { kind: 'created' }
     })
+  }
+
+  async readGrant(shareId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ grant_jwe: string | null }>('SELECT grant_jwe FROM shares WHERE id = $1', [shareId])
+    return row?.grant_jwe ?? undefined
   }
 
   async replaceFiles(
