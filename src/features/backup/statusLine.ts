@@ -1,3 +1,4 @@
+import { momentText } from '../../domain/dateText.ts'
 import type { AutoBackupActivity } from './autoBackup.ts'
 import { BACKUP_FAILURE_NOTICE_MS, hasChangesToBackUp, type BackupStatus } from './status.ts'
 
@@ -12,13 +13,13 @@ export type BackupStatusLine = {
 }
 
 /**
- * A moment as a date and time in the reader's locale.
+ * A moment as a date and time, written as the record timeline and the consent screens write it.
  *
  * @example
- * dateTimeText(Date.UTC(2026, 11, 3, 14, 2)) // '3 Dec 2026, 14:02' (en-GB, UTC)
+ * dateTimeText(Date.UTC(2026, 11, 3, 14, 2)) // '3 Dec 2026, 14:02' (in UTC)
  */
 export function dateTimeText(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+  return momentText(ms)
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
