@@ -368,15 +368,15 @@ function chunkRange(attachmentId: string): IDBKeyRange {
   return IDBKeyRange.bound([attachmentId, 0], [attachmentId, Number.MAX_SAFE_INTEGER])
 }
 
-/** How much this origin stores and may store, as the browser estimates it. */
-export type StorageUsage = { usage: number; quota: number; persisted: boolean | undefined }
+/**
+ * How much this origin stores and may store, as the browser estimates it. (Whether the browser
+ * keeps the data is src/platform/persistentStorage.ts's to ask.)
+ */
+export type StorageUsage = { usage: number; quota: number }
 
 /** The browser's storage estimate for CareKey; undefined where the browser has no such API. */
 export async function estimateStorageUsage(): Promise<StorageUsage | undefined> {
   if (typeof navigator === 'undefined' || !navigator.storage?.estimate) return undefined
-  const [estimate, persisted] = await Promise.all([
-    navigator.storage.estimate(),
-    navigator.storage.persisted ? navigator.storage.persisted() : Promise.resolve(undefined),
-  ])
-  return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted }
+  const estimate = await navigator.storage.estimate()
+  return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0 }
 }
