@@ -15,7 +15,10 @@ export default defineConfig({
           include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**'],
           environment: 'node',
-          // Starting an in-memory PGlite database takes a few seconds, more on a busy machine.
+          // Starting an in-memory PGlite database takes a few seconds, more on a busy machine
+          // (some tests start their own), and key derivation (scrypt, PBKDF2) is slow on a loaded
+          // 2-core runner: a test that hangs still fails, only later. Speed is measured in bench/.
+          testTimeout: 20_000,
           hookTimeout: 30_000,
         },
       },
