@@ -48,7 +48,7 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     const banner = clinician.getByRole('region', { name: 'Consent verified on chain' })
     await expect(banner).toContainText(await grantAddressOf(link))
     await expect(banner).not.toContainText(patient.address)
-    await expect(banner).toContainText('Treatment (TREAT)')
+    await expect(banner).toContainText('TREAT (HL7 purpose of use)')
     await expect(banner).toContainText('Exactly what the patient consented to share')
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
     await expect(clinician.getByRole('heading', { name: 'Penicillin allergy' })).toBeVisible()

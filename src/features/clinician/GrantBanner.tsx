@@ -4,10 +4,12 @@ import { categoryLabel } from '../../domain/fhir/categories.ts'
 import type { CareKeyShareInfo } from '../../domain/shl/index.ts'
 import { FactList } from '../../ui/FactList.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import type { OpenedRecords, SharedGrant } from './viewerActions.ts'
 
-/** The green banner of a consent verified on chain: who granted what, why, until when, where recorded. */
+/** The green banner of a consent verified on chain: what was granted, why, to whom, until when;
+ * the addresses, purpose code and transaction under "Technical details". */
 export function GrantBanner({
   info,
   grant,
@@ -26,28 +28,26 @@ export function GrantBanner({
   const grantee = granteeAddress(terms.grantee)
   const scope = opened?.scopeRead
   const facts = [
-    { label: grant.oneTimeAddress ? 'Granted by the patient (a one-time address)' : 'Granted by the patient', value: <span className="font-mono break-all">{terms.patient}</span> },
-    { label: 'Purpose', value: `${purpose.label} (${purpose.code})` },
+    { label: 'Purpose', value: purpose.label },
     { label: 'Valid until', value: dateTimeText(terms.validUntil) },
-    { label: 'Granted to', value: grantee ? <span className="font-mono break-all">{grantee}</span> : 'Whoever the patient shows this QR code to' },
+    { label: 'Granted to', value: grantee ? 'One named recipient (their address is in the technical details)' : 'Whoever the patient shows this QR code to' },
     ...(scope
       ? [{ label: 'What is shared', value: [...scope.categories.map(categoryLabel), ...(scope.recordIds.length ? [`${scope.recordIds.length} chosen records`] : [])].join(', ') }]
       : []),
-    ...(grant.granted
-      ? [
-          {
-            label: 'Recorded',
-            value: (
-              <>
-                block {grant.granted.blockNumber.toString()}, transaction{' '}
-                <TransactionLink hash={grant.granted.transactionHash} explorerUrl={appConfig.chain.explorerUrl} />
-              </>
-            ),
-          },
-        ]
-      : []),
     ...(opened
       ? [{ label: 'Data', value: opened.data === 'match' ? 'Exactly what the patient consented to share (its fingerprint matches)' : 'The consent does not fix the data' }]
+      : []),
+  ]
+  // The chain's words, for whoever checks them: out of the way of a clinician reading the consent.
+  const technical = [
+    { label: grant.oneTimeAddress ? 'Granted by the patient (a one-time address)' : 'Granted by the patient', value: terms.patient },
+    ...(grantee ? [{ label: 'Granted to the address', value: grantee }] : []),
+    { label: 'Purpose code', value: `${purpose.code} (HL7 purpose of use)` },
+    ...(grant.granted
+      ? [
+          { label: 'Recorded in block', value: grant.granted.blockNumber.toString() },
+          { label: 'Transaction', value: <TransactionLink hash={grant.granted.transactionHash} explorerUrl={appConfig.chain.explorerUrl} /> },
+        ]
       : []),
   ]
   return (
@@ -59,6 +59,7 @@ export function GrantBanner({
         Consent verified on chain
       </h2>
       <FactList facts={facts} />
+      <TechnicalDetails facts={technical} />
       <LastRead at={readAt} stale={stale} />
       <p className="text-sm">The patient can revoke this consent at any time; this page checks it again every few seconds.</p>
     </section>

@@ -1,6 +1,7 @@
 import { appConfig } from '../../platform/config.ts'
 import { dateTimeText, type GrantStatus } from '../../domain/consent/index.ts'
 import type { CareKeyShareInfo } from '../../domain/shl/index.ts'
+import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
 import { TransactionLink } from '../../ui/TransactionLink.tsx'
 import { Problem } from './Problem.tsx'
 import type { SharedGrant } from './viewerActions.ts'
@@ -22,14 +23,18 @@ export function InactiveGrant({ grant, info, openedBefore }: { grant: SharedGran
     <Problem title={words.title}>
       <p>{words.body}</p>
       {grant.status === 'expired' && <p className="mt-1">It ended on {dateTimeText(info.terms.validUntil)}.</p>}
-      {grant.revoked && (
-        <p className="mt-1 text-sm">
-          Revoked in block {grant.revoked.blockNumber.toString()}, transaction{' '}
-          <TransactionLink hash={grant.revoked.transactionHash} explorerUrl={appConfig.chain.explorerUrl} />.
-        </p>
-      )}
       {openedBefore && <p className="mt-1 text-sm">The records you opened earlier are no longer shown.</p>}
       <p className="mt-2 text-sm">Ask the patient for a new consent if you still need the records.</p>
+      {grant.revoked && (
+        <div className="mt-3">
+          <TechnicalDetails
+            facts={[
+              { label: 'Revoked in block', value: grant.revoked.blockNumber.toString() },
+              { label: 'Transaction', value: <TransactionLink hash={grant.revoked.transactionHash} explorerUrl={appConfig.chain.explorerUrl} /> },
+            ]}
+          />
+        </div>
+      )}
     </Problem>
   )
 }
