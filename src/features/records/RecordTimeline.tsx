@@ -164,7 +164,8 @@ function Timeline({ index }: { index: RecordsIndex }) {
           className="block min-h-11 w-full rounded-lg border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-500 focus-visible:outline-3 focus-visible:outline-offset-1 focus-visible:outline-teal-600 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-400"
         />
       </div>
-      <div role="group" aria-label="Show category" className="-mx-1 flex gap-2 overflow-x-auto px-1 pb-1">
+      {/* Wrapped, not scrolled: on a phone every category is in sight, none hidden past the edge. */}
+      <div role="group" aria-label="Show category" className="flex flex-wrap gap-2">
         <CategoryChip label="All" count={index.records.length} pressed={view.category === 'all'} onPress={() => update({ category: 'all', limit: PAGE_SIZE })} />
         {RECORD_CATEGORIES.filter((c) => counts.has(c.id)).map((c) => (
           <CategoryChip
