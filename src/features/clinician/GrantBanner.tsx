@@ -32,7 +32,7 @@ export function GrantBanner({
     { label: 'Valid until', value: dateTimeText(terms.validUntil) },
     { label: 'Granted to', value: grantee ? 'One named recipient (their address is in the technical details)' : 'Whoever the patient shows this QR code to' },
     ...(scope
-      ? [{ label: 'What is shared', value: [...scope.categories.map(categoryLabel), ...(scope.recordIds.length ? [`${scope.recordIds.length} chosen records`] : [])].join(', ') }]
+      ? [{ label: 'What is shared', value: [...scope.categories.map(categoryLabel), ...(scope.recordIds.length ? [scope.recordIds.length === 1 ? '1 chosen record' : `${scope.recordIds.length} chosen records`] : [])].join(', ') }]
       : []),
     ...(opened
       ? [{ label: 'Data', value: opened.data === 'match' ? 'Exactly what the patient consented to share (its fingerprint matches)' : 'The consent does not fix the data' }]
