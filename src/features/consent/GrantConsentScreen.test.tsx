@@ -174,4 +174,34 @@ describe('granting a consent in steps', { timeout: 30_000 }, () => {
     expect(screen.getByRole('radio', { name: /^Power of attorney/ })).toHaveProperty('checked', true)
     expect(screen.getByText('More purposes').closest('details')?.open).toBe(true)
   })
+
+  it('shares who the records are about with a part of them, and leaves that person out of the records to pick', async () => {
+    const person: RecordSummaryView = { id: 'r-0', category: 'other', title: 'Ines Quartermaine', date: undefined, detail: undefined, resourceType: 'Patient' }
+    summaries.push(person)
+    try {
+      const user = await openGrantScreen()
+      await user.click(screen.getByRole('radio', { name: /^Records I pick/ }))
+      const choices = within(screen.getByRole('list', { name: 'Records to choose from' }))
+      expect(choices.queryByRole('checkbox', { name: /Ines Quartermaine/ })).toBeNull()
+      await user.click(choices.getByRole('checkbox', { name: /^Asthma/ }))
+      const aboutYou = screen.getByRole('checkbox', { name: /^Who these records are about/ })
+      expect(aboutYou).toHaveProperty('checked', true)
+      expect(aboutYou.closest('label')?.textContent).toContain('Ines Quartermaine')
+
+      for (let i = 0; i < 3; i++) await next(user)
+      await user.click(screen.getByRole('button', { name: 'Review' }))
+      const review = await screen.findByTestId('grant-review')
+      expect(review.textContent).toContain('Who the records are about (Ines Quartermaine)')
+      expect(review.textContent).toContain('Asthma')
+
+      // Unticked: the review no longer lists them.
+      for (let i = 0; i < 4; i++) await user.click(screen.getByRole('button', { name: 'Back' }))
+      await user.click(screen.getByRole('checkbox', { name: /^Who these records are about/ }))
+      for (let i = 0; i < 3; i++) await next(user)
+      await user.click(screen.getByRole('button', { name: 'Review' }))
+      expect((await screen.findByTestId('grant-review')).textContent).not.toContain('Ines Quartermaine')
+    } finally {
+      summaries.pop()
+    }
+  })
 })

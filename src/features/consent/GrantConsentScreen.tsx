@@ -18,6 +18,7 @@ import {
   firstStepWith,
   GrantFormError,
   grantStepErrors,
+  isAboutYou,
   grantStepPlace,
   makesShare,
   nextGrantStep,
@@ -63,6 +64,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   // The review shows a prepared grant: without one (let go at a lock), the last step asks again.
   const step: GrantStep = chosenStep === 'review' && !prepare.data ? 'how-long' : chosenStep
   const navigate = useNavigate()
+  const aboutYouIds = (summaries.data ?? []).filter(isAboutYou).map((s) => s.id)
   const errorSummary = useRef<HTMLDivElement>(null)
   const stepHeading = useRef<HTMLHeadingElement>(null)
   const moved = useRef(false)
@@ -90,7 +92,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   }
 
   const next = () => {
-    const problems = grantStepErrors(form, step, { patient: signer.address ?? NO_PATIENT_YET, now: new Date() })
+    const problems = grantStepErrors(form, step, { patient: signer.address ?? NO_PATIENT_YET, now: new Date(), aboutYouIds })
     if (Object.keys(problems).length > 0) return showErrors(problems)
     setErrors({})
     const following = nextGrantStep(step, 1)
@@ -109,7 +111,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
     if (!signer.address) return
     let choices
     try {
-      choices = readGrantForm(form, { patient: signer.address, now: new Date() })
+      choices = readGrantForm(form, { patient: signer.address, now: new Date(), aboutYouIds })
     } catch (error) {
       if (!(error instanceof GrantFormError)) throw error
       // An answer of an earlier step no longer holds (a custom end now too soon, your own address): back to it.

@@ -9,7 +9,8 @@ import { TextField } from '../../ui/Field.tsx'
 import { RECORD_CATEGORIES, type RecordCategory, type RecordSummaryView } from '../records/index.ts'
 import { QrScanner } from '../scan/index.ts'
 import { Choice, ChoiceGroup } from './Choice.tsx'
-import { makesShare, parseRecipientAddress, type DurationChoice, type GrantForm, type GrantFormField } from './grantForm.ts'
+import { listText } from './describe.ts'
+import { isAboutYou, makesShare, parseRecipientAddress, type DurationChoice, type GrantForm, type GrantFormField } from './grantForm.ts'
 
 type FieldsProps = {
   form: GrantForm
@@ -19,7 +20,7 @@ type FieldsProps = {
 
 /**
  * What to share: all my records (the default), whole categories (with how many records each
- * holds), or hand-picked records. The step's heading names the group; its legend is for
+ * holds), or hand-picked records; with a part, also who the records are about (on by default). The step's heading names the group; its legend is for
  * screen readers.
  */
 export function ScopeFields({ form, change, errors, summaries }: FieldsProps & { summaries: readonly RecordSummaryView[] }) {
@@ -29,6 +30,7 @@ export function ScopeFields({ form, change, errors, summaries }: FieldsProps & {
     for (const s of summaries) map.set(s.category, (map.get(s.category) ?? 0) + 1)
     return map
   }, [summaries])
+  const aboutYou = summaries.filter(isAboutYou)
   const toggle = <T,>(list: readonly T[], item: T, on: boolean) => (on ? [...list, item] : list.filter((x) => x !== item))
   return (
     <ChoiceGroup legend="What to share" hideLegend error={errors.scope} errorId={errorId}>
@@ -58,7 +60,18 @@ export function ScopeFields({ form, change, errors, summaries }: FieldsProps & {
           ))}
         </div>
       )}
-      {form.scopeMode === 'records' && <RecordPicker summaries={summaries} chosen={form.recordIds} onChange={(recordIds) => change({ recordIds })} />}
+      {form.scopeMode === 'records' && (
+        <RecordPicker summaries={summaries.filter((s) => !isAboutYou(s))} chosen={form.recordIds} onChange={(recordIds) => change({ recordIds })} />
+      )}
+      {aboutYou.length > 0 && form.scopeMode !== 'all' && !(form.scopeMode === 'categories' && form.categories.includes('other')) && (
+        <Choice
+          type="checkbox"
+          label="Who these records are about"
+          description={`${listText(aboutYou.map((s) => s.title))}: name and date of birth as your records hold them, so they know whose records these are.`}
+          checked={form.aboutYou}
+          onChange={(e) => change({ aboutYou: e.target.checked })}
+        />
+      )}
     </ChoiceGroup>
   )
 }

@@ -3,6 +3,7 @@ import { formatFhirDate } from '../../domain/fhir/display.ts'
 import { categoryLabel, type RecordSummaryView } from '../records/index.ts'
 import { Card } from '../../ui/Page.tsx'
 import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
+import { isAboutYou } from './grantForm.ts'
 import type { PreparedGrant } from './prepareGrant.ts'
 import { coversAllRecords, dateTimeText, granteeText, purposeText, remainingText } from './describe.ts'
 
@@ -37,8 +38,8 @@ export function GrantReview({ prepared, summaries, now }: { prepared: PreparedGr
                   ))}
                 {picked.map((s) => (
                   <li key={s.id}>
-                    {s.title}
-                    {s.date ? `, ${formatFhirDate(s.date) ?? s.date}` : ''}
+                    {isAboutYou(s) ? `Who the records are about (${s.title})` : s.title}
+                    {!isAboutYou(s) && s.date ? `, ${formatFhirDate(s.date) ?? s.date}` : ''}
                   </li>
                 ))}
               </ul>

@@ -56,6 +56,19 @@ describe('reading the grant form', () => {
     expect(choices.scope).toEqual({ categories: [], recordIds: ['r-1'], actions: ['access'] })
   })
 
+  it('shares who the records are about with a part of them, unless the patient unticks it', () => {
+    const aboutYouIds = ['patient-1']
+    const withPart = (form: GrantForm) => readGrantForm(form, { patient, now, aboutYouIds }).scope
+    expect(withPart(filled)).toEqual({ categories: ['allergies', 'medications'], recordIds: ['patient-1'], actions: ['access'] })
+    expect(withPart({ ...filled, scopeMode: 'records', recordIds: ['r-1', 'patient-1'] }).recordIds).toEqual(['r-1', 'patient-1'])
+    expect(withPart({ ...filled, aboutYou: false }).recordIds).toEqual([])
+    // Already shared whole: every record of every category, or the category the Patient record is in.
+    expect(withPart({ ...filled, scopeMode: 'all' }).recordIds).toEqual([])
+    expect(withPart({ ...filled, categories: ['allergies', 'other'] }).recordIds).toEqual([])
+    // It is not a choice on its own: a part must still be chosen.
+    expect(() => readGrantForm({ ...filled, categories: [] }, { patient, now, aboutYouIds })).toThrow(GrantFormError)
+  })
+
   it('says what is wrong with every field at once', () => {
     expect(
       fieldErrors({

@@ -26,6 +26,11 @@ export type GrantForm = {
   scopeMode: 'all' | 'categories' | 'records'
   categories: RecordCategory[]
   recordIds: string[]
+  /**
+   * With some categories or picked records, also share who the records are about (the wallet's
+   * Patient records: name, date of birth), so the recipient knows whose they are. On by default.
+   */
+  aboutYou: boolean
   granteeMode: 'address' | 'bearer'
   address: string
   granteeName: string
@@ -47,6 +52,7 @@ export const EMPTY_GRANT_FORM: GrantForm = {
   scopeMode: 'all',
   categories: [],
   recordIds: [],
+  aboutYou: true,
   granteeMode: 'bearer',
   address: '',
   granteeName: '',
@@ -116,7 +122,7 @@ export function nextGrantStep(step: GrantStep, direction: 1 | -1): GrantStep | u
  * @example
  * grantStepErrors({ ...EMPTY_GRANT_FORM, scopeMode: 'categories' }, 'what', { patient, now }) // { scope: 'Choose at least one category to share.' }
  */
-export function grantStepErrors(form: GrantForm, step: GrantStep, context: { patient: Address; now: Date }): Partial<Record<GrantFormField, string>> {
+export function grantStepErrors(form: GrantForm, step: GrantStep, context: GrantFormContext): Partial<Record<GrantFormField, string>> {
   const { fields } = checkGrantForm(form, context)
   const asked: readonly GrantFormField[] = GRANT_STEPS.find((s) => s.id === step)?.fields ?? []
   return Object.fromEntries(Object.entries(fields).filter(([field]) => asked.includes(field as GrantFormField)))
@@ -139,6 +145,9 @@ export class GrantFormError extends CareKeyError {
     super('Some answers need a change before the consent can be reviewed.', Object.values(fields).join(' '))
   }
 }
+
+/** A record that says who the patient is (their Patient resource), offered apart from the records themselves. */
+export const isAboutYou = (summary: { resourceType: string }) => summary.resourceType === 'Patient'
 
 /** True when the form makes a consent QR: always for "whoever I show this QR to". */
 export const makesShare = (form: Pick<GrantForm, 'granteeMode' | 'share'>) => form.granteeMode === 'bearer' || form.share
@@ -168,24 +177,31 @@ export function validUntilOf(form: Pick<GrantForm, 'duration' | 'customEnd'>, no
  * @example
  * const choices = readGrantForm({ ...EMPTY_GRANT_FORM, categories: ['allergies'], address: clinician }, { patient, now: new Date() })
  */
-export function readGrantForm(form: GrantForm, context: { patient: Address; now: Date }): GrantChoices {
+export function readGrantForm(form: GrantForm, context: GrantFormContext): GrantChoices {
   const { fields, choices } = checkGrantForm(form, context)
   if (!choices) throw new GrantFormError(fields)
   return choices
 }
 
+/**
+ * What the form is checked against: the signing address, the time, and the ids of the records
+ * that say who the patient is (their Patient records), shared with a part of the records when
+ * `aboutYou` is on.
+ */
+export type GrantFormContext = { patient: Address; now: Date; aboutYouIds?: readonly string[] }
+
 /** Every field's problem, and the choices when there is none. */
-function checkGrantForm(
-  form: GrantForm,
-  context: { patient: Address; now: Date },
-): { fields: Partial<Record<GrantFormField, string>>; choices: GrantChoices | undefined } {
+function checkGrantForm(form: GrantForm, context: GrantFormContext): { fields: Partial<Record<GrantFormField, string>>; choices: GrantChoices | undefined } {
   const fields: Partial<Record<GrantFormField, string>> = {}
 
   const categories = form.scopeMode === 'all' ? [...RECORD_CATEGORY_IDS] : form.scopeMode === 'categories' ? form.categories : []
-  const recordIds = form.scopeMode === 'records' ? form.recordIds : []
-  if (categories.length === 0 && recordIds.length === 0) {
+  const picked = form.scopeMode === 'records' ? form.recordIds : []
+  if (categories.length === 0 && picked.length === 0) {
     fields.scope = form.scopeMode === 'categories' ? 'Choose at least one category to share.' : 'Choose at least one record to share.'
   }
+  // Who the records are about goes with a part of them, unless its category is shared whole.
+  const aboutYou = form.aboutYou && !categories.includes('other') ? (context.aboutYouIds ?? []) : []
+  const recordIds = [...new Set([...picked, ...aboutYou])]
 
   let grantee: GrantChoices['grantee'] = { kind: 'bearer' }
   if (form.granteeMode === 'address') {
