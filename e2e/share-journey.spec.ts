@@ -20,6 +20,10 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
   const consent = new ConsentPage(page)
   const share = new SharePage(page)
   await consent.setUpPatient(patient.phrase)
+  // Who the records are about: shared with the two categories (ticked by default), though it is in neither.
+  const person = { resourceType: 'Patient', id: 'me', name: [{ given: ['Ines'], family: 'Quartermaine' }], birthDate: '1984-11-02' }
+  await consent.records.importFile({ name: 'me.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(person)) })
+  await expect(page.getByRole('list', { name: 'Import summary' }).getByRole('listitem').first()).toHaveText('1 imported')
   await consent.startGrant()
   await consent.fill({ categories: ['Allergies', 'Medications'], grantee: 'qr', duration: '24 hours', qr: { label: 'For the exam room' } })
   await consent.review()
@@ -50,6 +54,7 @@ test('in the exam room: the patient shows the QR, the clinician scans it and see
     await expect(banner).not.toContainText(patient.address)
     await expect(banner).toContainText('TREAT (HL7 purpose of use)')
     await expect(banner).toContainText('Exactly what the patient consented to share')
+    await expect(clinician.getByRole('region', { name: 'About the patient' })).toContainText('Ines Quartermaine')
     await expect(clinician.getByRole('heading', { name: 'Peanut allergy' })).toBeVisible()
     await expect(clinician.getByRole('heading', { name: 'Penicillin allergy' })).toBeVisible()
     await expect(clinician.getByRole('heading', { name: 'Salbutamol inhaler' })).toBeVisible()
