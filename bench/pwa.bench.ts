@@ -92,7 +92,8 @@ type LighthouseScreen = {
 const LIGHTHOUSE_SCREENS: LighthouseScreen[] = [
   // A first visit: no wallet, the welcome screen.
   { prefix: '', prepare: async (ctx) => ({ url: await ctx.appUrl() }) },
-  // The clinician's scanner, opened directly (its camera waits for a tap).
+  // The clinician's scanner, opened directly. Headless Chromium has no camera: the scanner says so
+  // (an alert above its buttons, a layout shift of about 0.04) and loads no QR decoder.
   { prefix: 'scan_', prepare: async (ctx) => ({ url: `${await ctx.appUrl()}/scan` }) },
   // The viewer as a scanned consent QR opens it: a fresh share on the local stack, today's short
   // link (`/view#shlink:/…`), the grant read from the share host and checked on chain, to the
