@@ -57,9 +57,15 @@ test('a pasted link opens the viewer without entering the address', async ({ pag
 })
 
 test('a picture without a code, a link that is not a share, and no camera are explained', async ({ page, checkA11y }, testInfo) => {
+  const wasmRequests: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.endsWith('.wasm')) wasmRequests.push(request.url())
+  })
   await page.goto('/scan')
   // This browser has no camera device.
   await expect(page.getByRole('alert').first()).toContainText(/camera/i)
+  // Nothing to read yet: the bundled decoder (1 MB) is not fetched.
+  expect(wasmRequests).toEqual([])
   await checkA11y('scan')
 
   await page.getByLabel('Shared link').fill('https://example.org/not-a-share')
@@ -75,6 +81,8 @@ test('a picture without a code, a link that is not a share, and no camera are ex
   await writeFile(blank, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==', 'base64'))
   await page.getByLabel('Choose a picture of the code').setInputFiles(blank)
   await expect(page.getByRole('alert').filter({ hasText: 'No QR code was found in that picture.' })).toBeVisible()
+  // The picture was read with it.
+  expect(wasmRequests).toHaveLength(1)
 })
 
 /** What the scanner's user-timing entries say of each frame it read (see QR_DECODE_MEASURE). */

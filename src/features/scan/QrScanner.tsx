@@ -50,9 +50,13 @@ export function QrScanner({ onDetected, purpose }: { onDetected: (text: string) 
     let timer: ReturnType<typeof setTimeout> | undefined
     const run = async () => {
       try {
-        const [decoder, media] = await Promise.all([loadQrDecoder(), openCamera(cameraId)])
+        const media = await openCamera(cameraId)
         opened = media
         if (cancelled) return closeCamera(media)
+        // The decoder (the bundled one is a 1 MB WebAssembly file) loads once there is a camera to
+        // read: a screen without one (or with the camera refused) never fetches it.
+        const decoder = await loadQrDecoder()
+        if (cancelled) return
         setStream(media)
         const element = video.current
         if (!element) return
