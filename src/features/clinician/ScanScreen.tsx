@@ -1,4 +1,4 @@
-import { Suspense, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { useNavigate } from '../../platform/router.tsx'
 import { CareKeyError } from '../../domain/errors.ts'
 import { decodeShlink, SHLINK_PREFIX } from '../../domain/shl/index.ts'
@@ -8,7 +8,6 @@ import { QrScanner } from '../scan/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
-import { ScreenLoading } from '../../platform/index.ts'
 import { Card, Page } from '../../ui/Page.tsx'
 
 export class NotAShareLinkError extends CareKeyError {
@@ -58,9 +57,7 @@ export function ScanScreen() {
   return (
     <Page title="Scan a consent QR" description="Open the records a patient shares with you. No account is needed.">
       <Card title="Scan">
-        <Suspense fallback={<ScreenLoading />}>
-          <QrScanner purpose="the patient’s consent QR code" onDetected={(text) => open(text, true)} />
-        </Suspense>
+        <QrScanner purpose="the patient’s consent QR code" onDetected={(text) => open(text, true)} />
       </Card>
       <Card title="Or paste the link">
         <form onSubmit={submit} className="space-y-3">

@@ -1,4 +1,4 @@
-import { Suspense, useId, useMemo, useState } from 'react'
+import { useId, useMemo, useState } from 'react'
 import { GRANT_DURATIONS, purposeChoices, purposeOfUse, type PurposeOfUse, type PurposeOfUseEntry } from '../../domain/consent/index.ts'
 import { CareKeyError } from '../../domain/errors.ts'
 import { formatFhirDate } from '../../domain/fhir/display.ts'
@@ -168,9 +168,7 @@ export function GranteeFields({ form, change, errors }: FieldsProps) {
           )}
           {scanning && (
             <div className="space-y-2">
-              <Suspense fallback={<p role="status">Starting the scanner…</p>}>
-                <QrScanner purpose="their address QR code" onDetected={onScanned} />
-              </Suspense>
+              <QrScanner purpose="their address QR code" onDetected={onScanned} />
               <Button variant="secondary" onClick={() => setScanning(false)}>
                 Stop scanning
               </Button>

@@ -4,6 +4,7 @@ import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { closeCamera, hasTorch, listCameras, openCamera, setTorch, type CameraInfo } from './camera.ts'
 import { pixelsOf } from './pixels.ts'
+import { QrScannerFrame } from './QrScannerFrame.tsx'
 import { FRAME_VARIANTS, loadQrDecoder, readQrPicture, readQrVariant } from './qrDecoder.ts'
 
 export class NoQrInImageError extends CareKeyError {
@@ -128,70 +129,72 @@ export function QrScanner({ onDetected, purpose }: { onDetected: (text: string) 
   }
 
   return (
-    <div className="space-y-3">
-      <div className="relative overflow-hidden rounded-xl bg-slate-900">
-        <video
-          ref={video}
-          muted
-          playsInline
-          aria-label={`Camera view for scanning ${purpose}`}
-          className={`aspect-[4/3] w-full object-cover ${phase === 'scanning' ? '' : 'opacity-40'}`}
-        />
-        {phase === 'scanning' && (
-          <div aria-hidden="true" className="pointer-events-none absolute inset-[15%] rounded-lg border-4 border-white/80" />
-        )}
-      </div>
-      <p role="status" className="text-sm text-slate-700 dark:text-slate-300">
-        {phase === 'starting' ? 'Starting the camera…' : phase === 'scanning' ? `Point the camera at ${purpose}.` : 'Camera off.'}
-      </p>
-      <ErrorMessage error={error} />
-      <div className="flex flex-wrap items-end gap-3">
-        {phase === 'stopped' ? (
-          <Button
-            variant="secondary"
-            onClick={() => {
-              setError(undefined)
-              setPhase('starting')
-            }}
-          >
-            Scan with the camera
-          </Button>
-        ) : (
-          <Button variant="secondary" onClick={() => setPhase('stopped')}>
-            Stop camera
-          </Button>
-        )}
-        {cameras.length > 1 && phase === 'scanning' && (
-          <div>
-            <label htmlFor={cameraSelectId} className="block text-sm font-medium">
-              Camera
-            </label>
-            <select
-              id={cameraSelectId}
-              className="min-h-11 rounded-lg border border-slate-400 bg-white px-3 dark:border-slate-500 dark:bg-slate-900"
-              value={cameraId ?? stream?.getVideoTracks()[0]?.getSettings().deviceId ?? ''}
-              onChange={(e) => setCameraId(e.target.value)}
+    <QrScannerFrame
+      camera={
+        <>
+            <video
+              ref={video}
+              muted
+              playsInline
+              aria-label={`Camera view for scanning ${purpose}`}
+              className={`h-full w-full object-cover ${phase === 'scanning' ? '' : 'opacity-40'}`}
+            />
+            {phase === 'scanning' && (
+              <div aria-hidden="true" className="pointer-events-none absolute inset-[15%] rounded-lg border-4 border-white/80" />
+            )}
+        </>
+      }
+      problem={error ? <ErrorMessage error={error} /> : undefined}
+      status={phase === 'starting' ? 'Starting the camera…' : phase === 'scanning' ? `Point the camera at ${purpose}.` : 'Camera off.'}
+      controls={
+        <>
+          {phase === 'stopped' ? (
+            <Button
+              variant="secondary"
+              onClick={() => {
+                setError(undefined)
+                setPhase('starting')
+              }}
             >
-              {cameras.map((c) => (
-                <option key={c.deviceId} value={c.deviceId}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
+              Scan with the camera
+            </Button>
+          ) : (
+            <Button variant="secondary" onClick={() => setPhase('stopped')}>
+              Stop camera
+            </Button>
+          )}
+          {cameras.length > 1 && phase === 'scanning' && (
+            <div>
+              <label htmlFor={cameraSelectId} className="block text-sm font-medium">
+                Camera
+              </label>
+              <select
+                id={cameraSelectId}
+                className="min-h-11 rounded-lg border border-slate-400 bg-white px-3 dark:border-slate-500 dark:bg-slate-900"
+                value={cameraId ?? stream?.getVideoTracks()[0]?.getSettings().deviceId ?? ''}
+                onChange={(e) => setCameraId(e.target.value)}
+              >
+                {cameras.map((c) => (
+                  <option key={c.deviceId} value={c.deviceId}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {hasTorch(stream) && (
+            <Button variant="secondary" aria-pressed={torchOn} onClick={() => void toggleTorch()}>
+              Torch
+            </Button>
+          )}
+          <div>
+            <label htmlFor={fileId} className="inline-flex min-h-11 cursor-pointer items-center rounded-lg border border-slate-300 bg-white px-4 font-semibold focus-within:outline-3 focus-within:outline-teal-600 dark:border-slate-600 dark:bg-slate-800">
+              Choose a picture of the code
+            </label>
+            <input id={fileId} type="file" accept="image/*" className="sr-only" onChange={(e) => void readPicture(e)} />
           </div>
-        )}
-        {hasTorch(stream) && (
-          <Button variant="secondary" aria-pressed={torchOn} onClick={() => void toggleTorch()}>
-            Torch
-          </Button>
-        )}
-        <div>
-          <label htmlFor={fileId} className="inline-flex min-h-11 cursor-pointer items-center rounded-lg border border-slate-300 bg-white px-4 font-semibold focus-within:outline-3 focus-within:outline-teal-600 dark:border-slate-600 dark:bg-slate-800">
-            Choose a picture of the code
-          </label>
-          <input id={fileId} type="file" accept="image/*" className="sr-only" onChange={(e) => void readPicture(e)} />
-        </div>
-      </div>
-    </div>
+        </>
+      }
+    />
   )
 }
