@@ -40,6 +40,23 @@ function Unlock() {
   )
 }
 
+/** A screen whose button goes once it has done its job, as Load sample data does. */
+function LoadSample() {
+  const [loaded, setLoaded] = useState(false)
+  return (
+    <>
+      <Heading>Records</Heading>
+      {loaded ? (
+        <p>6 records</p>
+      ) : (
+        <button type="button" onClick={() => setLoaded(true)}>
+          Load sample data
+        </button>
+      )}
+    </>
+  )
+}
+
 /** A screen that renames itself while the person types (a record's title loading, say). */
 function Renaming() {
   const [title, setTitle] = useState('Draft')
@@ -83,6 +100,7 @@ function buildRouter(path: string) {
     createRoute({ getParentRoute: () => root, path: '/share', component: Slow }),
     createRoute({ getParentRoute: () => root, path: '/unlock', component: Unlock }),
     createRoute({ getParentRoute: () => root, path: '/renaming', component: Renaming }),
+    createRoute({ getParentRoute: () => root, path: '/sample', component: LoadSample }),
   ]
   return createRouter({ routeTree: root.addChildren(routes), history: createMemoryHistory({ initialEntries: [path] }) })
 }
@@ -151,6 +169,15 @@ describe('followScreenHeadings', () => {
     unlock.focus()
     press(unlock)
     expect(await heading('Records')).toBe(document.activeElement)
+  })
+
+  it('gives focus to the screen’s heading when the focused control goes and the screen stays', async () => {
+    await open('/sample')
+    const load = screen.getByRole('button', { name: 'Load sample data' })
+    load.focus()
+    press(load)
+    await screen.findByText('6 records')
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Records' })))
   })
 
   it('never takes focus from a control that is still there when a heading changes', async () => {

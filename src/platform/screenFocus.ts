@@ -10,7 +10,8 @@ export const SCREEN_HEADING_SELECTOR = 'main h1'
  *   lazily takes focus when its heading appears);
  * - when a screen replaces another (or changes its title) without a navigation and took the
  *   focused control with it (Unlock, Lock, a step of creating a wallet, a form that gives way
- *   to its result), rather than leaving focus on nothing.
+ *   to its result), rather than leaving focus on nothing; and likewise when the focused control
+ *   goes and the screen stays (Load sample data, a revoke's confirmation).
  * It never moves focus before the person has pressed a key or a pointer on the page, so the
  * first screen of a page load (and the redirects it makes) leaves focus where the browser put
  * it, and it never moves focus away from a control that is still there otherwise. Focus moves
@@ -43,10 +44,13 @@ export function followScreenHeadings(router: Pick<AnyRouter, 'subscribe'>, doc: 
   const observer = new MutationObserver(() => {
     const current = shownHeading(doc)
     // A screen that changes its title in place (a step of creating a wallet) is a new screen too.
-    if (current === heading && current?.textContent === headingText) return
+    const changed = current !== heading || current?.textContent !== headingText
     heading = current
     headingText = current?.textContent
-    if (current) arrive(current)
+    if (!current) return
+    if (changed) arrive(current)
+    // The focused control went, the screen stayed (a button that did its job): not focus on nothing.
+    else if (interacted && focusLost()) current.focus({ preventScroll: true })
   })
   observer.observe(doc.body, { childList: true, subtree: true, characterData: true })
 
