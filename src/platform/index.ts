@@ -1,6 +1,6 @@
 /**
  * What every feature needs and no feature owns: configuration, routing and links, screen
- * scaffolding, the online status, the dirty-form guard, the last known chain reads, keeping
+ * scaffolding (focus to each new screen's heading), the online status, the dirty-form guard, the last known chain reads, keeping
  * private data out of the query cache (private mutations, the wipe at the lock), and storage that
  * lasts (persistent storage, Safari's seven-day rule, the backup reminder).
  */
@@ -19,6 +19,7 @@ export {
 export { LOCK_SCREEN_META, wipePrivateCaches } from './privateCaches.ts'
 export { usePrivateMutation, type PrivateInputTicket, type PrivateMutationResult } from './privateMutation.ts'
 export { ScreenLoading } from './ScreenLoading.tsx'
+export { followScreenHeadings, SCREEN_HEADING_SELECTOR } from './screenFocus.ts'
 export { persistenceState, requestPersistence, PersistentStorageError, type PersistenceState } from './persistentStorage.ts'
 export { StoragePersistenceNotice, type StoragePersistenceNoticeProps } from './StoragePersistenceNotice.tsx'
 export { currentBrowserEnvironment, isSafariOutsideHomeScreen, safariOutsideHomeScreen, type BrowserEnvironment, type SafariDevice } from './safariStorage.ts'

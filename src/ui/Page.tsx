@@ -1,8 +1,9 @@
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, type ReactNode } from 'react'
 
 /**
- * A screen: its heading receives focus when the screen opens, so keyboard and screen reader
- * users land at the top of the new content, and the document title follows. The browser keeps
+ * A screen: its heading (the main region's h1, focusable from script only) is where focus
+ * lands when the screen opens (the app's `followScreenHeadings` moves it there after a route
+ * change, never on the first page load), and the document title follows. The browser keeps
  * document titles on disk in plaintext (history, session restore): a screen whose title holds
  * health data or a name gives a generic `documentTitle` instead.
  */
@@ -19,16 +20,14 @@ export function Page({
   children: ReactNode
   actions?: ReactNode
 }) {
-  const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
     document.title = `${documentTitle} · CareKey`
-    heading.current?.focus({ preventScroll: true })
-  }, [documentTitle, title])
+  }, [documentTitle])
   return (
     <section aria-labelledby="page-title" className="mx-auto w-full max-w-2xl space-y-5 px-4 py-6">
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0 space-y-1">
-          <h1 id="page-title" ref={heading} tabIndex={-1} className="text-2xl font-bold text-slate-900 outline-none dark:text-slate-50">
+          <h1 id="page-title" tabIndex={-1} className="text-2xl font-bold text-slate-900 outline-none dark:text-slate-50">
             {title}
           </h1>
           {description && <p className="text-slate-700 dark:text-slate-300">{description}</p>}

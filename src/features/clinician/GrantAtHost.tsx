@@ -1,6 +1,7 @@
 import { ShareHostBusyError, ShareHostTimeoutError, ShareHostUnreachableError } from '../../shareHost/client.ts'
 import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { Page } from '../../ui/Page.tsx'
 import { Problem } from './Problem.tsx'
 import { ScanAgain } from './ScanAgain.tsx'
@@ -18,26 +19,25 @@ const TITLE = 'Shared health records'
 export function GrantAtHost({ read, opening }: { read: ReadLink; opening: number }) {
   const grant = useLinkGrant(read, opening)
 
-  if (grant.isPending) {
-    return (
-      <Page title={TITLE}>
-        <p role="status">Reading the consent from the share host…</p>
-      </Page>
-    )
-  }
-  if (grant.isError) {
+  if (grant.isPending || grant.isError) {
     const passing = grant.error instanceof ShareHostUnreachableError || grant.error instanceof ShareHostBusyError || grant.error instanceof ShareHostTimeoutError
+    // The same page and regions while it reads and when it fails, so that the failure is announced.
     return (
       <Page title={TITLE}>
-        <Problem title="The consent could not be read">
-          <ErrorMessage error={grant.error} />
-        </Problem>
-        {passing && (
+        <LiveRegion kind="status">{grant.isPending && <p>Reading the consent from the share host…</p>}</LiveRegion>
+        <LiveRegion kind="alert">
+          {grant.isError && (
+            <Problem title="The consent could not be read">
+              <ErrorMessage error={grant.error} inLiveRegion />
+            </Problem>
+          )}
+        </LiveRegion>
+        {grant.isError && passing && (
           <Button onClick={() => void grant.refetch()} busy={grant.isFetching}>
             Try again
           </Button>
         )}
-        <ScanAgain />
+        {grant.isError && <ScanAgain />}
       </Page>
     )
   }

@@ -140,8 +140,11 @@ describe('the viewer without a readable link', () => {
     holdSharedLink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')
     await renderAt('/view', { view: ViewScreen })
     expect(await screen.findByRole('heading', { name: 'This link cannot be opened' })).toBeTruthy()
-    const problem = screen.getByRole('alert', { name: 'The link is malformed' })
-    expect(within(problem).getByRole('alert').textContent).toContain(messageOf(() => decodeShlink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')))
+    // Announced once: the alert region holds the problem, whose message is not a second alert.
+    const alert = screen.getByRole('alert')
+    const problem = within(alert).getByRole('region', { name: 'The link is malformed' })
+    expect(problem.textContent).toContain(messageOf(() => decodeShlink('shlink:/eyJ1cmwiOiJodHRwczovL3gifQ')))
+    expect(within(alert).queryAllByRole('alert')).toHaveLength(0)
     expect(screen.getByRole('link', { name: 'Scan another consent QR' }).getAttribute('href')).toBe('/scan')
   })
 

@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
 import { Link } from '../../platform/router.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { Page } from '../../ui/Page.tsx'
 import { Problem } from './Problem.tsx'
 import { ScanAgain } from './ScanAgain.tsx'
@@ -32,9 +33,11 @@ export function ViewScreen() {
   if (!parsed.viewer) {
     return (
       <Page title="This link cannot be opened">
-        <Problem title="The link is malformed">
-          <ErrorMessage error={parsed.error} />
-        </Problem>
+        <LiveRegion kind="alert">
+          <Problem title="The link is malformed">
+            <ErrorMessage error={parsed.error} inLiveRegion />
+          </Problem>
+        </LiveRegion>
         <ScanAgain />
       </Page>
     )

@@ -10,13 +10,13 @@ import { registry } from './hooks.ts'
 
 /**
  * Shows a failed chain action with what the patient can do about it: switch the wallet to
- * CareKey's network, or get test funds on the local chain.
+ * CareKey's network, or get test funds on the local chain. `inLiveRegion` as for ErrorMessage.
  */
-export function ChainErrorMessage({ error }: { error: unknown }) {
+export function ChainErrorMessage({ error, inLiveRegion = false }: { error: unknown; inLiveRegion?: boolean }) {
   if (error === null || error === undefined) return null
   return (
     <div className="space-y-2">
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} inLiveRegion={inLiveRegion} />
       {error instanceof WrongNetworkError && <SwitchNetworkButton />}
       {error instanceof NotEnoughFundsError && appConfig.chain.isLocalDevChain && (
         <Link to="/account" className={buttonClassName('secondary')}>

@@ -5,6 +5,7 @@ import type { StoredConsent } from '../../storage/consentsRepository.ts'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
 import {
   dateTimeText,
@@ -78,7 +79,8 @@ function ConsentDetail({ consent }: { consent: StoredConsent }) {
           <StatusBadge view={status.view} />
           {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
         </div>
-        {revoked ? <RevokedNotice consent={consent} /> : <p aria-live="polite">{status.view.description}</p>}
+        {/* One region for the status and what a revocation means: screen readers hear the revoke's outcome here. */}
+        <LiveRegion kind="status">{revoked ? <RevokedNotice consent={consent} /> : <p>{status.view.description}</p>}</LiveRegion>
         {linkable && <p className="text-sm text-amber-900 dark:text-amber-200">{linkable}</p>}
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
         {consent.shareId &&
@@ -177,9 +179,7 @@ function RevokedNotice({ consent }: { consent: StoredConsent }) {
   const who = consent.grantee.kind === 'bearer' ? 'Whoever you showed the QR code to' : (consent.granteeName ?? 'The clinician')
   return (
     <div className="space-y-1" data-testid="revoked-notice">
-      <p className="font-semibold" role="status">
-        You revoked this consent.
-      </p>
+      <p className="font-semibold">You revoked this consent.</p>
       <p>
         {who} can no longer open the records it shared{consent.shareId ? ', and its QR code no longer opens' : ''}. Copies they already
         downloaded or saved stay with them: revoking cannot recall them.

@@ -7,6 +7,7 @@ import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../platform/inde
 import { Link, useNavigate } from '../../platform/router.tsx'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
 import { RelayError } from '../../shareHost/relay.ts'
 import type { ConsentSender } from '../../storage/consentsRepository.ts'
@@ -166,7 +167,13 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
             Back
           </Button>
         </div>
-        <ChainErrorMessage error={send.error} />
+        {/* The button says "Recording…" too, but a screen reader does not read a button again when its name changes. */}
+        <LiveRegion kind="status" className="sr-only">
+          {send.isPending && 'Recording your consent on the network…'}
+        </LiveRegion>
+        <LiveRegion kind="alert">
+          <ChainErrorMessage error={send.error} inLiveRegion />
+        </LiveRegion>
         {send.error instanceof RelayError && (
           <PayFromAccount
             address={signer.address}

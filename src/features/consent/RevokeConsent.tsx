@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react'
 import { NeedsNetwork, useOnlineStatus } from '../../platform/index.ts'
 import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { ChainErrorMessage } from './ChainErrorMessage.tsx'
 import { useRevokeGrant, type RevokeTarget } from './hooks.ts'
 import { TechnicalDetails } from '../../ui/TechnicalDetails.tsx'
@@ -76,7 +77,13 @@ export function RevokeConsent({
           </div>
         </section>
       )}
-      <ChainErrorMessage error={shownError} />
+      {/* The outcome is the screen's to announce (its status says revoked); here, that it is under way, and a failure. */}
+      <LiveRegion kind="status" className="sr-only">
+        {pending && 'Revoking…'}
+      </LiveRegion>
+      <LiveRegion kind="alert">
+        <ChainErrorMessage error={shownError} inLiveRegion />
+      </LiveRegion>
       {!onRevoke && revoke.error instanceof RelayError && (
         <div className="space-y-2">
           <p>
@@ -90,7 +97,7 @@ export function RevokeConsent({
       )}
       {revoke.data && (
         <Notice tone="success">
-          <p role="status">Revoked: nobody can open it from now on.</p>
+          <p>Revoked: nobody can open it from now on.</p>
           <div className="mt-2">
             <TechnicalDetails
               facts={[

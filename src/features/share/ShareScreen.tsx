@@ -9,6 +9,7 @@ import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { CopyButton } from '../../ui/CopyButton.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
 import { LastRead } from '../../ui/LastRead.tsx'
+import { LiveRegion } from '../../ui/LiveRegion.tsx'
 import { Card, Page } from '../../ui/Page.tsx'
 import { QrCode } from '../../ui/QrCode.tsx'
 import {
@@ -165,9 +166,10 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
           <StatusBadge view={view} />
           {status.readAt > 0 && <LastRead at={status.readAt} stale={status.readFailed} />}
         </div>
-        <p aria-live="polite" data-testid="share-status-description">
+        {/* Screen readers hear each change of status here, stopping and revoking included. */}
+        <LiveRegion kind="status" testId="share-status-description">
           {view.description}
-        </p>
+        </LiveRegion>
         {status.readFailed && <ErrorMessage error={toChainError(status.error)} />}
         <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]">
           <dt className="font-semibold">Label</dt>
@@ -222,7 +224,7 @@ function ShareDetail({ share, consent }: { share: StoredShare; consent: StoredCo
       )}
       {share.state === 'stopped' && (
         <Notice tone="info">
-          <p role="status">
+          <p>
             Sharing stopped{share.stoppedAt ? ` on ${momentText(share.stoppedAt)}` : ''}. What was already viewed cannot be recalled.
           </p>
         </Notice>
