@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import 'fake-indexeddb/auto'
-import { cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { cleanup, configure, fireEvent, render, screen } from '@testing-library/react'
 import { createMemoryHistory } from '@tanstack/react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseRecoveryPhrase } from '../domain/wallet/mnemonic.ts'
@@ -18,6 +18,8 @@ const phrase = parseRecoveryPhrase('test test test test test test test test test
 let n = 0
 // Storing a wallet checks the passphrase (zxcvbn) and seals it with Argon2id at 64 MiB.
 const STORES_A_WALLET = 30_000
+// Each screen's code loads lazily, as in the app: on a busy machine that takes more than the default second.
+configure({ asyncUtilTimeout: 10_000 })
 
 function openAt(path: string) {
   const history = createMemoryHistory({ initialEntries: [path] })

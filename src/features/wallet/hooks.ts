@@ -4,11 +4,23 @@ import type { RecoveryPhrase } from '../../domain/wallet/mnemonic.ts'
 import type { WalletKeys } from '../../domain/wallet/keys.ts'
 import { usePrivateMutation } from '../../platform/privateMutation.ts'
 import { wipePrivateCaches } from '../../platform/privateCaches.ts'
-import { keyring } from './keyring.ts'
+import { keyring, lockWallet } from './keyring.ts'
 import { sessionScope } from './session.ts'
 import { autoLockQueryOptions, walletKeys, walletPresenceQueryOptions } from './queries.ts'
 import { writeAutoLockMinutes, type AutoLockMinutes } from './settings.ts'
-import { changePassphrase, lockWallet, removeWallet, storeNewWallet, unlockWallet } from './walletActions.ts'
+
+/**
+ * The wallet's workflows (vault, recovery phrase words, key derivation), loaded when a wallet
+ * screen asks for them: the clinician's screens, which share the app's first chunk, never do.
+ */
+const walletActions = () => import('./walletActions.ts')
+
+/** Starts loading the workflows while the patient types, so the first tap does not wait for them. */
+function usePreloadWalletActions() {
+  useEffect(() => {
+    void walletActions()
+  }, [])
+}
 
 /** The unlocked wallet's keys, or undefined while locked. */
 export function useWalletKeys(): WalletKeys | undefined {
@@ -29,26 +41,32 @@ export const useWalletPresence = () => useQuery(walletPresenceQueryOptions())
  */
 export function useStoreNewWallet(phrase: RecoveryPhrase) {
   const queryClient = useQueryClient()
+  usePreloadWalletActions()
   return usePrivateMutation({
-    mutationFn: (passphrase: string) => storeNewWallet(phrase, passphrase),
+    mutationFn: async (passphrase: string) => (await walletActions()).storeNewWallet(phrase, passphrase),
     onSettled: () => queryClient.invalidateQueries({ queryKey: walletKeys.all }),
   })
 }
 
 /** Unlocks the stored wallet (unlockWallet): `mutate(passphrase)`, the passphrase never in the query cache. */
 export function useUnlockWallet() {
-  return usePrivateMutation({ mutationFn: (passphrase: string) => unlockWallet(passphrase) })
+  usePreloadWalletActions()
+  return usePrivateMutation({ mutationFn: async (passphrase: string) => (await walletActions()).unlockWallet(passphrase) })
 }
 
 /** Re-encrypts the phrase under a new passphrase: `mutate({ current, next })`, neither in the query cache. */
 export function useChangePassphrase() {
-  return usePrivateMutation({ mutationFn: ({ current, next }: { current: string; next: string }) => changePassphrase(current, next) })
+  usePreloadWalletActions()
+  return usePrivateMutation({
+    mutationFn: async ({ current, next }: { current: string; next: string }) => (await walletActions()).changePassphrase(current, next),
+  })
 }
 
 export function useRemoveWallet() {
   const queryClient = useQueryClient()
+  usePreloadWalletActions()
   return useMutation({
-    mutationFn: () => removeWallet(),
+    mutationFn: async () => (await walletActions()).removeWallet(),
     // Every cached query and mutation may hold data of the removed wallet (a wallet removed
     // while locked was wiped at the lock already); the lock screen's own queries start afresh.
     onSuccess: () => {

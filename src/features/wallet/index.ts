@@ -4,10 +4,9 @@
  */
 import { lazy } from 'react'
 
-export { keyring } from './keyring.ts'
+export { keyring, lockWallet } from './keyring.ts'
 export { useAutoLock, useAutoLockMinutes, useSessionScope, useWalletKeys, useWalletPresence } from './hooks.ts'
 export { sessionScope } from './session.ts'
-export { lockWallet } from './walletActions.ts'
 export { wipeCachesOnLock } from './wipeOnLock.ts'
 export { WelcomeScreen } from './WelcomeScreen.tsx'
 export { UnlockScreen } from './UnlockScreen.tsx'

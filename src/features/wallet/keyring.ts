@@ -41,3 +41,8 @@ export function createKeyring(): Keyring {
 
 /** The app's one keyring. */
 export const keyring: Keyring = createKeyring()
+
+/** Forgets the keys held in memory. */
+export function lockWallet(ring: Keyring = keyring): void {
+  ring.clear()
+}

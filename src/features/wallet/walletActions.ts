@@ -76,10 +76,8 @@ export async function unlockWallet(passphrase: string, ring: Keyring = keyring):
   ring.set(keys)
 }
 
-/** Forgets the keys held in memory. */
-export function lockWallet(ring: Keyring = keyring): void {
-  ring.clear()
-}
+/** Forgets the keys held in memory (kept beside the keyring, so locking loads none of this module). */
+export { lockWallet } from './keyring.ts'
 
 /**
  * Re-encrypts the stored phrase under a new passphrase, in one transaction. The new one must be
