@@ -39,12 +39,7 @@ export function PublicArea() {
  * address; the address's own screen follows the unlock. Unlocked, the unlocked app.
  */
 export function WalletArea() {
-  return (
-    <>
-      
-      <WalletGate />
-    </>
-  )
+  return <WalletGate />
 }
 
 function WalletGate() {
