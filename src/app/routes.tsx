@@ -63,8 +63,12 @@ const consentsRoute = createRoute({ getParentRoute: () => walletRoute, path: '/c
 const grantConsentRoute = createRoute({
   getParentRoute: () => walletRoute,
   path: '/consent/new',
-  // `?with=qr` (the share shortcut) starts with "whoever I show this QR code to".
-  validateSearch: (search: Record<string, unknown>): { with?: 'qr' } => (search.with === 'qr' ? { with: 'qr' } : {}),
+  // `?with=qr` (the share shortcut) starts with "whoever I show this QR code to"; `?step=who`
+  // is the step shown (the screen checks it: an unknown step is the first).
+  validateSearch: (search: Record<string, unknown>): { with?: 'qr'; step?: string } => ({
+    ...(search.with === 'qr' ? { with: 'qr' as const } : {}),
+    ...(typeof search.step === 'string' ? { step: search.step } : {}),
+  }),
   component: GrantConsentRoute,
 })
 const consentRoute = createRoute({ getParentRoute: () => walletRoute, path: '/consent/$consentId', component: ConsentRoute })

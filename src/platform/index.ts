@@ -19,6 +19,7 @@ export {
 export { LOCK_SCREEN_META, wipePrivateCaches } from './privateCaches.ts'
 export { usePrivateMutation, type PrivateInputTicket, type PrivateMutationResult } from './privateMutation.ts'
 export { ScreenLoading } from './ScreenLoading.tsx'
+export { STEP_PARAM, useStepsInAddress, type StepsInAddress } from './stepInAddress.ts'
 export { followScreenHeadings, SCREEN_HEADING_SELECTOR } from './screenFocus.ts'
 export { persistenceState, requestPersistence, PersistentStorageError, type PersistenceState } from './persistentStorage.ts'
 export { StoragePersistenceNotice, type StoragePersistenceNoticeProps } from './StoragePersistenceNotice.tsx'

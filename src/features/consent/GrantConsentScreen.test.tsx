@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, screen, within } from '@testing-library/react'
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -58,13 +58,13 @@ afterAll(() => {
 
 async function openGrantScreen() {
   const user = userEvent.setup()
-  await renderInRouter(
+  const { history } = await renderInRouter(
     <QueryClientProvider client={new QueryClient()}>
       <GrantConsentScreen />
     </QueryClientProvider>,
     ['/consent'],
   )
-  return user
+  return Object.assign(user, { history })
 }
 
 /** The step's heading, which must hold the focus once the patient moves to it; its name is 'Step 2 of 5: Who may see it'. */
@@ -203,5 +203,38 @@ describe('granting a consent in steps', { timeout: 30_000 }, () => {
     } finally {
       summaries.pop()
     }
+  })
+
+  it('follows the browser’s Back and Forward from step to step, in the address, with every answer kept', async () => {
+    const user = await openGrantScreen()
+    const { history } = user
+    await user.click(screen.getByRole('radio', { name: /^Some categories/ }))
+    await user.click(within(screen.getByRole('group', { name: 'Categories' })).getByRole('checkbox', { name: /^Allergies/ }))
+    await next(user)
+    await user.click(screen.getByRole('radio', { name: /^A clinician's address/ }))
+    await user.click(screen.getByLabelText('Their account address'))
+    await user.paste(clinician)
+    await next(user)
+    expect(stepName()).toBe('Step 3 of 5: Why')
+    expect(history.location.search).toBe('?step=why')
+
+    act(() => history.back())
+    await waitFor(() => expect(stepName()).toBe('Step 2 of 5: Who may see it'))
+    expect(document.activeElement).toBe(stepHeading())
+    expect(screen.getByLabelText('Their account address')).toHaveProperty('value', clinician)
+    act(() => history.back())
+    await waitFor(() => expect(stepName()).toBe('Step 1 of 5: What to share'))
+    expect(history.location.search).toBe('')
+    expect(within(screen.getByRole('group', { name: 'Categories' })).getByRole('checkbox', { name: /^Allergies/ })).toHaveProperty('checked', true)
+    act(() => history.forward())
+    await waitFor(() => expect(stepName()).toBe('Step 2 of 5: Who may see it'))
+
+    // The screen's Back goes back through the history too: Forward returns to where it was.
+    await next(user)
+    expect(stepName()).toBe('Step 3 of 5: Why')
+    await user.click(screen.getByRole('button', { name: 'Back' }))
+    await waitFor(() => expect(stepName()).toBe('Step 2 of 5: Who may see it'))
+    act(() => history.forward())
+    await waitFor(() => expect(stepName()).toBe('Step 3 of 5: Why'))
   })
 })

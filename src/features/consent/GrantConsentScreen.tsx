@@ -3,7 +3,7 @@ import { zeroAddress } from 'viem'
 import { useBalance } from 'wagmi'
 import { WalletLockedError } from '../../domain/wallet/errors.ts'
 import { appConfig } from '../../platform/config.ts'
-import { NeedsNetwork, useDirtyForm, useOnlineStatus } from '../../platform/index.ts'
+import { NeedsNetwork, useDirtyForm, useOnlineStatus, useStepsInAddress } from '../../platform/index.ts'
 import { Link, useNavigate } from '../../platform/router.tsx'
 import { Button, buttonClassName } from '../../ui/Button.tsx'
 import { ErrorMessage, Notice } from '../../ui/ErrorMessage.tsx'
@@ -16,6 +16,7 @@ import { useWalletKeys } from '../wallet/index.ts'
 import { ChainErrorMessage, SwitchNetworkButton } from './ChainErrorMessage.tsx'
 import {
   EMPTY_GRANT_FORM,
+  GRANT_STEP_IDS,
   firstStepWith,
   GrantFormError,
   grantStepErrors,
@@ -58,23 +59,34 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
   const online = useOnlineStatus()
   const [initial] = useState<GrantForm>(() => initialForm(withQr))
   const [form, setForm] = useState<GrantForm>(initial)
-  const [errors, setErrors] = useState<Partial<Record<GrantFormField, string>>>({})
-  const [chosenStep, setStep] = useState<GrantStep>('what')
+  // The step is in the address, so the phone's Back button goes back a step; the answers stay here.
+  const steps = useStepsInAddress(GRANT_STEP_IDS)
+  // Problems are shown on the step they were found for, and gone once the patient moves on.
+  const [problems, setProblems] = useState<{ step: GrantStep; fields: Partial<Record<GrantFormField, string>> }>()
   const prepare = usePrepareGrant()
   const send = useSendGrant(prepare.data)
-  // The review shows a prepared grant: without one (let go at a lock), the last step asks again.
-  const step: GrantStep = chosenStep === 'review' && !prepare.data ? 'how-long' : chosenStep
+  // The review shows a prepared grant: without one (changed answers, or let go at a lock), the last step asks again.
+  const step: GrantStep = steps.step === 'review' && !prepare.data ? 'how-long' : steps.step
+  const errors = problems?.step === step ? problems.fields : {}
   const navigate = useNavigate()
   const aboutYouIds = (summaries.data ?? []).filter(isAboutYou).map((s) => s.id)
   const errorSummary = useRef<HTMLDivElement>(null)
   const stepHeading = useRef<HTMLHeadingElement>(null)
-  const moved = useRef(false)
+  // The step the screen opened at, until it moves.
+  const opened = useRef<GrantStep | undefined>(step)
   // Unsent answers, or steps already gone through, keep an app update from reloading the page under the patient.
   useDirtyForm((form !== initial || step !== 'what') && !send.isSuccess)
 
-  // The screen's own heading has focus when it opens; each step after that takes it.
+  // The screen's own heading has focus when it opens; each step after that takes it, whether
+  // Next, Back or the browser's own buttons moved there. A failed send is not shown on another step.
+  const { isPending: sending, reset: resetSend } = send
   useEffect(() => {
-    if (moved.current) stepHeading.current?.focus()
+    if (step === opened.current) return
+    opened.current = undefined
+    stepHeading.current?.focus()
+    if (!sending) resetSend()
+    // Only when the step changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [step])
 
   const change = (patch: Partial<GrantForm>) => {
@@ -82,28 +94,24 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
     prepare.reset()
   }
 
-  const goTo = (next: GrantStep) => {
-    moved.current = true
-    setStep(next)
-  }
+  const goTo = steps.goTo
 
-  const showErrors = (fields: Partial<Record<GrantFormField, string>>) => {
-    setErrors(fields)
+  const showErrors = (fields: Partial<Record<GrantFormField, string>>, where: GrantStep = step) => {
+    setProblems({ step: where, fields })
     requestAnimationFrame(() => errorSummary.current?.focus())
   }
 
   const next = () => {
-    const problems = grantStepErrors(form, step, { patient: signer.address ?? NO_PATIENT_YET, now: new Date(), aboutYouIds })
-    if (Object.keys(problems).length > 0) return showErrors(problems)
-    setErrors({})
+    const found = grantStepErrors(form, step, { patient: signer.address ?? NO_PATIENT_YET, now: new Date(), aboutYouIds })
+    if (Object.keys(found).length > 0) return showErrors(found)
+    setProblems(undefined)
     const following = nextGrantStep(step, 1)
     if (following === 'review') review()
     else if (following) goTo(following)
   }
 
   const back = () => {
-    setErrors({})
-    send.reset()
+    setProblems(undefined)
     const previous = nextGrantStep(step, -1)
     if (previous) goTo(previous)
   }
@@ -118,7 +126,7 @@ export function GrantConsentScreen({ withQr = false }: { withQr?: boolean }) {
       // An answer of an earlier step no longer holds (a custom end now too soon, your own address): back to it.
       const where = firstStepWith(error.fields)
       if (where && where !== step) goTo(where)
-      showErrors(error.fields)
+      showErrors(error.fields, where ?? step)
       return
     }
     const records = summaries.data ?? []

@@ -92,6 +92,9 @@ export const GRANT_STEPS = [
 
 export type GrantStep = (typeof GRANT_STEPS)[number]['id']
 
+/** The steps' ids in order, as the address names them (`/consent/new?step=who`). */
+export const GRANT_STEP_IDS = GRANT_STEPS.map((s) => s.id) as [GrantStep, ...GrantStep[]]
+
 /**
  * Where a step is: its number from 1, how many there are, its heading; 'Step 2 of 5'.
  *
