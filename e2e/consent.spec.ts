@@ -288,6 +288,13 @@ test('the consent screens work on a 360 px wide phone', async ({ page, checkA11y
   await page.getByRole('button', { name: 'Back', exact: true }).click()
   await expect(consent.step('Who may see it')).toBeFocused()
   await expect(page.getByLabel('Passcode (optional)')).toHaveValue('2468')
+  // So does the phone's own Back button, a step at a time, and Forward returns.
+  await page.goBack()
+  await expect(consent.step('What to share')).toBeFocused()
+  await expect(page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: /^Allergies/ })).toBeChecked()
+  await page.goForward()
+  await expect(consent.step('Who may see it')).toBeFocused()
+  await expect(page).toHaveURL(/\/consent\/new\?step=who$/)
 })
 
 function localInput(date: Date) {
