@@ -6,7 +6,7 @@ import { qrFrame, writeY4m } from '../scripts/lib/qrFrames.ts'
 import { create } from 'qrcode'
 import { careKeyShareLink, manifestUrlFor, newShareId, newShareKey } from '../src/domain/shl/index.ts'
 import { BENCH_DIST, timingRow, type BenchSuite } from './lib/context.ts'
-import { freshBrowser, phoneUnit, usePhoneProfile } from './lib/phone.ts'
+import { freshBrowser, phoneUnit, applyPhoneProfile } from './lib/phone.ts'
 import { cameraShowing } from './lib/shares.ts'
 
 const RUNS = 5
@@ -97,7 +97,7 @@ export const qrSuite: BenchSuite = {
         try {
           const context = await browser.newContext({ serviceWorkers: 'block' })
           const page = await context.newPage()
-          await usePhoneProfile(page)
+          await applyPhoneProfile(page)
           await page.goto(`${appUrl}/scan`)
           // The scanner holds the link in memory and opens the viewer at plain /view.
           await page.waitForURL(/\/view$/)
@@ -115,7 +115,7 @@ export const qrSuite: BenchSuite = {
             return route.fulfill({ contentType: 'text/html', body: ZXING_ALONE_PAGE })
           })
           const bare = await context.newPage()
-          await usePhoneProfile(bare)
+          await applyPhoneProfile(bare)
           await bare.goto(`${appUrl}${ZXING_ALONE_PATH}/`)
           const { ms, text } = await bare.evaluate(
             ({ wasmUrl, width, height }) => (globalThis as unknown as { decodeAlone: DecodeAlone }).decodeAlone(wasmUrl, width, height),

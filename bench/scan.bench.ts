@@ -6,7 +6,7 @@ import { nodeQrDecoder, PHONE_CAMERA_FRAMES, qrFrame, sampleShortConsentLink, to
 import { enhanceQrFrame } from '../src/features/scan/frameEnhance.ts'
 import { readQrVariant } from '../src/features/scan/qrDecoder.ts'
 import { timingRow, type BenchRow, type BenchSuite } from './lib/context.ts'
-import { freshBrowser, phoneUnit, usePhoneProfile } from './lib/phone.ts'
+import { freshBrowser, phoneUnit, applyPhoneProfile } from './lib/phone.ts'
 import { benchShare, cameraShowing } from './lib/shares.ts'
 
 const RUNS = 5
@@ -48,7 +48,7 @@ export const shareScanSuite: BenchSuite = {
         const browser = await freshBrowser(cameraShowing(video))
         try {
           const page = await (await browser.newContext({ serviceWorkers: 'block' })).newPage()
-          await usePhoneProfile(page, { latency: true })
+          await applyPhoneProfile(page, { latency: true })
           await page.goto(`${appUrl}/scan`)
           await page.getByLabel('Your name and role').fill('Dr. Bench', { timeout: 60_000 })
           await page.getByLabel('Passcode').fill(PASSCODE)

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test'
 import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { timingRow, type BenchSuite } from './lib/context.ts'
-import { freshBrowser, phoneUnit, usePhoneProfile } from './lib/phone.ts'
+import { freshBrowser, phoneUnit, applyPhoneProfile } from './lib/phone.ts'
 
 const PHRASE = 'test test test test test test test test test test test junk'
 const PASSPHRASE = 'correct horse battery staple'
@@ -35,7 +35,7 @@ export const walletSuite: BenchSuite = {
         await page.getByRole('button', { name: 'Lock' }).click()
         await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
         await page.evaluate(() => performance.clearMeasures('carekey:vault-kdf'))
-        await usePhoneProfile(page)
+        await applyPhoneProfile(page)
         await watchForHeading(page, 'Account')
         await page.getByRole('button', { name: 'Unlock' }).click()
         await page.waitForFunction(() => !Number.isNaN((globalThis as unknown as WithTiming).__carekeyBenchTiming.duration))

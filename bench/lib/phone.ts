@@ -32,7 +32,7 @@ export function freshBrowserOnProfile(profileDir: string): Promise<BrowserContex
  * CPU throttling) and, with `latency`, PHONE_LATENCY_MS more on every request. Resolves to a
  * function that gives the page its full speed back.
  */
-export async function usePhoneProfile(page: Page, { latency = false } = {}): Promise<() => Promise<void>> {
+export async function applyPhoneProfile(page: Page, { latency = false } = {}): Promise<() => Promise<void>> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE_CPU_SLOWDOWN })
   if (latency) {
