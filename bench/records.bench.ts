@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Bundle } from '@medplum/fhirtypes'
 import type { Page } from '@playwright/test'
+import { generateMnemonic } from '@scure/bip39'
+import { wordlist } from '@scure/bip39/wordlists/english'
 import { WalletPage } from '../scripts/lib/pages/WalletPage.ts'
 import { generateSamplePatient } from '../scripts/lib/samplePatient.ts'
 import { ATTACHMENT_CHUNK_BYTES } from '../src/domain/records/attachments.ts'
@@ -108,7 +110,8 @@ async function wallet10000Rows(url: string): Promise<BenchRow[]> {
     try {
       const page = await setup.newPage()
       await page.goto(url)
-      await new WalletPage(page).restore(PHRASE, PASSPHRASE)
+      // A wallet of its own: no online backup of another suite's records to offer.
+      await new WalletPage(page).restore(generateMnemonic(wordlist), PASSPHRASE)
       await page.getByRole('heading', { name: 'No records yet' }).waitFor()
       await importThroughScreen(page, 'a.json', bundleOf(5000, 200), 5000)
       await importThroughScreen(page, 'b.json', bundleOf(5000, 201), 5000)

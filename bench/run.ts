@@ -2,7 +2,7 @@
  * `npm run bench [-- name ...]`: runs the benchmark suites (or those named), prints a table and
  * writes bench/results.json as an array of { name, value, unit } (timing rows add p90 and n). A name is a suite (`share`) or
  * a row, whole or its beginning (`share.bare_hono`, `share.host_manifest_rps`): only the suites
- * holding such rows run, and only those rows are printed and written.
+ * holding such rows run, and only those rows (or all of a suite asked by its name) are printed and written.
  */
 import { writeFile } from 'node:fs/promises'
 import { bundleSuite } from './bundle.bench.ts'
@@ -34,7 +34,7 @@ async function main() {
     for (const suite of selected) {
       process.stdout.write(`running ${suite.name}…\n`)
       try {
-        for (const row of await suite.run(ctx)) if (ctx.wants(row.name)) rows.push({ ...row, value: round(row.value), ...(row.p90 !== undefined && { p90: round(row.p90) }) })
+        for (const row of await suite.run(ctx)) if (ctx.wants(row.name) || only.includes(suite.name)) rows.push({ ...row, value: round(row.value), ...(row.p90 !== undefined && { p90: round(row.p90) }) })
       } catch (error) {
         failed = true
         console.error(`${suite.name} failed:`, error)
