@@ -7,7 +7,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { freePort } from '../scripts/lib/ports.ts'
 import { startProcess } from '../scripts/lib/processes.ts'
 import { encodeShareAuthorization, hashRequestBody, newNonce, newShareId, shareRequestTypedData } from '../src/domain/shl/index.ts'
-import { median, type BenchSuite } from './lib/context.ts'
+import { timingRow, type BenchSuite } from './lib/context.ts'
 import { waitForHealth } from '../scripts/lib/shareHostProcess.ts'
 
 const UPLOAD_BYTES = 32 * 1_048_576
@@ -79,7 +79,7 @@ export const shareAbuseSuite: BenchSuite = {
       }
       if (abuseFailed !== undefined) throw abuseFailed
       return [
-        { name: 'share.host_unauth_32mb_reject_ms', value: median(rejectMs), unit: 'ms' },
+        timingRow('share.host_unauth_32mb_reject_ms', rejectMs, 'ms, loopback'),
         { name: 'share.health_p99_under_abuse_ms', value: percentile(healthMs, 0.99), unit: 'ms' },
       ]
     } finally {

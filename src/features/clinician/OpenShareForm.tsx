@@ -6,6 +6,7 @@ import { Button } from '../../ui/Button.tsx'
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx'
 import { TextField } from '../../ui/Field.tsx'
 import { Card } from '../../ui/Page.tsx'
+import { SHARE_OPEN_MARK } from './marks.ts'
 import { useOpenSharedLink } from './useOpenSharedLink.ts'
 import { closesShareForGood, type OpenedRecords, type ViewerLink } from './viewerActions.ts'
 
@@ -44,6 +45,7 @@ export function OpenShareForm({
     event.preventDefault()
     setSubmitted(true)
     if (recipient.trim() === '' || (needsPasscode && passcode === '')) return
+    performance.mark(SHARE_OPEN_MARK)
     open.mutate()
   }
   const wrongPasscode = open.error instanceof WrongSharePasscodeError ? open.error : undefined

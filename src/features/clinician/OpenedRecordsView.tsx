@@ -1,13 +1,17 @@
+import { useEffect } from 'react'
 import { Button } from '../../ui/Button.tsx'
 import { Notice } from '../../ui/ErrorMessage.tsx'
 import { Card } from '../../ui/Page.tsx'
 import { saveFile } from '../../ui/saveFile.ts'
 import { ShareFiles } from './ShareFiles.tsx'
 import { SharedRecordsView } from './SharedRecordsView.tsx'
+import { measureSince, SHARE_OPEN_MARK, SHARE_OPENED_MEASURE } from './marks.ts'
 import type { OpenedRecords, ViewerLink } from './viewerActions.ts'
 
 /** The opened share: its other files if any, warnings about what is out of scope or unreadable, the records, a download. */
 export function OpenedRecordsView({ viewer, opened, onOpened }: { viewer: ViewerLink; opened: OpenedRecords; onOpened: (opened: OpenedRecords) => void }) {
+  // Once the records are in the document: the end of the open step the benchmarks time.
+  useEffect(() => measureSince(SHARE_OPEN_MARK, SHARE_OPENED_MEASURE), [])
   return (
     <div className="space-y-5">
       <ShareFiles viewer={viewer} opened={opened} onOpened={onOpened} />

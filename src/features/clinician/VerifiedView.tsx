@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { usePublicClient } from 'wagmi'
 import { appConfig } from '../../platform/config.ts'
@@ -12,6 +12,7 @@ import { Page } from '../../ui/Page.tsx'
 import { GrantBanner } from './GrantBanner.tsx'
 import { InactiveGrant } from './InactiveGrant.tsx'
 import { OpenedRecordsView } from './OpenedRecordsView.tsx'
+import { measureSince, QR_DECODED_MARK, SHARE_CHECKED_MEASURE } from './marks.ts'
 import { OpenShareForm } from './OpenShareForm.tsx'
 import { Problem } from './Problem.tsx'
 import { sharedGrantQueryOptions } from './queries.ts'
@@ -30,6 +31,11 @@ export function VerifiedView({ viewer, opening }: { viewer: ViewerLink; opening:
   const grant = useQuery(sharedGrantQueryOptions(client, registry, info, opening))
   const [opened, setOpened] = useState<OpenedRecords>()
   const [closed, setClosed] = useState<Error>()
+  const checked = info !== undefined && grant.data?.status === 'active'
+  // Once the checked consent and the open form are in the document: the end of the check the benchmarks time.
+  useEffect(() => {
+    if (checked) measureSince(QR_DECODED_MARK, SHARE_CHECKED_MEASURE)
+  }, [checked])
 
   const title = viewer.label ?? 'Shared health records'
   const checking = info !== undefined && grant.isPending

@@ -4,7 +4,7 @@ import { useBrowserWallets } from '../../chain/browserWallets.ts'
 import { appConfig } from '../../platform/index.ts'
 import { connectOrigins } from '../../platform/contentSecurityPolicy.ts'
 import type { RecipientSigner } from '../../shareHost/client.ts'
-import { QR_DECODED_MARK, SHARE_VERIFIED_MEASURE } from './marks.ts'
+import { measureSince, QR_DECODED_MARK, SHARE_VERIFIED_MEASURE } from './marks.ts'
 import { openSharedLink, type OpenedRecords, type OpenSharedLinkRequest } from './viewerActions.ts'
 
 /**
@@ -33,7 +33,7 @@ export function useOpenSharedLink(
     gcTime: 0,
     onSuccess: (opened) => {
       // From the QR decode (marked by the scanner screen) when the link was scanned here.
-      if (performance.getEntriesByName(QR_DECODED_MARK).length > 0) performance.measure(SHARE_VERIFIED_MEASURE, QR_DECODED_MARK)
+      measureSince(QR_DECODED_MARK, SHARE_VERIFIED_MEASURE)
       callbacks.onOpened(opened)
     },
     onError: (error) => callbacks.onFailed(error),

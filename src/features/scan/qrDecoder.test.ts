@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { nodeQrDecoder, qrFrame, sampleConsentLink, toImageData } from '../../../scripts/lib/qrFrames.ts'
+import { nodeQrDecoder, qrFrame, sampleShortConsentLink, toImageData } from '../../../scripts/lib/qrFrames.ts'
 import { chooseQrDecoder, loadQrDecoder, QrDecoderUnavailableError, type BarcodeDetectorClass, type QrDecoder, type QrSource } from './qrDecoder.ts'
 
-const LINK = sampleConsentLink()
+const LINK = sampleShortConsentLink()
 const NATIVE_TEXT = 'shlink:/read-by-the-platform'
 
 /** A stand-in for a browser's BarcodeDetector: lists `formats`, and answers `detect` as told. */
