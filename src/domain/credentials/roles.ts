@@ -7,7 +7,7 @@
 export type ProfessionalRole = 'clinician' | 'prescriber' | 'pharmacy'
 
 /** Every role, in the order of their bits. */
-export const PROFESSIONAL_ROLES: readonly ProfessionalRole[] = ['clinician', 'prescriber', 'pharmacy']
+export const PROFESSIONAL_ROLES = ['clinician', 'prescriber', 'pharmacy'] as const satisfies readonly ProfessionalRole[]
 
 /** The contract's ROLE_* bits. */
 export const ROLE_BITS: Readonly<Record<ProfessionalRole, number>> = { clinician: 1, prescriber: 2, pharmacy: 4 }
