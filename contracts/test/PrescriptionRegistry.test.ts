@@ -418,9 +418,9 @@ describe('Credentials and prescriptions: invariants over random sequences (fast-
       time = at > time ? at : time + 1
       await local.clock.nextBlockAt(BigInt(time))
     }
-    const deploy = async (abi: typeof credentialRegistryAbi | typeof prescriptionRegistryAbi, bytecode: Hex, args: readonly unknown[]) => {
+    const deploy = async (send: () => Promise<Hex>) => {
       await nextBlockAt(time + 1)
-      const hash = await wallet(0).deployContract({ abi, bytecode, args } as Parameters<ReturnType<typeof wallet>['deployContract']>[0])
+      const hash = await send()
       const receipt = await reader.waitForTransactionReceipt({ hash })
       if (!receipt.contractAddress) throw new Error('deploy failed')
       return getAddress(receipt.contractAddress)
@@ -428,8 +428,8 @@ describe('Credentials and prescriptions: invariants over random sequences (fast-
 
     await fc.assert(
       fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 24, size: 'max' }), async (actions) => {
-        const credentials = await deploy(credentialRegistryAbi, credentialRegistryBytecode, [[account(ISSUER)]])
-        const prescriptions = await deploy(prescriptionRegistryAbi, prescriptionRegistryBytecode, [credentials])
+        const credentials = await deploy(() => wallet(0).deployContract({ abi: credentialRegistryAbi, bytecode: credentialRegistryBytecode, args: [[account(ISSUER)]] }))
+        const prescriptions = await deploy(() => wallet(0).deployContract({ abi: prescriptionRegistryAbi, bytecode: prescriptionRegistryBytecode, args: [credentials] }))
         const chain = registriesUnderTest(local, () => ({ credentials, prescriptions }), 1_000_000n)
         const pool = Array.from({ length: 3 }, random32)
         const rxAt = (i: number) => pool[i % pool.length]!
