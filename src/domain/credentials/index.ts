@@ -26,3 +26,4 @@ export {
   type VerifiedCredential,
 } from './credentialDocument.ts'
 export { PROFESSIONAL_ROLES, ROLE_BITS, roleBits, rolesOfBits, type ProfessionalRole } from './roles.ts'
+export { CREDENTIAL_STATUSES, credentialStatusFromChain, type CredentialStatus } from './credentialStatus.ts'
