@@ -54,9 +54,10 @@ async function chainCall<T>(call: () => Promise<T>): Promise<T> {
  * What the registry holds for a prescription now:
  * - `unknown`: never recorded (forged, for another network, or not yet sent);
  * - `active`: something remains and it may be dispensed;
- * - `dispensed`: nothing remains;
- * - `expired`: its expiry has passed (what remains can no longer be dispensed);
- * - `cancelled`: its prescriber cancelled it.
+ * - `dispensed`: nothing remains (whether or not it was cancelled or expired since);
+ * - `cancelled`: its prescriber cancelled it before all was dispensed;
+ * - `expired`: its expiry has passed before all was dispensed.
+ * `cancelled` and `remaining` are there as read, for a screen that shows them all.
  * Times are unix seconds.
  */
 export type PrescriptionReading =
@@ -91,7 +92,8 @@ export async function readPrescription(client: PublicClient, registry: Prescript
     return { state: 'unknown', blockNumber: options.blockNumber }
   }
   if (total === 0 || remaining > total) throw new UnexpectedChainReplyError('more remaining than prescribed')
-  const state = cancelled ? 'cancelled' : expired ? 'expired' : remaining === 0 ? 'dispensed' : 'active'
+  // Fully dispensed says the most, whatever happened after; then cancelled, then expired.
+  const state = remaining === 0 ? 'dispensed' : cancelled ? 'cancelled' : expired ? 'expired' : 'active'
   return { state, prescriber, total, remaining, expiry, cancelled, blockNumber: options.blockNumber }
 }
 
