@@ -63,6 +63,7 @@ const random32 = (): Hex => toHex(crypto.getRandomValues(new Uint8Array(32)))
  */
 export const gasSuite: BenchSuite = {
   name: 'gas',
+  rows: ['gas.grant', 'gas.grant_batch10_each', 'gas.revoke', 'gas.grant_by_sig', 'gas.revoke_by_sig', 'gas.eas_attest', 'gas.eas_revoke'],
   async run() {
     const chain = await startAnvil()
     try {

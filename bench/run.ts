@@ -10,6 +10,7 @@ import { consentSuite } from './consent.bench.ts'
 import { gasSuite } from './gas.bench.ts'
 import { BenchContext, round, type BenchRow, type BenchSuite } from './lib/context.ts'
 import { parsersSuite } from './parsers.bench.ts'
+import { prescriptionGasSuite } from './prescriptionGas.bench.ts'
 import { pwaSuites } from './pwa.bench.ts'
 import { qrSuite, shareQrSuite } from './qr.bench.ts'
 import { recordsSuite } from './records.bench.ts'
@@ -19,7 +20,7 @@ import { shareSuite } from './share.bench.ts'
 import { shareAbuseSuite } from './shareAbuse.bench.ts'
 import { walletSuite } from './wallet.bench.ts'
 
-const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, relaySuite, shareSuite, shareAbuseSuite, shareQrSuite, shareScanSuite, consentSuite, recordsSuite, parsersSuite, ...pwaSuites]
+const suites: BenchSuite[] = [bundleSuite, walletSuite, qrSuite, scanSuite, gasSuite, prescriptionGasSuite, relaySuite, shareSuite, shareAbuseSuite, shareQrSuite, shareScanSuite, consentSuite, recordsSuite, parsersSuite, ...pwaSuites]
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))

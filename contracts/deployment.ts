@@ -2,7 +2,8 @@
  * The deployment file `npm run deploy` writes (contracts/deployments/<name>.json): where
  * CareKey's contracts live on one chain. The share host and the app build read it when
  * CAREKEY_DEPLOYMENT names it, instead of the separate CAREKEY_CHAIN_ID,
- * CAREKEY_CONSENT_REGISTRY and CAREKEY_CONSENT_REGISTRY_BLOCK variables.
+ * CAREKEY_CONSENT_REGISTRY, CAREKEY_CONSENT_REGISTRY_BLOCK, CAREKEY_CREDENTIAL_REGISTRY(_BLOCK)
+ * and CAREKEY_PRESCRIPTION_REGISTRY(_BLOCK) variables.
  */
 import { readFileSync } from 'node:fs'
 import { getAddress, isAddress, type Address } from 'viem'
@@ -13,19 +14,49 @@ export type DeploymentFile = {
   consentRegistry: Address
   /** Block of the registry's deployment, so that event scans need not start at genesis. */
   deployBlock: number
+  /**
+   * The CredentialRegistry and PrescriptionRegistry with their deployment blocks and the
+   * credential issuers. Absent from files written before they existed: such a chain has no
+   * credentials or prescriptions.
+   */
+  credentialRegistry?: Address
+  credentialRegistryBlock?: number
+  credentialIssuers?: Address[]
+  prescriptionRegistry?: Address
+  prescriptionRegistryBlock?: number
   /** Only in local.json: the local chain's RPC URL. */
   rpcUrl?: string
 }
 
-const schema = z.object({
-  chainId: z.int().positive(),
-  consentRegistry: z
-    .string()
-    .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address')
-    .transform((a) => getAddress(a)),
-  deployBlock: z.int().min(0),
-  rpcUrl: z.url({ protocol: /^https?$/ }).optional(),
-})
+const address = z
+  .string()
+  .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address')
+  .transform((a) => getAddress(a))
+
+const schema = z
+  .object({
+    chainId: z.int().positive(),
+    consentRegistry: address,
+    deployBlock: z.int().min(0),
+    credentialRegistry: address.optional(),
+    credentialRegistryBlock: z.int().min(0).optional(),
+    credentialIssuers: z.array(address).min(1).optional(),
+    prescriptionRegistry: address.optional(),
+    prescriptionRegistryBlock: z.int().min(0).optional(),
+    rpcUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .refine((d) => (d.credentialRegistry === undefined) === (d.credentialRegistryBlock === undefined), {
+    message: 'credentialRegistry and credentialRegistryBlock go together',
+    path: ['credentialRegistryBlock'],
+  })
+  .refine((d) => (d.prescriptionRegistry === undefined) === (d.prescriptionRegistryBlock === undefined), {
+    message: 'prescriptionRegistry and prescriptionRegistryBlock go together',
+    path: ['prescriptionRegistryBlock'],
+  })
+  .refine((d) => d.prescriptionRegistry === undefined || d.credentialRegistry !== undefined, {
+    message: 'a prescriptionRegistry needs its credentialRegistry',
+    path: ['credentialRegistry'],
+  })
 
 /** Parses a deployment file's JSON text; the error names the file and the bad field. */
 export function parseDeploymentFile(text: string, path: string): DeploymentFile {
@@ -71,10 +102,18 @@ export function withDeployment<Env extends Record<string, string | undefined>>(e
     CAREKEY_CONSENT_REGISTRY: deployment.consentRegistry,
     CAREKEY_CONSENT_REGISTRY_BLOCK: String(deployment.deployBlock),
   }
+  if (deployment.credentialRegistry !== undefined && deployment.credentialRegistryBlock !== undefined) {
+    fromFile.CAREKEY_CREDENTIAL_REGISTRY = deployment.credentialRegistry
+    fromFile.CAREKEY_CREDENTIAL_REGISTRY_BLOCK = String(deployment.credentialRegistryBlock)
+  }
+  if (deployment.prescriptionRegistry !== undefined && deployment.prescriptionRegistryBlock !== undefined) {
+    fromFile.CAREKEY_PRESCRIPTION_REGISTRY = deployment.prescriptionRegistry
+    fromFile.CAREKEY_PRESCRIPTION_REGISTRY_BLOCK = String(deployment.prescriptionRegistryBlock)
+  }
   const conflicts = Object.entries(fromFile).filter(([name, value]) => {
     const set = env[name]?.trim()
     if (!set) return false
-    return name === 'CAREKEY_CONSENT_REGISTRY' ? set.toLowerCase() !== value.toLowerCase() : set !== value
+    return isAddress(value) ? set.toLowerCase() !== value.toLowerCase() : set !== value
   })
   if (conflicts.length > 0) {
     throw new Error(

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from 'viem'
-import { generatePrivateKey, mnemonicToAccount } from 'viem/accounts'
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { consentRegistryAbi } from '../contracts/generated/ConsentRegistry.ts'
+import { credentialRegistryAbi } from '../contracts/generated/CredentialRegistry.ts'
+import { prescriptionRegistryAbi } from '../contracts/generated/PrescriptionRegistry.ts'
 import { readDeploymentFile } from '../contracts/deployment.ts'
 import { readShareHostConfig } from '../server/src/config.ts'
 import { deployFromEnvironment } from './deploy.ts'
@@ -39,9 +41,28 @@ describe('npm run deploy', () => {
     const { path, deployment } = await deployFromEnvironment({ ...env(), CAREKEY_DEPLOYMENT_NAME: 'remote-test', CAREKEY_CHAIN_ID: String(REMOTE_CHAIN_ID) })
     expect(path).toBe(join(dir, 'remote-test.json'))
     expect(readDeploymentFile(path)).toEqual(deployment)
-    expect(Object.keys(JSON.parse(await readFile(path, 'utf8')) as object).sort()).toEqual(['chainId', 'consentRegistry', 'deployBlock'])
+    expect(Object.keys(JSON.parse(await readFile(path, 'utf8')) as object).sort()).toEqual([
+      'chainId',
+      'consentRegistry',
+      'credentialIssuers',
+      'credentialRegistry',
+      'credentialRegistryBlock',
+      'deployBlock',
+      'prescriptionRegistry',
+      'prescriptionRegistryBlock',
+    ])
     expect(deployment.chainId).toBe(REMOTE_CHAIN_ID)
-    expect(deployment.deployBlock).toBe(Number(await remote.client.getBlockNumber()))
+    // Three contracts, one block each, in order: consent, credentials, prescriptions.
+    expect(deployment.prescriptionRegistryBlock).toBe(Number(await remote.client.getBlockNumber()))
+    expect([deployment.credentialRegistryBlock, deployment.prescriptionRegistryBlock]).toEqual([deployment.deployBlock + 1, deployment.deployBlock + 2])
+    // Without CAREKEY_CREDENTIAL_ISSUERS the deployer is the one licensing body.
+    expect(deployment.credentialIssuers).toEqual([privateKeyToAccount(deployerKey).address])
+    expect(await remote.client.readContract({ address: deployment.credentialRegistry, abi: credentialRegistryAbi, functionName: 'issuers' })).toEqual(
+      deployment.credentialIssuers,
+    )
+    expect(await remote.client.readContract({ address: deployment.prescriptionRegistry, abi: prescriptionRegistryAbi, functionName: 'credentials' })).toBe(
+      deployment.credentialRegistry,
+    )
 
     // The registry answers there.
     const read = (functionName: 'domainSeparator') => remote.client.readContract({ address: deployment.consentRegistry, abi: consentRegistryAbi, functionName })
@@ -56,6 +77,14 @@ describe('npm run deploy', () => {
 
     const config = readShareHostConfig({ CAREKEY_RPC_URL: remote.rpcUrl, CAREKEY_DEPLOYMENT: path })
     expect([config.chainId, config.consentRegistry]).toEqual([REMOTE_CHAIN_ID, deployment.consentRegistry])
+  })
+
+  it('deploys the CredentialRegistry with the licensing bodies CAREKEY_CREDENTIAL_ISSUERS names, and refuses a malformed list', async () => {
+    const issuers = [1, 2].map((i) => mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: 6 + i }).address)
+    const { deployment } = await deployFromEnvironment({ ...env(), CAREKEY_DEPLOYMENT_NAME: 'issuers', CAREKEY_CREDENTIAL_ISSUERS: issuers.map((a) => a.toLowerCase()).join(', ') })
+    expect(deployment.credentialIssuers).toEqual(issuers)
+    expect(await remote.client.readContract({ address: deployment.credentialRegistry, abi: credentialRegistryAbi, functionName: 'issuers' })).toEqual(issuers)
+    await expect(deployFromEnvironment({ ...env(), CAREKEY_CREDENTIAL_ISSUERS: `${issuers[0]},0x1234` })).rejects.toThrow(/CAREKEY_CREDENTIAL_ISSUERS must be/)
   })
 
   it('names the file after the chain id by default', async () => {

@@ -1,10 +1,14 @@
 /**
  * `npm run deploy`: deploys CareKey's contracts to any chain and writes
- * contracts/deployments/<name>.json ({chainId, consentRegistry, deployBlock}), which the
- * share host and the app build read through CAREKEY_DEPLOYMENT.
+ * contracts/deployments/<name>.json ({chainId, consentRegistry, deployBlock, credentialRegistry,
+ * credentialRegistryBlock, credentialIssuers, prescriptionRegistry, prescriptionRegistryBlock}),
+ * which the share host and the app build read through CAREKEY_DEPLOYMENT.
  *
  *   CAREKEY_RPC_URL          JSON-RPC URL of the chain (required)
  *   CAREKEY_DEPLOYER_KEY     0x-prefixed private key of a funded account (required; never printed)
+ *   CAREKEY_CREDENTIAL_ISSUERS  comma-separated addresses of the licensing bodies that may
+ *                            register credentials, fixed for the registry's lifetime (default:
+ *                            the deployer's address)
  *   CAREKEY_DEPLOYMENT_NAME  file name, letters, digits and dashes (default: chain-<chain id>)
  *   CAREKEY_CHAIN_ID         when set, the chain must have this id
  *   CAREKEY_DEPLOYMENTS_DIR  where to write (default: contracts/deployments)
@@ -12,10 +16,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createPublicClient, formatEther, http, isHex } from 'viem'
+import { createPublicClient, formatEther, getAddress, http, isAddress, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import type { DeploymentFile } from '../contracts/deployment.ts'
-import { deployContracts } from './lib/deploy.ts'
+import { deployContracts, type Deployment } from './lib/deploy.ts'
 
 /** A problem with the deploy's input or the chain, said plainly. */
 export class DeployError extends Error {
@@ -25,7 +28,7 @@ export class DeployError extends Error {
   }
 }
 
-export type DeployResult = { path: string; deployment: DeploymentFile }
+export type DeployResult = { path: string; deployment: Deployment }
 
 const DEFAULT_DIR = fileURLToPath(new URL('../contracts/deployments', import.meta.url))
 
@@ -54,21 +57,36 @@ export async function deployFromEnvironment(env: Record<string, string | undefin
   const name = env.CAREKEY_DEPLOYMENT_NAME?.trim() || `chain-${chainId}`
   if (!/^[a-z0-9][a-z0-9-]*$/i.test(name)) throw new DeployError('CAREKEY_DEPLOYMENT_NAME may hold only letters, digits and dashes.')
 
+  const issuersText = env.CAREKEY_CREDENTIAL_ISSUERS?.trim()
+  const issuers = issuersText ? issuersText.split(',').map((a) => a.trim()) : undefined
+  if (issuers?.some((a) => !isAddress(a, { strict: false }))) {
+    throw new DeployError('CAREKEY_CREDENTIAL_ISSUERS must be 0x-prefixed 20-byte addresses separated by commas.')
+  }
+
   const deployer = privateKeyToAccount(key)
   const balance = await client.getBalance({ address: deployer.address })
   if (balance === 0n) throw new DeployError(`The deployer ${deployer.address} has no funds on chain ${chainId}. Fund it first.`)
 
-  let deployment: DeploymentFile
+  let deployment: Deployment
   try {
-    deployment = await deployContracts(client, rpcUrl, key)
+    deployment = await deployContracts(client, rpcUrl, key, { credentialIssuers: issuers?.map((a) => getAddress(a)) ?? [deployer.address] })
   } catch (cause) {
     const detail = cause instanceof Error && /insufficient funds/i.test(cause.message) ? `the deployer ${deployer.address} has too little to pay for it (${formatEther(balance)} held)` : 'the chain refused it'
-    throw new DeployError(`Deploying the ConsentRegistry failed: ${detail}.`, { cause })
+    throw new DeployError(`Deploying CareKey's contracts failed: ${detail}.`, { cause })
   }
   const dir = env.CAREKEY_DEPLOYMENTS_DIR?.trim() || DEFAULT_DIR
   mkdirSync(dir, { recursive: true })
   const path = join(dir, `${name}.json`)
-  const file: DeploymentFile = { chainId: deployment.chainId, consentRegistry: deployment.consentRegistry, deployBlock: deployment.deployBlock }
+  const file: Deployment = {
+    chainId: deployment.chainId,
+    consentRegistry: deployment.consentRegistry,
+    deployBlock: deployment.deployBlock,
+    credentialRegistry: deployment.credentialRegistry,
+    credentialRegistryBlock: deployment.credentialRegistryBlock,
+    credentialIssuers: deployment.credentialIssuers,
+    prescriptionRegistry: deployment.prescriptionRegistry,
+    prescriptionRegistryBlock: deployment.prescriptionRegistryBlock,
+  }
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`)
   return { path, deployment: file }
 }
@@ -77,6 +95,8 @@ async function main() {
   try {
     const { path, deployment } = await deployFromEnvironment(process.env)
     console.log(`ConsentRegistry deployed at ${deployment.consentRegistry} on chain ${deployment.chainId} (block ${deployment.deployBlock}).`)
+    console.log(`CredentialRegistry deployed at ${deployment.credentialRegistry} (block ${deployment.credentialRegistryBlock}), issuers ${deployment.credentialIssuers?.join(', ')}.`)
+    console.log(`PrescriptionRegistry deployed at ${deployment.prescriptionRegistry} (block ${deployment.prescriptionRegistryBlock}).`)
     console.log(`Wrote ${path}. Use it with CAREKEY_DEPLOYMENT=${path} for the share host and the app build.`)
   } catch (error) {
     console.error(error instanceof DeployError ? error.message : error)

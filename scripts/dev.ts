@@ -78,6 +78,8 @@ async function main() {
     Share host   ${shareHostUrl}
     Chain        ${rpcUrl} (anvil, chain id ${deployment.chainId})
     Registry     ${deployment.consentRegistry}
+    Credentials  ${deployment.credentialRegistry} (licensing body: anvil account 8, ${deployment.credentialIssuers.join(', ')})
+    Prescriptions ${deployment.prescriptionRegistry}
 
   Press Ctrl-C to stop everything.
 `)

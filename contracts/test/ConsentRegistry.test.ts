@@ -1,8 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  BaseError,
-  ContractFunctionRevertedError,
   createPublicClient,
   decodeFunctionData,
   encodeAbiParameters,
@@ -34,6 +32,7 @@ import {
 import type { GrantTerms } from '../../src/domain/consent/terms.ts'
 import { consentRegistryAbi, consentRegistryBytecode } from '../generated/ConsentRegistry.ts'
 import { ANVIL_MNEMONIC, startLocalChainForTests, type ChainFixture } from '../../scripts/lib/chainFixture.ts'
+import { revertOf } from './support.ts'
 
 const local = startLocalChainForTests()
 
@@ -55,20 +54,6 @@ function makeTerms(patient: Address, period: { validFrom: bigint; validUntil: bi
     dataHash: random32(),
     salt: random32(),
   }
-}
-
-/** Runs a contract write that must revert and returns viem's decoded custom error. */
-async function revertOf(attempt: Promise<unknown>): Promise<{ name: string; args: readonly unknown[] }> {
-  try {
-    await attempt
-  } catch (error) {
-    const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null
-    if (reverted instanceof ContractFunctionRevertedError && reverted.data) {
-      return { name: reverted.data.errorName, args: reverted.data.args ?? [] }
-    }
-    throw error
-  }
-  throw new Error('expected the transaction to revert, but it went through')
 }
 
 /** Helpers bound to one registry deployment and the fixture's accounts. */

@@ -18,6 +18,13 @@ export const ANVIL_DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbe
 export const ANVIL_SPONSOR_KEY = '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6' as const
 
 /**
+ * anvil's account 8, the local stack's licensing body: the one credential issuer the local
+ * CredentialRegistry is deployed with (it registers clinicians, prescribers and pharmacies).
+ * Not the deployer (0), the sponsor (9), nor the accounts tests act as patients (1 to 5).
+ */
+export const ANVIL_ISSUER_KEY = '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97' as const
+
+/**
  * The anvil binary: the platform package's real binary when it is installed (so that a stop
  * signal reaches anvil itself), else the npm wrapper.
  */

@@ -6,7 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { readShareHostConfig, type ShareHostConfig } from '../../server/src/config.ts'
 import { startShareHost, type RunningShareHost } from '../../server/src/serve.ts'
 import { ANVIL_DEPLOYER_KEY, ANVIL_SPONSOR_KEY, startAnvil, type LocalChain } from './anvil.ts'
-import { deployContracts, type Deployment } from './deploy.ts'
+import { deployContracts, LOCAL_LICENSING_BODY, type Deployment } from './deploy.ts'
 import { freePort } from './ports.ts'
 
 export type BackendStack = {
@@ -15,6 +15,8 @@ export type BackendStack = {
   shareHostUrl: string
   /** The account that pays for relayed grants (anvil's account 9). */
   sponsor: Address
+  /** The CredentialRegistry's one issuer, the local licensing body (anvil's account 8, ANVIL_ISSUER_KEY). */
+  licensingBody: Address
   /** Where the share host keeps its database (what it stores, for tests that read it raw). */
   shareHostDataDir: string
   /** The CAREKEY_* variables an app build or a share host needs to use this stack. */
@@ -38,7 +40,8 @@ export type BackendOptions = {
 
 /**
  * Starts what the app talks to: an anvil chain with the contracts deployed and the share host,
- * whose sponsor relay pays with anvil's account 9. Used by `npm run dev`, the end-to-end tests
+ * whose sponsor relay pays with anvil's account 9. The CredentialRegistry's licensing body is
+ * anvil's account 8 (`licensingBody`, key ANVIL_ISSUER_KEY). Used by `npm run dev`, the end-to-end tests
  * and the benchmarks.
  */
 export async function startBackend(options: BackendOptions = {}): Promise<BackendStack> {
@@ -64,6 +67,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       CAREKEY_RPC_URL: chain.rpcUrl,
       CAREKEY_CONSENT_REGISTRY: deployment.consentRegistry,
       CAREKEY_CONSENT_REGISTRY_BLOCK: String(deployment.deployBlock),
+      CAREKEY_CREDENTIAL_REGISTRY: deployment.credentialRegistry,
+      CAREKEY_CREDENTIAL_REGISTRY_BLOCK: String(deployment.credentialRegistryBlock),
+      CAREKEY_PRESCRIPTION_REGISTRY: deployment.prescriptionRegistry,
+      CAREKEY_PRESCRIPTION_REGISTRY_BLOCK: String(deployment.prescriptionRegistryBlock),
       CAREKEY_SHARE_HOST_URL: shareHostUrl,
     }
     const serveShareHost = options.serveShareHost ?? ((config: ShareHostConfig) => startShareHost(config))
@@ -80,7 +87,16 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       env,
     )
     stops.push(() => host.close())
-    return { chain, deployment, shareHostUrl, sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address, shareHostDataDir: dataDir, env, stop }
+    return {
+      chain,
+      deployment,
+      shareHostUrl,
+      sponsor: privateKeyToAccount(ANVIL_SPONSOR_KEY).address,
+      licensingBody: LOCAL_LICENSING_BODY,
+      shareHostDataDir: dataDir,
+      env,
+      stop,
+    }
   } catch (error) {
     await stop()
     throw error

@@ -4,7 +4,7 @@
  */
 import { ConfigError, parseAppConfig, type AppConfig } from './configSchema.ts'
 
-export { ConfigError, LOCAL_DEV_CHAIN_ID, parseAppConfig, type AppConfig } from './configSchema.ts'
+export { ConfigError, LOCAL_DEV_CHAIN_ID, parseAppConfig, type AppConfig, type ContractLocation } from './configSchema.ts'
 
 function readBuildConfig(): { config: AppConfig; error: ConfigError | undefined } {
   try {

@@ -9,6 +9,47 @@ describe('parseAppConfig', () => {
     expect(config.consentRegistry).toBe(localDeployment.consentRegistry)
     expect(config.consentRegistryBlock).toBe(BigInt(localDeployment.deployBlock))
     expect(config.shareHostUrl).toBe('http://localhost:8787')
+    expect(config.credentialRegistry).toEqual({ address: localDeployment.credentialRegistry, fromBlock: BigInt(localDeployment.credentialRegistryBlock) })
+    expect(config.prescriptionRegistry).toEqual({ address: localDeployment.prescriptionRegistry, fromBlock: BigInt(localDeployment.prescriptionRegistryBlock) })
+  })
+
+  it('reads the credential and prescription registries with their blocks from the environment', () => {
+    const config = parseAppConfig({
+      CAREKEY_CHAIN_ID: '84532',
+      CAREKEY_CREDENTIAL_REGISTRY: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+      CAREKEY_CREDENTIAL_REGISTRY_BLOCK: '100',
+      CAREKEY_PRESCRIPTION_REGISTRY: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+      CAREKEY_PRESCRIPTION_REGISTRY_BLOCK: '101',
+    })
+    expect(config.credentialRegistry).toEqual({ address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', fromBlock: 100n })
+    expect(config.prescriptionRegistry).toEqual({ address: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0', fromBlock: 101n })
+  })
+
+  it('never uses the local registries on another chain: unset there, they are absent', () => {
+    const config = parseAppConfig({ CAREKEY_CHAIN_ID: '84532' })
+    expect(config.credentialRegistry).toBeUndefined()
+    expect(config.prescriptionRegistry).toBeUndefined()
+  })
+
+  it('refuses a registry without its block, a block without its registry, and prescriptions without credentials', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseAppConfig(env)
+        return []
+      } catch (error) {
+        return error instanceof ConfigError ? error.problems : ['not a ConfigError']
+      }
+    }
+    expect(problems({ CAREKEY_CHAIN_ID: '84532', CAREKEY_CREDENTIAL_REGISTRY: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' })).toEqual([
+      'CAREKEY_CREDENTIAL_REGISTRY_BLOCK must be a block number',
+    ])
+    expect(problems({ CAREKEY_CHAIN_ID: '84532', CAREKEY_CREDENTIAL_REGISTRY: '0x1234', CAREKEY_CREDENTIAL_REGISTRY_BLOCK: '1' })).toEqual([
+      'CAREKEY_CREDENTIAL_REGISTRY must be a 0x-prefixed 20-byte address',
+    ])
+    expect(problems({ CAREKEY_CHAIN_ID: '84532', CAREKEY_PRESCRIPTION_REGISTRY_BLOCK: '5' })).toEqual(['CAREKEY_PRESCRIPTION_REGISTRY_BLOCK is set without CAREKEY_PRESCRIPTION_REGISTRY'])
+    expect(
+      problems({ CAREKEY_CHAIN_ID: '84532', CAREKEY_PRESCRIPTION_REGISTRY: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0', CAREKEY_PRESCRIPTION_REGISTRY_BLOCK: '5' }),
+    ).toEqual(['CAREKEY_PRESCRIPTION_REGISTRY needs CAREKEY_CREDENTIAL_REGISTRY: prescriptions are checked against credentials'])
   })
 
   it('reads a public chain and share host from the environment', () => {

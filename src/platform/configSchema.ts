@@ -19,8 +19,15 @@ export type AppConfig = {
   consentRegistry: Address
   /** Block from which to scan registry events (its deployment block). */
   consentRegistryBlock: bigint
+  /** Who holds a clinician, prescriber or pharmacy credential; undefined on a chain without one. */
+  credentialRegistry: ContractLocation | undefined
+  /** E-prescriptions and their dispensing; undefined on a chain without one. */
+  prescriptionRegistry: ContractLocation | undefined
   shareHostUrl: string
 }
+
+/** A contract the app reads: its address and the block it was deployed in (event scans start there). */
+export type ContractLocation = { address: Address; fromBlock: bigint }
 
 export const LOCAL_DEV_CHAIN_ID = 31337
 
@@ -48,6 +55,29 @@ export function parseAppConfig(env: Env): AppConfig {
   if (!isAddress(registry)) problems.push('CAREKEY_CONSENT_REGISTRY must be a 0x-prefixed 20-byte address')
   const registryBlock = str('CAREKEY_CONSENT_REGISTRY_BLOCK') ?? String(localDeployment.deployBlock)
   if (!/^\d+$/.test(registryBlock)) problems.push('CAREKEY_CONSENT_REGISTRY_BLOCK must be a block number')
+  // The local stack's registries are the default on the local chain only: on another chain a
+  // registry that is not configured does not exist, and must not be read at a local address.
+  const onLocalChain = chainId === localDeployment.chainId
+  const contract = (name: string, local: { address: string; block: number }): ContractLocation | undefined => {
+    const address = str(name) ?? (onLocalChain ? local.address : undefined)
+    const block = str(`${name}_BLOCK`) ?? (onLocalChain && str(name) === undefined ? String(local.block) : undefined)
+    if (address === undefined) {
+      if (block !== undefined) problems.push(`${name}_BLOCK is set without ${name}`)
+      return undefined
+    }
+    if (!isAddress(address)) problems.push(`${name} must be a 0x-prefixed 20-byte address`)
+    if (block === undefined || !/^\d+$/.test(block)) problems.push(`${name}_BLOCK must be a block number`)
+    return isAddress(address) && block !== undefined && /^\d+$/.test(block) ? { address, fromBlock: BigInt(block) } : undefined
+  }
+  const credentialRegistry = contract('CAREKEY_CREDENTIAL_REGISTRY', {
+    address: localDeployment.credentialRegistry,
+    block: localDeployment.credentialRegistryBlock,
+  })
+  const prescriptionRegistry = contract('CAREKEY_PRESCRIPTION_REGISTRY', {
+    address: localDeployment.prescriptionRegistry,
+    block: localDeployment.prescriptionRegistryBlock,
+  })
+  if (prescriptionRegistry && !credentialRegistry) problems.push('CAREKEY_PRESCRIPTION_REGISTRY needs CAREKEY_CREDENTIAL_REGISTRY: prescriptions are checked against credentials')
   const shareHostUrl = (str('CAREKEY_SHARE_HOST_URL') ?? 'http://localhost:8787').replace(/\/+$/, '')
   if (!isHttpUrl(shareHostUrl)) problems.push('CAREKEY_SHARE_HOST_URL must be an http(s) URL')
   const explorerUrl = str('CAREKEY_EXPLORER_URL')?.replace(/\/+$/, '')
@@ -64,6 +94,8 @@ export function parseAppConfig(env: Env): AppConfig {
     },
     consentRegistry: registry as Address,
     consentRegistryBlock: BigInt(registryBlock),
+    credentialRegistry,
+    prescriptionRegistry,
     shareHostUrl,
   }
 }

@@ -4,7 +4,7 @@
  * private data out of the query cache (private mutations, the wipe at the lock), and storage that
  * lasts (persistent storage, Safari's seven-day rule, the backup reminder).
  */
-export { appConfig, appConfigError, type AppConfig } from './config.ts'
+export { appConfig, appConfigError, type AppConfig, type ContractLocation } from './config.ts'
 export { useDirtyForm, useHasDirtyForms } from './dirtyForms.ts'
 export { useOnlineStatus } from './onlineStatus.ts'
 export { NeedsNetwork } from './NeedsNetwork.tsx'
