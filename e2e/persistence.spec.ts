@@ -214,7 +214,8 @@ test.describe('storage in a real browser', () => {
     await secondPage.reload()
     await secondWallet.unlock(PASSPHRASE)
     await second.open()
-    expect(await second.listedTitles()).toEqual(['Latex'])
+    // The list fills in once the other tab's index is read: wait for it rather than read it at once.
+    await expect(second.listedRecords.getByRole('strong')).toHaveText(['Latex'])
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
     await page.getByRole('link', { name: /Remove wallet from this device/ }).click()
