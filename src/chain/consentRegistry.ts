@@ -263,6 +263,12 @@ export function revokeBySigRequest(registry: ConsentRegistryDeployment, message:
 /** Where on chain something happened. */
 export type ChainPlace = { transactionHash: Hex; blockNumber: bigint; logIndex: number }
 
+/** Where a mined event log is; a log without a block (not mined) is not a reply the app can use. */
+export function placeOf(log: { transactionHash: Hex | null; blockNumber: bigint | null; logIndex: number | null }): ChainPlace {
+  if (log.transactionHash === null || log.blockNumber === null || log.logIndex === null) throw new UnexpectedChainReplyError('an event log from a block that is not mined')
+  return { transactionHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.logIndex }
+}
+
 export type ConsentGrantedEvent = ChainPlace & { kind: 'granted'; patient: Address; commitment: Hex; validUntil: bigint }
 export type ConsentRevokedEvent = ChainPlace & { kind: 'revoked'; patient: Address; commitment: Hex }
 export type ConsentRegistryEvent = ConsentGrantedEvent | ConsentRevokedEvent
@@ -335,10 +341,7 @@ function decodeRegistryLog(log: RawLog): ConsentRegistryEvent | undefined {
     if (error instanceof AbiEventSignatureNotFoundError) return undefined
     throw new UnexpectedChainReplyError('an event log that does not decode', { cause: error })
   }
-  if (log.transactionHash === null || log.blockNumber === null || log.logIndex === null) {
-    throw new UnexpectedChainReplyError('an event log from a block that is not mined')
-  }
-  const place = { transactionHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.logIndex }
+  const place = placeOf(log)
   return decoded.eventName === 'ConsentGranted'
     ? { kind: 'granted', ...decoded.args, ...place }
     : { kind: 'revoked', ...decoded.args, ...place }

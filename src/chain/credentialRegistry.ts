@@ -4,7 +4,7 @@ import type { VerifiedCredential } from '../domain/credentials/credentialDocumen
 import { credentialStatusFromChain, type CredentialStatus } from '../domain/credentials/credentialStatus.ts'
 import { ROLE_BITS, rolesOfBits, type ProfessionalRole } from '../domain/credentials/roles.ts'
 import { checkClientChain } from './clientChain.ts'
-import type { ChainPlace } from './consentRegistry.ts'
+import { placeOf, type ChainPlace } from './consentRegistry.ts'
 import { UnexpectedChainReplyError } from './consentRegistryErrors.ts'
 import { toCredentialChainError } from './credentialRegistryErrors.ts'
 
@@ -190,10 +190,4 @@ export async function listCredentialEvents(
     if (filter.professional && !isAddressEqual(e.professional, filter.professional)) throw new UnexpectedChainReplyError("another professional's event")
   }
   return events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1))
-}
-
-/** Where a mined event log is; refuses a log from a block that is not mined. */
-export function placeOf(log: { transactionHash: Hex | null; blockNumber: bigint | null; logIndex: number | null }): ChainPlace {
-  if (log.transactionHash === null || log.blockNumber === null || log.logIndex === null) throw new UnexpectedChainReplyError('an event log from a block that is not mined')
-  return { transactionHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.logIndex }
 }

@@ -14,9 +14,8 @@ import {
 import { prescriptionRegistryAbi } from '../../contracts/generated/PrescriptionRegistry.ts'
 import type { PrescriptionChainTerms } from '../domain/prescriptions/prescription.ts'
 import { checkClientChain } from './clientChain.ts'
-import type { ChainPlace } from './consentRegistry.ts'
+import { placeOf, type ChainPlace } from './consentRegistry.ts'
 import { UnexpectedChainReplyError } from './consentRegistryErrors.ts'
-import { placeOf } from './credentialRegistry.ts'
 import type { CareKeyError } from '../domain/errors.ts'
 import { describePrescriptionRevert, toPrescriptionChainError } from './prescriptionRegistryErrors.ts'
 
